@@ -1,0 +1,40 @@
+/* vmctl-pci-address.h: PCI addresses as the user types them and as sysfs
+ * names them. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define VMCTL_PCI_ERROR (vmctl_pci_error_quark ())
+
+typedef enum {
+  VMCTL_PCI_ERROR_INVALID_ADDRESS, /* not DDDD:BB:SS.F or an accepted short form */
+  VMCTL_PCI_ERROR_NOT_FOUND,       /* absent under the host root or inventory */
+  VMCTL_PCI_ERROR_UNREADABLE,      /* an attribute is missing, empty or garbled */
+} VmctlPciError;
+
+GQuark vmctl_pci_error_quark (void);
+
+typedef struct {
+  guint16 domain;
+  guint8 bus;
+  guint8 slot;     /* 0..0x1f */
+  guint8 function; /* 0..7 */
+} VmctlPciAddress;
+
+/* "0000:01:00.0" plus the terminating NUL */
+#define VMCTL_PCI_ADDRESS_STRLEN 13
+
+gboolean vmctl_pci_address_parse (const gchar *text,
+                                  VmctlPciAddress *out_address,
+                                  GError **error);
+void vmctl_pci_address_format (const VmctlPciAddress *address,
+                               gchar buffer[VMCTL_PCI_ADDRESS_STRLEN]);
+gchar *vmctl_pci_address_to_string (const VmctlPciAddress *address);
+gchar *vmctl_pci_address_to_nodedev_name (const VmctlPciAddress *address);
+gint vmctl_pci_address_compare (const VmctlPciAddress *a, const VmctlPciAddress *b);
+gboolean vmctl_pci_address_equal (const VmctlPciAddress *a, const VmctlPciAddress *b);
+gboolean vmctl_pci_address_same_slot (const VmctlPciAddress *a, const VmctlPciAddress *b);
+
+G_END_DECLS

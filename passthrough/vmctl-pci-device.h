@@ -1,0 +1,80 @@
+/* vmctl-pci-device.h: the host's PCI functions as one model, whichever
+ * source (sysfs or libvirt node devices) filled it. */
+#pragma once
+
+#include <glib.h>
+#include "vmctl-pci-address.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  VMCTL_TRISTATE_UNKNOWN = -1, /* the source cannot tell (node-device XML) */
+  VMCTL_TRISTATE_NO = 0,
+  VMCTL_TRISTATE_YES = 1,
+} VmctlTristate;
+
+#define VMCTL_PCI_HEADER_UNKNOWN  (-1)
+#define VMCTL_PCI_HEADER_NORMAL   0x00 /* endpoint (host bridges too) */
+#define VMCTL_PCI_HEADER_BRIDGE   0x01 /* PCI-to-PCI bridge, root port */
+#define VMCTL_PCI_HEADER_CARDBUS  0x02
+
+#define VMCTL_PCI_NO_GROUP (-1)
+
+typedef enum {
+  VMCTL_INVENTORY_SOURCE_SYSFS,
+  VMCTL_INVENTORY_SOURCE_NODEDEV,
+} VmctlInventorySource;
+
+typedef struct {
+  VmctlPciAddress address;
+  guint16 vendor_id;
+  guint16 device_id;
+  guint16 subsystem_vendor_id;  /* 0 when unknown */
+  guint16 subsystem_device_id;
+  guint32 class_code;           /* 24 bits: base, sub, prog-if */
+  gint header_type;             /* VMCTL_PCI_HEADER_*, low 7 bits of config 0x0e */
+  gboolean multifunction;       /* bit 7 of config 0x0e */
+  gchar *driver;                /* bound driver, NULL when none */
+  gchar *driver_override;       /* NULL when none or unknown */
+  VmctlTristate boot_vga;
+  gint iommu_group;             /* VMCTL_PCI_NO_GROUP when none */
+  VmctlTristate can_reset;      /* sysfs 'reset' or a non-empty reset_method */
+  gchar *reset_method;          /* e.g. "flr bus"; NULL when unknown */
+  gint numa_node;               /* -1 when none or unknown */
+  gboolean has_parent;          /* parent is a PCI bridge/port */
+  VmctlPciAddress parent;
+  gchar *vendor_name;           /* from pci.ids (or the XML), NULL when unknown */
+  gchar *device_name;
+  GPtrArray *problems;          /* gchar*: attributes that could not be read */
+} VmctlPciDevice;
+
+typedef struct {
+  VmctlInventorySource source;
+  gchar *origin;                /* host root or libvirt URI, for messages */
+  GPtrArray *devices;           /* VmctlPciDevice*, sorted by address */
+  gboolean iommu_enabled;       /* at least one IOMMU group exists */
+} VmctlInventory;
+
+VmctlPciDevice *vmctl_pci_device_new (void);
+void vmctl_pci_device_free (VmctlPciDevice *device);
+gboolean vmctl_pci_device_is_bridge (const VmctlPciDevice *device);
+gboolean vmctl_pci_device_is_display (const VmctlPciDevice *device);
+gchar *vmctl_pci_device_describe (const VmctlPciDevice *device);
+gboolean vmctl_pci_driver_is_vfio_safe (const gchar *driver);
+
+VmctlInventory *vmctl_inventory_new (VmctlInventorySource source, const gchar *origin);
+void vmctl_inventory_free (VmctlInventory *inventory);
+void vmctl_inventory_add (VmctlInventory *inventory, VmctlPciDevice *device);
+void vmctl_inventory_sort (VmctlInventory *inventory);
+const VmctlPciDevice *vmctl_inventory_lookup (const VmctlInventory *inventory,
+                                              const VmctlPciAddress *address);
+const VmctlPciDevice *vmctl_inventory_find (const VmctlInventory *inventory,
+                                            const VmctlPciAddress *address,
+                                            GError **error);
+GArray *vmctl_inventory_group_ids (const VmctlInventory *inventory);
+GPtrArray *vmctl_inventory_group_members (const VmctlInventory *inventory, gint group);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlPciDevice, vmctl_pci_device_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlInventory, vmctl_inventory_free)
+
+G_END_DECLS

@@ -1,0 +1,193 @@
+/* vmctl-verdict.c: the isolation rule of DESIGN.md as a pure function.
+ *
+ * The kernel hands a VFIO group to userspace only when every member is a
+ * bridge, unbound, or bound to vfio-pci/pci-stub (<= 5.18 vfio_group_viable,
+ * >= 5.19 driver_managed_dma, which pcieport also sets). So:
+ *   companions  endpoints in the group on the device's own bus:slot (go along)
+ *   bridges     header type 1/2 members (stay with the host, never vfio-pci)
+ *   blockers    other endpoints bound to a host driver
+ *   peers       other endpoints idle or already on vfio-pci/pci-stub
+ *   siblings    functions of the same slot in another group (Navi audio)
+ */
+#include "vmctl-verdict.h"
+
+static void
+add_reason (VmctlVerdict *verdict, const gchar *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+add_reason (VmctlVerdict *verdict, const gchar *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_ptr_array_add (verdict->reasons, g_strdup_vprintf (format, args));
+  va_end (args);
+}
+
+static VmctlVerdict *
+verdict_new (const VmctlPciDevice *device)
+{
+  VmctlVerdict *verdict = g_new0 (VmctlVerdict, 1);
+
+  verdict->address = device->address;
+  verdict->iommu_group = device->iommu_group;
+  verdict->companions = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
+  verdict->bridges = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
+  verdict->blockers = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
+  verdict->peers = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
+  verdict->siblings = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
+  verdict->reasons = g_ptr_array_new_with_free_func (g_free);
+  verdict->boot_vga = device->boot_vga;
+  verdict->driver = g_strdup (device->driver);
+  verdict->can_reset = device->can_reset;
+  verdict->reset_method = g_strdup (device->reset_method);
+  return verdict;
+}
+
+void
+vmctl_verdict_free (VmctlVerdict *verdict)
+{
+  if (verdict == NULL)
+    return;
+  g_array_unref (verdict->companions);
+  g_array_unref (verdict->bridges);
+  g_array_unref (verdict->blockers);
+  g_array_unref (verdict->peers);
+  g_array_unref (verdict->siblings);
+  g_ptr_array_unref (verdict->reasons);
+  g_free (verdict->driver);
+  g_free (verdict->reset_method);
+  g_free (verdict);
+}
+
+static void
+format_address (const VmctlPciAddress *address, gchar text[VMCTL_PCI_ADDRESS_STRLEN])
+{
+  vmctl_pci_address_format (address, text);
+}
+
+/* Sort the group's members into the verdict's lists. */
+static void
+classify_group (VmctlVerdict *verdict, const VmctlInventory *inventory,
+                const VmctlPciDevice *device)
+{
+  g_autoptr(GPtrArray) members = vmctl_inventory_group_members (inventory, device->iommu_group);
+
+  for (guint i = 0; i < members->len; i++) {
+    const VmctlPciDevice *member = g_ptr_array_index (members, i);
+    gchar text[VMCTL_PCI_ADDRESS_STRLEN];
+
+    if (member == device)
+      continue;
+    format_address (&member->address, text);
+    if (vmctl_pci_device_is_bridge (member)) {
+      g_array_append_val (verdict->bridges, member->address);
+    } else if (vmctl_pci_address_same_slot (&member->address, &device->address)) {
+      g_array_append_val (verdict->companions, member->address);
+    } else if (vmctl_pci_driver_is_vfio_safe (member->driver)) {
+      g_array_append_val (verdict->peers, member->address);
+      add_reason (verdict, "%s shares IOMMU group %d (%s); nothing else can use it while the VM runs",
+                  text, device->iommu_group,
+                  member->driver != NULL ? member->driver : "no driver");
+    } else {
+      g_array_append_val (verdict->blockers, member->address);
+      add_reason (verdict, "%s shares IOMMU group %d and is in use by the host (driver %s); "
+                  "assign it too with --hostdev %s, or move the card to a slot with its own group",
+                  text, device->iommu_group, member->driver, text);
+    }
+  }
+}
+
+static void
+find_siblings (VmctlVerdict *verdict, const VmctlInventory *inventory,
+               const VmctlPciDevice *device)
+{
+  for (guint i = 0; i < inventory->devices->len; i++) {
+    const VmctlPciDevice *other = g_ptr_array_index (inventory->devices, i);
+
+    if (other == device || vmctl_pci_device_is_bridge (other)
+        || !vmctl_pci_address_same_slot (&other->address, &device->address))
+      continue;
+    /* same group members are companions; no group at all is reported once */
+    if (other->iommu_group == device->iommu_group)
+      continue;
+    g_array_append_val (verdict->siblings, other->address);
+  }
+}
+
+static void
+add_device_reasons (VmctlVerdict *verdict, const VmctlPciDevice *device,
+                    const VmctlQuirks *quirks)
+{
+  const gchar *problem = vmctl_quirks_reset_problem (quirks, device->vendor_id, device->device_id);
+
+  if (device->boot_vga == VMCTL_TRISTATE_YES && device->driver != NULL
+      && !vmctl_pci_driver_is_vfio_safe (device->driver))
+    add_reason (verdict, "boot VGA device bound to %s: it is the host's console; detaching it "
+                "blanks the host display and needs --force", device->driver);
+  if (problem != NULL)
+    add_reason (verdict, "%s", problem);
+  else if (device->can_reset == VMCTL_TRISTATE_NO)
+    add_reason (verdict, "no reset method (no FLR, no bus reset): the device may keep guest "
+                "state between VM starts");
+  for (guint i = 0; i < device->problems->len; i++)
+    add_reason (verdict, "could not read %s", (const gchar *) g_ptr_array_index (device->problems, i));
+}
+
+/**
+ * vmctl_verdict_compute:
+ * @inventory: the host's PCI functions
+ * @address: the device to pass through
+ * @quirks: (nullable): known-bad devices
+ * @error: VMCTL_PCI_ERROR_NOT_FOUND when @address is not in @inventory
+ *
+ * passable is TRUE exactly when the device is an endpoint in an IOMMU group
+ * and no other endpoint of that group is held by a host driver. Boot VGA,
+ * reset trouble and idle peers are reasons, not blockers.
+ *
+ * Returns: (transfer full): the verdict
+ */
+VmctlVerdict *
+vmctl_verdict_compute (const VmctlInventory *inventory, const VmctlPciAddress *address,
+                       const VmctlQuirks *quirks, GError **error)
+{
+  const VmctlPciDevice *device = vmctl_inventory_find (inventory, address, error);
+  g_autoptr(VmctlVerdict) verdict = NULL;
+
+  if (device == NULL)
+    return NULL;
+  verdict = verdict_new (device);
+
+  if (vmctl_pci_device_is_bridge (device)) {
+    add_reason (verdict, "this is a PCI bridge (header type %d); vfio-pci only takes endpoints",
+                device->header_type < 0 ? 1 : device->header_type);
+    verdict->passable = FALSE;
+    return g_steal_pointer (&verdict);
+  }
+
+  if (device->iommu_group == VMCTL_PCI_NO_GROUP) {
+    if (!inventory->iommu_enabled)
+      add_reason (verdict, "no IOMMU groups on this host: the IOMMU is off "
+                  "(enable VT-d/AMD-Vi in firmware, add intel_iommu=on iommu=pt on Intel; "
+                  "see vmctl host check)");
+    else
+      add_reason (verdict, "the device is in no IOMMU group");
+    verdict->passable = FALSE;
+  } else {
+    classify_group (verdict, inventory, device);
+    verdict->passable = verdict->blockers->len == 0;
+  }
+
+  find_siblings (verdict, inventory, device);
+  for (guint i = 0; i < verdict->siblings->len; i++) {
+    gchar text[VMCTL_PCI_ADDRESS_STRLEN];
+    const VmctlPciDevice *sibling = vmctl_inventory_lookup (inventory,
+                                                            &g_array_index (verdict->siblings, VmctlPciAddress, i));
+
+    format_address (&sibling->address, text);
+    add_reason (verdict, "%s is on the same card in IOMMU group %d; vmctl create --gpu assigns it too",
+                text, sibling->iommu_group);
+  }
+  add_device_reasons (verdict, device, quirks);
+  return g_steal_pointer (&verdict);
+}

@@ -1,0 +1,35 @@
+/* vmctl-verdict.h: can this PCI function be given to a VM, and what has to
+ * go along with it. A pure function over an inventory: no I/O. */
+#pragma once
+
+#include <glib.h>
+#include "vmctl-pci-device.h"
+#include "vmctl-quirks.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  VmctlPciAddress address;
+  gboolean passable;
+  gint iommu_group;        /* VMCTL_PCI_NO_GROUP when none */
+  GArray *companions;      /* VmctlPciAddress: same slot, same group, endpoints */
+  GArray *bridges;         /* VmctlPciAddress: bridges in the group, stay on host */
+  GArray *blockers;        /* VmctlPciAddress: endpoints on a host driver */
+  GArray *peers;           /* VmctlPciAddress: idle endpoints, unusable meanwhile */
+  GArray *siblings;        /* VmctlPciAddress: same slot, another group */
+  VmctlTristate boot_vga;
+  gchar *driver;           /* NULL when none */
+  VmctlTristate can_reset;
+  gchar *reset_method;
+  GPtrArray *reasons;      /* gchar*: one sentence each */
+} VmctlVerdict;
+
+VmctlVerdict *vmctl_verdict_compute (const VmctlInventory *inventory,
+                                     const VmctlPciAddress *address,
+                                     const VmctlQuirks *quirks,
+                                     GError **error);
+void vmctl_verdict_free (VmctlVerdict *verdict);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlVerdict, vmctl_verdict_free)
+
+G_END_DECLS

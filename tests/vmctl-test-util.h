@@ -1,0 +1,33 @@
+/* vmctl-test-util.h: fixtures shared by every test program. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* path under the source tree, e.g. "tests/data/sysfs/clean-gpu-audio" */
+gchar *vmctl_test_source_path (const gchar *relative);
+/* copy tests/data/sysfs/<scenario> into a new temporary directory; the
+ * caller removes it with vmctl_test_remove_tree() */
+gchar *vmctl_test_copy_scenario (const gchar *scenario);
+gchar *vmctl_test_copy_tree (const gchar *source);
+void vmctl_test_remove_tree (const gchar *path);
+/* test:///ABS/tests/data/libvirt/<scenario>.xml */
+gchar *vmctl_test_libvirt_uri (const gchar *scenario);
+/* write (creating parents) or delete a file inside a copied tree */
+void vmctl_test_write (const gchar *root, const gchar *relative, const gchar *contents);
+void vmctl_test_unlink (const gchar *root, const gchar *relative);
+
+typedef struct {
+  gint exit_status;
+  gchar *out;
+  gchar *err;
+} VmctlTestRun;
+
+/* run the built vmctl binary with argv (NULL-terminated, without argv[0]) */
+VmctlTestRun *vmctl_test_run_vmctl (const gchar * const *argv);
+VmctlTestRun *vmctl_test_run_vmctlv (const gchar *first, ...) G_GNUC_NULL_TERMINATED;
+void vmctl_test_run_free (VmctlTestRun *run);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlTestRun, vmctl_test_run_free)
+
+G_END_DECLS
