@@ -185,8 +185,12 @@ vmctl_verdict_compute (const VmctlInventory *inventory, const VmctlPciAddress *a
                                                             &g_array_index (verdict->siblings, VmctlPciAddress, i));
 
     format_address (&sibling->address, text);
-    add_reason (verdict, "%s is on the same card in IOMMU group %d; vmctl create --gpu assigns it too",
-                text, sibling->iommu_group);
+    if (sibling->iommu_group == VMCTL_PCI_NO_GROUP)
+      add_reason (verdict, "%s is on the same card but in no IOMMU group; it cannot go along",
+                  text);
+    else
+      add_reason (verdict, "%s is on the same card in IOMMU group %d; vmctl create --gpu assigns it too",
+                  text, sibling->iommu_group);
   }
   add_device_reasons (verdict, device, quirks);
   return g_steal_pointer (&verdict);

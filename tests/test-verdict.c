@@ -181,9 +181,12 @@ test_rule_siblings (void)
   add (inventory, "0c:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "amdgpu", 5);
   add (inventory, "0c:00.1", VMCTL_PCI_HEADER_NORMAL, 0x040300, "snd_hda_intel", 6);
   add (inventory, "0c:01.0", VMCTL_PCI_HEADER_NORMAL, 0x040300, "snd_hda_intel", 7);
+  add (inventory, "0c:00.2", VMCTL_PCI_HEADER_NORMAL, 0x0c0330, "xhci_hcd", VMCTL_PCI_NO_GROUP);
   verdict = compute (inventory, "0c:00.0", NULL);
   g_assert_true (verdict->passable);
-  assert_list (verdict->siblings, "0000:0c:00.1");
+  assert_list (verdict->siblings, "0000:0c:00.1 0000:0c:00.2");
+  g_assert_true (has_reason (verdict, "0000:0c:00.2 is on the same card but in no IOMMU group"));
+  g_assert_false (has_reason (verdict, "group -1"));
   assert_list (verdict->companions, "");
   g_assert_true (has_reason (verdict, "same card in IOMMU group 6"));
 }

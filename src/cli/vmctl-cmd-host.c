@@ -1,0 +1,134 @@
+/* vmctl-cmd-host.c: vmctl host check, the readiness report. */
+#include "vmctl-output.h"
+
+#include "vmctl-hostcheck.h"
+
+static const gchar host_check_description[] =
+  "Checks what GPU passthrough needs from this host: CPU virtualization, KVM,\n"
+  "an enabled IOMMU with interrupt remapping and IOMMU groups, the vfio modules,\n"
+  "hugepages, UEFI firmware for the guest, and a working libvirt connection\n"
+  "(-c URI; probed even with --host-root). Every check that does not pass is\n"
+  "followed by the exact fix: a kernel parameter, a module line or a command.\n"
+  "Exit status 0 means ready (warnings allowed), 1 means a check failed.\n"
+  "\n"
+  "Examples:\n"
+  "  vmctl host check\n"
+  "  vmctl host check --json\n"
+  "  vmctl --host-root /tmp/host-snapshot host check";
+
+/* the JSON spelling of a status is part of the stable contract */
+static const gchar *
+status_json (VmctlCheckStatus status)
+{
+  switch (status) {
+  case VMCTL_CHECK_PASS:
+    return "pass";
+  case VMCTL_CHECK_WARN:
+    return "warn";
+  case VMCTL_CHECK_FAIL:
+    return "fail";
+  default:
+    g_assert_not_reached ();
+  }
+}
+
+static gchar *
+status_human (VmctlCheckStatus status)
+{
+  switch (status) {
+  case VMCTL_CHECK_PASS:
+    return vmctl_output_style (VMCTL_STYLE_GOOD, "PASS");
+  case VMCTL_CHECK_WARN:
+    return vmctl_output_style (VMCTL_STYLE_WARN, "WARN");
+  case VMCTL_CHECK_FAIL:
+    return vmctl_output_style (VMCTL_STYLE_BAD, "FAIL");
+  default:
+    g_assert_not_reached ();
+  }
+}
+
+static void
+print_json (const VmctlHostReport *report)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "ready");
+  json_builder_add_boolean_value (builder, report->ready);
+  json_builder_set_member_name (builder, "checks");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < report->results->len; i++) {
+    const VmctlCheckResult *result = g_ptr_array_index (report->results, i);
+
+    json_builder_begin_object (builder);
+    vmctl_json_add_string_or_null (builder, "id", result->id);
+    vmctl_json_add_string_or_null (builder, "title", result->title);
+    vmctl_json_add_string_or_null (builder, "status", status_json (result->status));
+    vmctl_json_add_string_or_null (builder, "message", result->message);
+    vmctl_json_add_string_or_null (builder, "fix", result->fix);
+    json_builder_end_object (builder);
+  }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  vmctl_json_print (builder);
+}
+
+static void
+print_human (const VmctlHostReport *report)
+{
+  g_autoptr(VmctlTable) table = vmctl_table_new (3);
+  g_autofree gchar *answer = NULL;
+  guint failed = 0, warnings = 0;
+
+  for (guint i = 0; i < report->results->len; i++) {
+    const VmctlCheckResult *result = g_ptr_array_index (report->results, i);
+    g_autofree gchar *status = status_human (result->status);
+
+    vmctl_table_add_row (table, (const gchar *[]) { status, result->title, result->message });
+    if (result->status != VMCTL_CHECK_PASS && result->fix != NULL) {
+      g_autofree gchar *fix = g_strconcat ("fix: ", result->fix, NULL);
+
+      vmctl_table_add_note (table, fix);
+    }
+    failed += result->status == VMCTL_CHECK_FAIL;
+    warnings += result->status == VMCTL_CHECK_WARN;
+  }
+  vmctl_table_print (table);
+
+  if (report->ready && warnings == 0)
+    answer = vmctl_output_style (VMCTL_STYLE_GOOD, "yes");
+  else if (report->ready)
+    answer = g_strdup_printf ("%s (%u %s)", "yes", warnings,
+                              warnings == 1 ? "warning" : "warnings");
+  else {
+    g_autofree gchar *plain = g_strdup_printf ("no: %u failed, %u %s", failed, warnings,
+                                               warnings == 1 ? "warning" : "warnings");
+
+    answer = vmctl_output_style (VMCTL_STYLE_BAD, plain);
+  }
+  g_print ("\nReady for GPU passthrough: %s\n", answer);
+}
+
+gboolean
+vmctl_cmd_host_check (VmctlInvocation *invocation, GError **error)
+{
+  g_autoptr(VmctlContext) context = NULL;
+  g_autoptr(VmctlHostReport) report = NULL;
+
+  if (!vmctl_invocation_parse (invocation, NULL, host_check_description, error))
+    return FALSE;
+  if (invocation->done)
+    return TRUE;
+  context = vmctl_invocation_open_context (invocation, error);
+  if (context == NULL)
+    return FALSE;
+
+  /* always probe libvirt: a host without a working daemon is not ready */
+  report = vmctl_host_check_run (context->host, vmctl_context_get_uri (context));
+  if (context->json)
+    print_json (report);
+  else
+    print_human (report);
+  invocation->exit_status = report->ready ? VMCTL_EXIT_SUCCESS : VMCTL_EXIT_FAILURE;
+  return TRUE;
+}

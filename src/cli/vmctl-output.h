@@ -1,0 +1,118 @@
+/* vmctl-output.h: what every command file shares: the global options and
+ * the invocation a handler receives, usage errors and exit codes, tables,
+ * JSON, and the formatting of devices and verdicts. The command table
+ * itself lives only in vmctl-main.c. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "vmctl-context.h"
+#include "vmctl-verdict.h"
+
+G_BEGIN_DECLS
+
+/* Exit codes of the stable contract (DESIGN.md). */
+#define VMCTL_EXIT_SUCCESS  0
+#define VMCTL_EXIT_FAILURE  1  /* the operation failed or a check is negative */
+#define VMCTL_EXIT_USAGE    2  /* bad usage or bad input */
+
+#define VMCTL_CLI_ERROR (vmctl_cli_error_quark ())
+
+typedef enum {
+  VMCTL_CLI_ERROR_USAGE,   /* wrong words, arguments or option values: exit 2 */
+  VMCTL_CLI_ERROR_FAILED,  /* the command ran and the answer is "no": exit 1 */
+} VmctlCliError;
+
+GQuark vmctl_cli_error_quark (void);
+
+/* The global options, accepted before and after the command words; both
+ * option contexts write into the same struct. */
+typedef struct {
+  gchar *connect_uri;
+  gchar *host_root;
+  gchar *state_dir;
+  gboolean json;
+  gboolean version;
+  gboolean help;
+} VmctlGlobalOptions;
+
+void vmctl_global_options_clear (VmctlGlobalOptions *options);
+GOptionGroup *vmctl_global_option_group_new (VmctlGlobalOptions *options);
+void vmctl_global_options_print_help (void);
+
+typedef struct _VmctlInvocation VmctlInvocation;
+typedef gboolean (*VmctlCommandHandler) (VmctlInvocation *invocation, GError **error);
+
+typedef struct {
+  const gchar *name;         /* command words, "gpu check" */
+  const gchar *synopsis;     /* positional arguments, "ADDR" */
+  guint min_arguments;
+  guint max_arguments;
+  VmctlCommandHandler handler;
+  const gchar *summary;      /* one line, no final period */
+} VmctlCommand;
+
+struct _VmctlInvocation {
+  const VmctlCommand *command;
+  VmctlGlobalOptions *options;
+  gchar **arguments;         /* owned; [0] is "vmctl <words>", then the rest */
+  gboolean done;             /* help or version was printed: nothing to run */
+  gint exit_status;          /* what main() returns when the handler succeeds */
+};
+
+gboolean vmctl_invocation_parse (VmctlInvocation *invocation,
+                                 const GOptionEntry *entries,
+                                 const gchar *description,
+                                 GError **error);
+VmctlContext *vmctl_invocation_open_context (VmctlInvocation *invocation, GError **error);
+void vmctl_print_version (gboolean json);
+
+/* Handlers, one file per command word. */
+gboolean vmctl_cmd_host_check (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_iommu_list (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_gpu_list (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_gpu_check (VmctlInvocation *invocation, GError **error);
+
+/* Colour: only on a terminal, and never when NO_COLOR is set. */
+typedef enum {
+  VMCTL_STYLE_PLAIN,
+  VMCTL_STYLE_BOLD,
+  VMCTL_STYLE_GOOD,
+  VMCTL_STYLE_WARN,
+  VMCTL_STYLE_BAD,
+  VMCTL_STYLE_DIM,
+} VmctlStyle;
+
+gboolean vmctl_output_use_colour (void);
+gchar *vmctl_output_style (VmctlStyle style, const gchar *text);
+
+/* Tables: column widths from the content, no trailing spaces. */
+typedef struct _VmctlTable VmctlTable;
+
+VmctlTable *vmctl_table_new (guint n_columns);
+void vmctl_table_set_header (VmctlTable *table, const gchar * const *cells);
+void vmctl_table_set_indent (VmctlTable *table, guint indent);
+void vmctl_table_add_row (VmctlTable *table, const gchar * const *cells);
+void vmctl_table_add_heading (VmctlTable *table, const gchar *text);
+void vmctl_table_add_note (VmctlTable *table, const gchar *text);
+void vmctl_table_print (VmctlTable *table);
+void vmctl_table_free (VmctlTable *table);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlTable, vmctl_table_free)
+
+/* JSON */
+void vmctl_json_print (JsonBuilder *builder);
+void vmctl_json_add_string_or_null (JsonBuilder *builder, const gchar *member,
+                                    const gchar *value);
+void vmctl_json_add_verdict (JsonBuilder *builder, const VmctlVerdict *verdict,
+                             const gchar *description);
+
+/* Devices */
+gchar *vmctl_output_ids (const VmctlPciDevice *device);
+const gchar *vmctl_output_class_name (guint32 class_code);
+gchar *vmctl_output_class (const VmctlPciDevice *device);
+const gchar *vmctl_output_driver (const gchar *driver);
+gchar *vmctl_output_addresses (GArray *addresses);
+
+G_END_DECLS

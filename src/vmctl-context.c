@@ -1,0 +1,167 @@
+/* vmctl-context.c: the choices the global options made (host root, URI,
+ * state directory, output mode) and what several commands derive from them:
+ * the PCI inventory, the quirk list, the data directory. */
+#include "vmctl-context.h"
+
+#include "vmctl-config.h"
+#include "vmctl-autocleanups.h"
+#include "vmctl-connect.h"
+#include "vmctl-inventory-nodedev.h"
+#include "vmctl-inventory-sysfs.h"
+
+#define VMCTL_DEFAULT_STATE_DIR "/var/lib/vmctl"
+
+/* An empty variable counts as unset: "VMCTL_HOST_ROOT= vmctl ..." is how a
+ * shell user clears an exported value for one command. */
+static const gchar *
+getenv_nonempty (const gchar *name)
+{
+  const gchar *value = g_getenv (name);
+
+  return value != NULL && value[0] != '\0' ? value : NULL;
+}
+
+/**
+ * vmctl_context_new:
+ * @host_root: (nullable): --host-root; NULL falls back to $VMCTL_HOST_ROOT,
+ *   then "/"
+ * @uri: (nullable): -c/--connect; NULL lets vmctl_connect_resolve_uri()
+ *   choose
+ * @state_dir: (nullable): --state-dir; NULL falls back to $VMCTL_STATE_DIR,
+ *   then /var/lib/vmctl (not created here: read-only commands never need it)
+ * @json: whether the command prints JSON
+ * @error: VMCTL_HOST_ERROR_BAD_ROOT when the host root is not a directory
+ *
+ * Returns: (transfer full): a context, free with vmctl_context_free()
+ */
+VmctlContext *
+vmctl_context_new (const gchar *host_root, const gchar *uri,
+                   const gchar *state_dir, gboolean json, GError **error)
+{
+  g_autoptr(VmctlContext) context = g_new0 (VmctlContext, 1);
+  const gchar *root = host_root;
+
+  if (root == NULL)
+    root = getenv_nonempty ("VMCTL_HOST_ROOT");
+  context->host_root_given = root != NULL;
+  context->host = vmctl_host_new (root != NULL ? root : "/", error);
+  if (context->host == NULL)
+    return NULL;
+
+  context->uri = g_strdup (uri);
+  if (state_dir == NULL)
+    state_dir = getenv_nonempty ("VMCTL_STATE_DIR");
+  context->state_dir = g_strdup (state_dir != NULL ? state_dir : VMCTL_DEFAULT_STATE_DIR);
+  context->json = json;
+  return g_steal_pointer (&context);
+}
+
+void
+vmctl_context_free (VmctlContext *context)
+{
+  if (context == NULL)
+    return;
+  g_clear_pointer (&context->host, vmctl_host_unref);
+  g_free (context->uri);
+  g_free (context->state_dir);
+  g_free (context);
+}
+
+/**
+ * vmctl_context_get_uri:
+ *
+ * Returns: (transfer none): the libvirt URI to use: -c, else the
+ * environment's choice, else qemu:///system
+ */
+const gchar *
+vmctl_context_get_uri (VmctlContext *context)
+{
+  g_return_val_if_fail (context != NULL, NULL);
+  return vmctl_connect_resolve_uri (context->uri);
+}
+
+/**
+ * vmctl_context_uses_nodedev:
+ *
+ * Whether the PCI inventory has to come from libvirt's node devices: only
+ * when nobody pointed vmctl at a host root and the URI names another
+ * machine (qemu+ssh://...) or a simulated one (test:///...), whose sysfs is
+ * not the one under "/". A given host root always wins, so fixtures and the
+ * demo host can be combined with any URI.
+ */
+gboolean
+vmctl_context_uses_nodedev (VmctlContext *context)
+{
+  g_return_val_if_fail (context != NULL, FALSE);
+  if (context->host_root_given)
+    return FALSE;
+  return !vmctl_connect_uri_is_local (vmctl_context_get_uri (context));
+}
+
+/**
+ * vmctl_context_load_inventory:
+ * @error: the inventory source's error, or a VMCTL_VIRT_ERROR when the URI
+ *   cannot be opened
+ *
+ * Returns: (transfer full): the host's PCI functions, from sysfs under the
+ * host root or from libvirt's node devices (see
+ * vmctl_context_uses_nodedev())
+ */
+VmctlInventory *
+vmctl_context_load_inventory (VmctlContext *context, GError **error)
+{
+  g_autoptr(VmctlConnect) connection = NULL;
+
+  g_return_val_if_fail (context != NULL, NULL);
+  if (!vmctl_context_uses_nodedev (context))
+    return vmctl_inventory_from_sysfs (context->host, error);
+
+  /* listing node devices needs no write access, and a read-only
+   * connection works for unprivileged users on the system daemon */
+  connection = vmctl_connect_open (vmctl_context_get_uri (context), TRUE, error);
+  if (connection == NULL)
+    return NULL;
+  return vmctl_inventory_from_nodedev (connection, error);
+}
+
+/**
+ * vmctl_data_path:
+ * @relative: a path inside vmctl's data directory, e.g.
+ *   "quirks/reset-bug.conf"
+ *
+ * The data directory is $VMCTL_DATA_DIR when set (tests, relocated
+ * installs), else the installed one when it exists, else the source tree's
+ * data/ so an uninstalled build in the source tree just works.
+ *
+ * Returns: (transfer full): the full path; it may not exist
+ */
+gchar *
+vmctl_data_path (const gchar *relative)
+{
+  const gchar *directory = getenv_nonempty ("VMCTL_DATA_DIR");
+
+  g_return_val_if_fail (relative != NULL, NULL);
+  if (directory == NULL)
+    directory = g_file_test (VMCTL_INSTALLED_DATA_DIR, G_FILE_TEST_IS_DIR)
+                ? VMCTL_INSTALLED_DATA_DIR : VMCTL_SOURCE_DATA_DIR;
+  return g_build_filename (directory, relative, NULL);
+}
+
+/**
+ * vmctl_context_load_quirks:
+ * @error: VMCTL_QUIRKS_ERROR_PARSE when the list exists but is broken
+ *
+ * A missing list gives empty quirks rather than an error: the list only
+ * adds warnings, and an odd install without it should still work.
+ *
+ * Returns: (transfer full): the known reset-bug devices
+ */
+VmctlQuirks *
+vmctl_context_load_quirks (VmctlContext *context, GError **error)
+{
+  g_autofree gchar *path = vmctl_data_path ("quirks/reset-bug.conf");
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return vmctl_quirks_new_empty ();
+  return vmctl_quirks_load (path, error);
+}
