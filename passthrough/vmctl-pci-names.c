@@ -25,7 +25,7 @@ pci_message_ignore (char *format, ...)
   /* a missing pci.ids only costs names: the ids are printed instead */
 }
 
-static void G_GNUC_NORETURN
+static void G_GNUC_NORETURN G_GNUC_PRINTF (1, 2)
 pci_error_jump (char *format, ...)
 {
   va_list args;

@@ -303,6 +303,13 @@ typedef enum {
   SOURCE_TEST_DRIVER,     /* the same file served by libvirt's test driver */
 } Source;
 
+/* GPtrArray hands its comparator pointers to the elements */
+static gint
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const gchar * const *) a, *(const gchar * const *) b);
+}
+
 static void
 check_case (const ScenarioCase *expected, const VmctlInventory *inventory, Source source,
             const VmctlQuirks *quirks)
@@ -339,7 +346,7 @@ check_case (const ScenarioCase *expected, const VmctlInventory *inventory, Sourc
     for (guint i = 0; expected_parts[i] != NULL; i++)
       if (expected_parts[i][0] != '\0')
         g_ptr_array_add (sorted, expected_parts[i]);
-    g_ptr_array_sort (sorted, (GCompareFunc) g_strcmp0);
+    g_ptr_array_sort (sorted, compare_strings);
     g_ptr_array_add (sorted, NULL);
     union_expected = g_strjoinv (" ", (gchar **) sorted->pdata);
     g_assert_cmpstr (union_actual, ==, union_expected);
