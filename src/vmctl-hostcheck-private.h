@@ -49,6 +49,7 @@ gboolean vmctl_host_check_cmdline_has (VmctlHostCheck *check, const gchar *name,
                                        const gchar *item);
 gchar *vmctl_host_check_grub_fix (const gchar *remove, const gchar *add);
 const gchar *vmctl_host_check_kvm_module (VmctlHostCheck *check);
+gboolean vmctl_host_check_uses_pvm (VmctlHostCheck *check);
 guint vmctl_host_check_count_entries (VmctlHost *host, const gchar *directory,
                                       const gchar *prefix, GPtrArray *out_names);
 

@@ -248,6 +248,19 @@ vmctl_host_check_kvm_module (VmctlHostCheck *check)
   }
 }
 
+/**
+ * vmctl_host_check_uses_pvm: (skip)
+ * Returns: TRUE when KVM is provided by kvm_pvm rather than kvm_intel or
+ * kvm_amd (a cloud VM without nested VT-x)
+ */
+gboolean
+vmctl_host_check_uses_pvm (VmctlHostCheck *check)
+{
+  return vmctl_host_exists (check->host, "/sys/module/kvm_pvm")
+         && !vmctl_host_exists (check->host, "/sys/module/kvm_intel")
+         && !vmctl_host_exists (check->host, "/sys/module/kvm_amd");
+}
+
 /* Reads "key : value" from the first processor block of /proc/cpuinfo. */
 static gchar *
 cpuinfo_field (const gchar *cpuinfo, const gchar *key)
@@ -359,6 +372,28 @@ check_cpu_virtualization (VmctlHostCheck *check)
                           vmx ? "vmx (Intel VT-x)" : "svm (AMD-V)");
     return;
   }
+  /* Inside a cloud VM, KVM can still work through kvm_pvm (pagetable-based
+   * virtualization, no VT-x needed): VMs run, but there is no IOMMU to give
+   * them a GPU, so this is a warning about passthrough, not a broken KVM. */
+  if (vmctl_host_check_uses_pvm (check)) {
+    vmctl_host_check_add (check, id, title, VMCTL_CHECK_WARN,
+                          "nothing to fix for ordinary VMs; for GPU passthrough run vmctl on the "
+                          "physical host (or one whose hypervisor exposes VT-x/AMD-V and a vIOMMU)",
+                          "%s CPU without vmx or svm%s: KVM runs through kvm_pvm (software "
+                          "virtualization), which cannot pass devices through",
+                          vendor_id != NULL ? vendor_id : "unknown",
+                          word_in (flags, "hypervisor") ? ", inside a virtual machine" : "");
+    return;
+  }
+  if (word_in (flags, "hypervisor")) {
+    vmctl_host_check_add (check, id, title, VMCTL_CHECK_FAIL,
+                          "this is a virtual machine: expose VT-x/AMD-V from the outer host "
+                          "(libvirt: <cpu mode='host-passthrough'/> with nested=1 in the outer "
+                          "kvm module), or run vmctl on the physical host",
+                          "%s CPU without the vmx or svm flag, inside a virtual machine "
+                          "(hypervisor flag)", vendor_id != NULL ? vendor_id : "unknown");
+    return;
+  }
   /* Since Linux 5.6 the kernel also clears the flag when firmware locked
    * VMX off, so a missing flag usually means a firmware setting. */
   switch (check->vendor) {
@@ -395,6 +430,11 @@ check_kvm_modules (VmctlHostCheck *check)
   if (have_kvm && have_vendor) {
     vmctl_host_check_add (check, id, title, VMCTL_CHECK_PASS, NULL,
                           "kvm and %s loaded", module);
+    return;
+  }
+  if (have_kvm && vmctl_host_check_uses_pvm (check)) {
+    vmctl_host_check_add (check, id, title, VMCTL_CHECK_PASS, NULL,
+                          "kvm and kvm_pvm loaded (KVM without hardware virtualization)");
     return;
   }
   if (check->vendor == VMCTL_CPU_VENDOR_UNKNOWN)
@@ -470,6 +510,12 @@ check_kvm_nested (VmctlHostCheck *check)
   if (g_strcmp0 (value, "Y") == 0 || g_strcmp0 (value, "1") == 0) {
     vmctl_host_check_add (check, id, title, VMCTL_CHECK_PASS, NULL,
                           "%s nested=%s: guests can run their own VMs", module, value);
+    return;
+  }
+  if (vmctl_host_check_uses_pvm (check)) {
+    vmctl_host_check_add (check, id, title, VMCTL_CHECK_WARN,
+                          "none on this host: nested guests need VT-x/AMD-V from the outer hypervisor",
+                          "kvm_pvm gives guests no VT-x/AMD-V: they cannot run hardware-assisted VMs of their own");
     return;
   }
   fix = g_strdup_printf ("echo 'options %s nested=1' > /etc/modprobe.d/kvm-nested.conf, then "

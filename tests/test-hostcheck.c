@@ -549,6 +549,52 @@ test_no_kvm (HostFixture *fixture, gconstpointer data)
   assert_status (fixture, "kvm.nested", VMCTL_CHECK_WARN);
 }
 
+/* A cloud VM: no vmx, the hypervisor flag, and KVM served by kvm_pvm
+ * (what this project's own CI machines look like). */
+static void
+make_guest (HostFixture *fixture, gboolean pvm)
+{
+  g_autofree gchar *cpuinfo_path = g_build_filename (fixture->root, "proc/cpuinfo", NULL);
+  g_autofree gchar *kvm_intel = g_build_filename (fixture->root, "sys/module/kvm_intel", NULL);
+  g_autofree gchar *cpuinfo = NULL;
+  g_auto(GStrv) parts = NULL;
+  g_autofree gchar *guest = NULL;
+
+  g_assert_true (g_file_get_contents (cpuinfo_path, &cpuinfo, NULL, NULL));
+  parts = g_strsplit (cpuinfo, " vmx ", -1);
+  g_assert_cmpuint (g_strv_length (parts), >, 1);
+  guest = g_strjoinv (" hypervisor ", parts);
+  vmctl_test_write (fixture->root, "proc/cpuinfo", guest);
+  vmctl_test_remove_tree (kvm_intel);
+  if (pvm)
+    vmctl_test_write (fixture->root, "sys/module/kvm_pvm/parameters/allow_unsafe_mappings", "N\n");
+}
+
+static void
+test_pvm_guest (HostFixture *fixture, gconstpointer data)
+{
+  make_guest (fixture, TRUE);
+  run (fixture, NULL);
+  /* KVM works: VMs run, only passthrough is out of reach */
+  assert_status (fixture, "cpu.virtualization", VMCTL_CHECK_WARN);
+  g_assert_nonnull (strstr (result_for (fixture, "cpu.virtualization")->message, "kvm_pvm"));
+  g_assert_nonnull (strstr (result_for (fixture, "cpu.virtualization")->message, "virtual machine"));
+  assert_status (fixture, "kvm.modules", VMCTL_CHECK_PASS);
+  assert_status (fixture, "kvm.device", VMCTL_CHECK_PASS);
+  assert_status (fixture, "kvm.nested", VMCTL_CHECK_WARN);
+  g_assert_null (strstr (result_for (fixture, "kvm.nested")->fix, "modprobe"));
+}
+
+static void
+test_guest_without_vmx (HostFixture *fixture, gconstpointer data)
+{
+  make_guest (fixture, FALSE);
+  run (fixture, NULL);
+  assert_status (fixture, "cpu.virtualization", VMCTL_CHECK_FAIL);
+  assert_fix_contains (fixture, "cpu.virtualization", "outer host");
+  assert_status (fixture, "kvm.modules", VMCTL_CHECK_FAIL);
+}
+
 static void
 test_kvm_device_unopenable (HostFixture *fixture, gconstpointer data)
 {
@@ -746,6 +792,8 @@ main (int argc, char **argv)
 
   add_host_test ("/vmctl/hostcheck/kvm/nested-off", "nested-off", test_nested_off);
   add_host_test ("/vmctl/hostcheck/kvm/no-kvm", "no-kvm", test_no_kvm);
+  add_host_test ("/vmctl/hostcheck/kvm/pvm-guest", "clean-gpu-audio", test_pvm_guest);
+  add_host_test ("/vmctl/hostcheck/kvm/guest-without-vmx", "clean-gpu-audio", test_guest_without_vmx);
   add_host_test ("/vmctl/hostcheck/kvm/device-unopenable", "clean-gpu-audio",
                  test_kvm_device_unopenable);
 
