@@ -1,6 +1,7 @@
 #!/bin/sh
 # run-all.sh: every test vmctl has, the way CI runs them:
-#   1. start (or find) a real libvirtd for the end-to-end suite,
+#   1. install missing dependencies (a no-op when all are there) and start
+#      (or find) a real libvirtd for the end-to-end suite,
 #   2. build with -Werror and run unit, integration and e2e suites,
 #   3. build again with AddressSanitizer + UndefinedBehaviorSanitizer and
 #      run the same suites,
@@ -9,6 +10,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
+contrib/scripts/install-deps.sh
 contrib/scripts/setup-libvirt.sh
 export VMCTL_E2E_URI=qemu:///system
 export VMCTL_E2E_REQUIRED=1

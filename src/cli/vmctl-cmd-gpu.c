@@ -213,7 +213,7 @@ print_check_human (const VmctlInventory *inventory, const VmctlPciDevice *device
   g_print ("Boot VGA: %s\n", tristate_word (verdict->boot_vga));
   g_print ("Reset: %s\n", reset);
   if (verdict->reasons->len > 0) {
-    g_print ("\n");
+    g_print ("\nWhy:\n");
     for (guint i = 0; i < verdict->reasons->len; i++)
       g_print ("  - %s\n", (const gchar *) g_ptr_array_index (verdict->reasons, i));
   }

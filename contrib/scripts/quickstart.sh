@@ -1,0 +1,41 @@
+#!/bin/sh
+# quickstart.sh: from a fresh Debian/Ubuntu machine to vmctl's answer.
+#   1. install the build and runtime dependencies (apt),
+#   2. make sure libvirtd answers (so the libvirt check is real),
+#   3. build vmctl,
+#   4. ask this host whether it is ready and which GPUs can be passed through,
+#   5. if this host has no IOMMU (a laptop with VT-d off, a cloud VM),
+#      ask the same of the bundled demo host in data/demo-host/.
+# A negative verdict is an answer, not an error: this script exits 0 when
+# everything ran, whatever the host is like.
+set -eu
+cd "$(dirname "$0")/../.."
+
+contrib/scripts/install-deps.sh
+contrib/scripts/setup-libvirt.sh
+
+if [ ! -f build/build.ninja ]; then
+  meson setup build >/dev/null
+fi
+ninja -C build >/dev/null
+vmctl=build/src/cli/vmctl
+
+run() {
+  printf '\n$ vmctl %s\n' "$*"
+  "$vmctl" "$@" || true
+}
+
+run host check
+run gpu list
+
+groups=$(find /sys/kernel/iommu_groups -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+if [ "$groups" -eq 0 ]; then
+  demo=data/demo-host
+  printf '\nThis host has no IOMMU groups, so nothing here can be passed through.\n'
+  printf 'The same commands against the bundled demo host (%s), a typical\n' "$demo"
+  printf 'gaming workstation with an Intel iGPU and an RTX 4080:\n'
+  run --host-root "$demo" host check
+  run --host-root "$demo" gpu list
+  run --host-root "$demo" gpu check 01:00.0
+fi
+printf '\nvmctl is built at %s; run "%s --help" for more.\n' "$vmctl" "$vmctl"
