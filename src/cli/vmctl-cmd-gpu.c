@@ -62,6 +62,24 @@ add_gpu_row (VmctlTable *table, const VmctlPciDevice *device, const VmctlVerdict
   });
 }
 
+/* Both gpu commands judge devices: the inventory and the known-bad list. */
+static gboolean
+load_inventory_and_quirks (VmctlContext *context, VmctlInventory **out_inventory,
+                           VmctlQuirks **out_quirks, GError **error)
+{
+  g_autoptr(VmctlInventory) inventory = vmctl_context_load_inventory (context, error);
+  g_autoptr(VmctlQuirks) quirks = NULL;
+
+  if (inventory == NULL)
+    return FALSE;
+  quirks = vmctl_context_load_quirks (context, error);
+  if (quirks == NULL)
+    return FALSE;
+  *out_inventory = g_steal_pointer (&inventory);
+  *out_quirks = g_steal_pointer (&quirks);
+  return TRUE;
+}
+
 gboolean
 vmctl_cmd_gpu_list (VmctlInvocation *invocation, GError **error)
 {
@@ -72,18 +90,11 @@ vmctl_cmd_gpu_list (VmctlInvocation *invocation, GError **error)
   g_autoptr(VmctlTable) table = vmctl_table_new (7);
   guint count = 0;
 
-  if (!vmctl_invocation_parse (invocation, NULL, gpu_list_description, error))
+  if (!vmctl_invocation_start (invocation, NULL, gpu_list_description, &context, error))
     return FALSE;
-  if (invocation->done)
-    return TRUE;
-  context = vmctl_invocation_open_context (invocation, error);
   if (context == NULL)
-    return FALSE;
-  inventory = vmctl_context_load_inventory (context, error);
-  if (inventory == NULL)
-    return FALSE;
-  quirks = vmctl_context_load_quirks (context, error);
-  if (quirks == NULL)
+    return TRUE;  /* --help was printed */
+  if (!load_inventory_and_quirks (context, &inventory, &quirks, error))
     return FALSE;
 
   vmctl_table_set_header (table, (const gchar *[]) {
@@ -239,11 +250,7 @@ vmctl_cmd_gpu_check (VmctlInvocation *invocation, GError **error)
   context = vmctl_invocation_open_context (invocation, error);
   if (context == NULL)
     return FALSE;
-  inventory = vmctl_context_load_inventory (context, error);
-  if (inventory == NULL)
-    return FALSE;
-  quirks = vmctl_context_load_quirks (context, error);
-  if (quirks == NULL)
+  if (!load_inventory_and_quirks (context, &inventory, &quirks, error))
     return FALSE;
   device = vmctl_inventory_find (inventory, &address, error);
   if (device == NULL)

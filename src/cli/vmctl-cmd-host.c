@@ -115,13 +115,10 @@ vmctl_cmd_host_check (VmctlInvocation *invocation, GError **error)
   g_autoptr(VmctlContext) context = NULL;
   g_autoptr(VmctlHostReport) report = NULL;
 
-  if (!vmctl_invocation_parse (invocation, NULL, host_check_description, error))
+  if (!vmctl_invocation_start (invocation, NULL, host_check_description, &context, error))
     return FALSE;
-  if (invocation->done)
-    return TRUE;
-  context = vmctl_invocation_open_context (invocation, error);
   if (context == NULL)
-    return FALSE;
+    return TRUE;  /* --help was printed */
 
   /* always probe libvirt: a host without a working daemon is not ready */
   report = vmctl_host_check_run (context->host, vmctl_context_get_uri (context));

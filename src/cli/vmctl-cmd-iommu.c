@@ -117,13 +117,10 @@ vmctl_cmd_iommu_list (VmctlInvocation *invocation, GError **error)
   g_autoptr(VmctlInventory) inventory = NULL;
   g_autoptr(GArray) group_ids = NULL;
 
-  if (!vmctl_invocation_parse (invocation, NULL, iommu_list_description, error))
+  if (!vmctl_invocation_start (invocation, NULL, iommu_list_description, &context, error))
     return FALSE;
-  if (invocation->done)
-    return TRUE;
-  context = vmctl_invocation_open_context (invocation, error);
   if (context == NULL)
-    return FALSE;
+    return TRUE;  /* --help was printed */
   inventory = vmctl_context_load_inventory (context, error);
   if (inventory == NULL)
     return FALSE;

@@ -216,6 +216,29 @@ vmctl_invocation_open_context (VmctlInvocation *invocation, GError **error)
                             options->json, error);
 }
 
+/**
+ * vmctl_invocation_start:
+ * @out_context: (out) (transfer full): the command's context, or NULL when
+ *   the invocation only asked for --help (already printed)
+ *
+ * The first steps of every handler: parse its options, then open the
+ * context the global options describe.
+ *
+ * Returns: FALSE with @error set on bad options or a bad host root
+ */
+gboolean
+vmctl_invocation_start (VmctlInvocation *invocation, const GOptionEntry *entries,
+                        const gchar *description, VmctlContext **out_context, GError **error)
+{
+  *out_context = NULL;
+  if (!vmctl_invocation_parse (invocation, entries, description, error))
+    return FALSE;
+  if (invocation->done)
+    return TRUE;
+  *out_context = vmctl_invocation_open_context (invocation, error);
+  return *out_context != NULL;
+}
+
 void
 vmctl_print_version (gboolean json)
 {

@@ -66,6 +66,9 @@ gboolean vmctl_invocation_parse (VmctlInvocation *invocation,
                                  const gchar *description,
                                  GError **error);
 VmctlContext *vmctl_invocation_open_context (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_invocation_start (VmctlInvocation *invocation, const GOptionEntry *entries,
+                                 const gchar *description, VmctlContext **out_context,
+                                 GError **error);
 void vmctl_print_version (gboolean json);
 
 /* Handlers, one file per command word. */
