@@ -5,7 +5,9 @@
 #   2. build with -Werror and run unit, integration and e2e suites,
 #   3. build again with AddressSanitizer + UndefinedBehaviorSanitizer and
 #      run the same suites,
-#   4. print one closing line "N passed, N failed" (TAP test cases).
+#   4. install into a scratch DESTDIR and build a program against the
+#      installed libvmctl with pkg-config,
+#   5. print one closing line "N passed, N failed" (TAP test cases).
 # Exit status 0 only when nothing failed.
 set -eu
 cd "$(dirname "$0")/.."
@@ -47,6 +49,10 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 LSAN_OPTIONS=suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0 \
   meson test -C build-sanitize --print-errorlogs --num-processes 2 || status=1
 
+echo "== installed library (pkg-config consumer, installed demo host)"
+tests/install-check.sh build > build/install-check.tap || status=1
+cat build/install-check.tap
+
 python3 tests/summarize-tests.py build/meson-logs/testlog.json \
-  build-sanitize/meson-logs/testlog.json || status=1
+  build-sanitize/meson-logs/testlog.json --tap build/install-check.tap || status=1
 exit $status

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Count TAP test cases across meson test logs and print the closing line
+"""Count TAP test cases across meson test logs (and plain TAP files given
+with --tap) and print the closing line
 "N passed, N failed" (", N skipped" when any were skipped).
 
 A test program that died before reporting (crash, sanitizer abort, timeout)
@@ -40,10 +41,37 @@ def count(path):
     return passed, failed, skipped
 
 
+def count_tap(path):
+    """A plain TAP file (tests/install-check.sh); missing means it never ran."""
+    passed = failed = skipped = 0
+    try:
+        with open(path, encoding='utf-8') as tap:
+            lines = tap.read().splitlines()
+    except OSError:
+        print(f"{path}: missing", file=sys.stderr)
+        return 0, 1, 0
+    for line in lines:
+        match = TAP.match(line)
+        if not match:
+            continue
+        if '# SKIP' in match.group(2).upper():
+            skipped += 1
+        elif match.group(1) == 'ok':
+            passed += 1
+        else:
+            failed += 1
+    return passed, failed, skipped
+
+
 def main():
     passed = failed = skipped = 0
-    for path in sys.argv[1:]:
-        p, f, s = count(path)
+    args = sys.argv[1:]
+    while args:
+        path = args.pop(0)
+        if path == '--tap':
+            p, f, s = count_tap(args.pop(0))
+        else:
+            p, f, s = count(path)
         passed += p
         failed += f
         skipped += s

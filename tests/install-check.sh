@@ -1,0 +1,68 @@
+#!/bin/sh
+# install-check.sh BUILD_DIR: install into a scratch DESTDIR, then build and
+# run a program against the installed libvmctl through pkg-config only, and
+# run the installed vmctl on the installed demo host. Prints TAP.
+set -u
+build=${1:-build}
+root=$(mktemp -d "${TMPDIR:-/tmp}/vmctl-install.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+n=0
+failed=0
+check() {
+  n=$((n + 1))
+  description=$1
+  shift
+  if "$@" >"$root/out.$n" 2>&1; then
+    echo "ok $n - $description"
+  else
+    echo "not ok $n - $description"
+    sed 's/^/# /' "$root/out.$n"
+    failed=1
+  fi
+}
+
+check "meson install into DESTDIR" meson install -C "$build" --destdir "$root/dest" --quiet
+prefix=$(meson introspect "$build" --buildoptions | python3 -c \
+  'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"))')
+pc=$(find "$root/dest" -name libvmctl.pc | head -n 1)
+libdir=$(dirname "$(dirname "$pc")")
+
+cat > "$root/consumer.c" <<'C'
+#include <vmctl-pci-address.h>
+#include <vmctl-inventory-sysfs.h>
+#include <vmctl-verdict.h>
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlHost) host = vmctl_host_new (argv[1], &error);
+  g_autoptr(VmctlInventory) inventory = NULL;
+  g_autoptr(VmctlVerdict) verdict = NULL;
+  VmctlPciAddress address;
+
+  if (host == NULL || !vmctl_pci_address_parse ("01:00.0", &address, &error))
+    return 1;
+  inventory = vmctl_inventory_from_sysfs (host, &error);
+  if (inventory == NULL)
+    return 1;
+  verdict = vmctl_verdict_compute (inventory, &address, NULL, &error);
+  return verdict != NULL && verdict->passable && verdict->companions->len == 1 ? 0 : 1;
+}
+C
+# the .pc names the final prefix; point a copy at DESTDIR (a sysroot would
+# also move glib's and libvirt's paths, which live in the real /usr)
+mkdir -p "$root/pc"
+sed "s|^prefix=.*|prefix=$root/dest$prefix|" "$pc" > "$root/pc/libvmctl.pc"
+build_consumer() {
+  PKG_CONFIG_PATH=$root/pc \
+    sh -c 'cc -o "$1/consumer" "$1/consumer.c" $(pkg-config --cflags --libs libvmctl)' sh "$root"
+}
+check "a program builds against libvmctl with pkg-config alone" build_consumer
+demo=$root/dest$prefix/share/vmctl/demo-host
+check "installed demo host keeps its sysfs symlinks" test -L "$demo/sys/bus/pci/devices/0000:01:00.0/driver"
+check "the program runs on the installed demo host" env LD_LIBRARY_PATH="$libdir" "$root/consumer" "$demo"
+check "installed vmctl judges the installed demo host" env LD_LIBRARY_PATH="$libdir" \
+  "$root/dest$prefix/bin/vmctl" --host-root "$demo" gpu check 01:00.0
+echo "1..$n"
+exit $failed
