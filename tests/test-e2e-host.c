@@ -5,7 +5,7 @@
  * case a missing daemon is a failure: CI must not pass on skipped tests. */
 #include "vmctl-inventory-nodedev.h"
 #include "vmctl-inventory-sysfs.h"
-#include "vmctl-test-util.h"
+#include "vmctl-test-cli.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -21,17 +21,6 @@ e2e_uri (void)
     g_error ("VMCTL_E2E_REQUIRED=1 but VMCTL_E2E_URI is not set");
   g_test_skip ("VMCTL_E2E_URI not set (tests/run-all.sh starts libvirtd and sets it)");
   return NULL;
-}
-
-static JsonNode *
-parse_json (const gchar *text)
-{
-  g_autoptr(GError) error = NULL;
-  JsonNode *node = json_from_string (text, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (node);
-  return node;
 }
 
 /* The "checks" entry with this id in host check's JSON. */
@@ -104,7 +93,7 @@ test_host_check_reaches_libvirt (void)
     return;
   run = vmctl_test_run_vmctlv ("-c", uri, "host", "check", "--json", NULL);
   g_assert_cmpint (run->exit_status, <=, 1);   /* a host without an IOMMU: 1 is right */
-  root = parse_json (run->out);
+  root = vmctl_test_parse_json (run->out);
   check = find_check (root, "libvirt.connection");
   g_assert_cmpstr (json_object_get_string_member (check, "status"), ==, "pass");
   g_assert_nonnull (strstr (json_object_get_string_member (check, "message"), "libvirt"));
@@ -127,7 +116,7 @@ test_host_check_daemon_down (void)
   run = vmctl_test_run_vmctlv ("-c", "qemu:///system?socket=/nonexistent/libvirt-sock",
                                "host", "check", "--json", NULL);
   g_assert_cmpint (run->exit_status, ==, 1);
-  root = parse_json (run->out);
+  root = vmctl_test_parse_json (run->out);
   check = find_check (root, "libvirt.connection");
   g_assert_cmpstr (json_object_get_string_member (check, "status"), ==, "fail");
   g_assert_nonnull (strstr (json_object_get_string_member (check, "fix"), "libvirtd"));
@@ -151,14 +140,14 @@ test_real_listings (void)
   while (groups != NULL && g_dir_read_name (groups) != NULL)
     kernel_groups++;
   iommu = vmctl_test_run_vmctlv ("--host-root", "/", "iommu", "list", "--json", NULL);
-  iommu_root = parse_json (iommu->out);
+  iommu_root = vmctl_test_parse_json (iommu->out);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
                       json_node_get_object (iommu_root), "groups")), ==, kernel_groups);
   g_assert_cmpint (iommu->exit_status, ==, kernel_groups > 0 ? 0 : 1);
 
   gpus = vmctl_test_run_vmctlv ("--host-root", "/", "gpu", "list", "--json", NULL);
   g_assert_cmpint (gpus->exit_status, ==, 0);
-  gpu_root = parse_json (gpus->out);
+  gpu_root = vmctl_test_parse_json (gpus->out);
   g_assert_true (json_object_has_member (json_node_get_object (gpu_root), "gpus"));
 }
 
