@@ -189,21 +189,21 @@ main (int argc, char **argv)
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/vfio/loadable", "clean-gpu-audio", test_vfio_loadable);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/vfio/builtin", "clean-gpu-audio", test_vfio_builtin);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/vfio/compressed", "clean-gpu-audio",
-                 test_vfio_compressed_modules);
+                            test_vfio_compressed_modules);
 
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/hugepages/none", "no-hugepages", test_no_hugepages);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/hugepages/suggestion", "no-hugepages",
-                 test_hugepages_suggestion);
+                            test_hugepages_suggestion);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/hugepages/all-used", "clean-gpu-audio",
-                 test_hugepages_all_used);
+                            test_hugepages_all_used);
 
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/firmware/none", "no-ovmf", test_no_ovmf);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/firmware/images-missing", "clean-gpu-audio",
-                 test_ovmf_images_missing);
+                            test_ovmf_images_missing);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/firmware/secure-missing", "clean-gpu-audio",
-                 test_ovmf_secure_only_missing);
+                            test_ovmf_secure_only_missing);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/firmware/malformed", "clean-gpu-audio",
-                 test_ovmf_malformed_descriptor);
+                            test_ovmf_malformed_descriptor);
 
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/devices/missing", "clean-gpu-audio", test_devices_missing);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/libvirt/no-daemon", "clean-gpu-audio", test_libvirt_no_daemon);

@@ -453,33 +453,33 @@ main (int argc, char **argv)
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/kvm/pvm-guest", "clean-gpu-audio", test_pvm_guest);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/kvm/guest-without-vmx", "clean-gpu-audio", test_guest_without_vmx);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/kvm/device-unopenable", "clean-gpu-audio",
-                 test_kvm_device_unopenable);
+                            test_kvm_device_unopenable);
 
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/iommu/off", "iommu-off", test_iommu_off);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/iommu/none", "iommu-off", test_no_iommu_at_all);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/iommu/intel-default-on", "clean-gpu-audio",
-                 test_intel_default_on);
+                            test_intel_default_on);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/iommu/no-passthrough", "clean-gpu-audio",
-                 test_intel_without_passthrough);
+                            test_intel_without_passthrough);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/iommu/intel-iommu-off", "clean-gpu-audio",
-                 test_intel_iommu_off);
+                            test_intel_iommu_off);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/iommu/cmdline-last-wins", "clean-gpu-audio",
-                 test_cmdline_last_wins);
+                            test_cmdline_last_wins);
 
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/intremap/missing", "no-intremap", test_no_intremap);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/intremap/allowed-unsafely", "no-intremap",
-                 test_no_intremap_allowed_unsafely);
+                            test_no_intremap_allowed_unsafely);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/intremap/cmdline-only", "clean-gpu-audio",
-                 test_intremap_off_on_capable_hardware);
+                            test_intremap_off_on_capable_hardware);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/intremap/unit-without-ir", "clean-gpu-audio",
-                 test_intremap_unit_without_ir);
+                            test_intremap_unit_without_ir);
 
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/damaged/empty-cpuinfo", "clean-gpu-audio", test_empty_cpuinfo);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/damaged/garbage-cpuinfo", "clean-gpu-audio",
-                 test_garbage_cpuinfo);
+                            test_garbage_cpuinfo);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/damaged/garbage-dmar", "clean-gpu-audio", test_garbage_dmar);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/damaged/garbage-counts", "clean-gpu-audio",
-                 test_garbage_counts);
+                            test_garbage_counts);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/damaged/missing-proc", "clean-gpu-audio", test_missing_proc);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/damaged/empty-root", NULL, test_empty_root);
   return g_test_run ();
