@@ -328,6 +328,24 @@ test_bad_uri (void)
   g_assert_cmpstr (run->out, ==, "");
 }
 
+/* Over a remote URI the file checks are about this machine, not that
+ * host: vmctl says so instead of passing one off as the other. */
+static void
+test_host_check_remote_note (void)
+{
+  g_autofree gchar *uri = vmctl_test_libvirt_uri ("clean-gpu-audio");
+  g_autofree gchar *root = vmctl_test_source_path ("tests/data/sysfs/clean-gpu-audio");
+  g_autoptr(VmctlTestRun) remote = vmctl_test_run_vmctlv ("-c", uri, "host", "check", "--json", NULL);
+  g_autoptr(VmctlTestRun) rooted = vmctl_test_run_vmctlv ("-c", uri, "--host-root", root, "host",
+                                                          "check", "--json", NULL);
+  g_autoptr(JsonNode) node = vmctl_test_parse_json (remote->out);
+
+  g_assert_nonnull (strstr (remote->err, "only 'libvirt connection' is about test://"));
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));   /* stdout stays pure JSON */
+  g_assert_cmpstr (rooted->err, ==, "");
+  g_assert_cmpint (rooted->exit_status, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -346,6 +364,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vmctl/cli/nodedev/gpu-check", test_nodedev_gpu_check);
   g_test_add_func ("/vmctl/cli/nodedev/lists", test_nodedev_lists);
   g_test_add_func ("/vmctl/cli/nodedev/bad-uri", test_bad_uri);
+  g_test_add_func ("/vmctl/cli/nodedev/host-check-note", test_host_check_remote_note);
 
   return g_test_run ();
 }

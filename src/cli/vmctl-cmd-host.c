@@ -120,6 +120,12 @@ vmctl_cmd_host_check (VmctlInvocation *invocation, GError **error)
   if (context == NULL)
     return TRUE;  /* --help was printed */
 
+  /* The checks read files; over a remote URI only the libvirt check is
+   * about that host. Say so rather than pass this machine off as that one. */
+  if (vmctl_context_uses_nodedev (context))
+    g_printerr ("vmctl: note: the checks read this machine's /proc and /sys; only "
+                "'libvirt connection' is about %s (run vmctl host check there for the rest)\n",
+                vmctl_context_get_uri (context));
   /* always probe libvirt: a host without a working daemon is not ready */
   report = vmctl_host_check_run (context->host, vmctl_context_get_uri (context));
   if (context->json)
