@@ -1,0 +1,299 @@
+/* test-plan.c: which functions a VM gets for a set of --gpu/--hostdev
+ * requests, on the fixture hosts. */
+#include "vmctl-plan.h"
+#include "vmctl-inventory-sysfs.h"
+#include "vmctl-test-util.h"
+
+#include <string.h>
+
+typedef struct {
+  gchar *root;
+  VmctlInventory *inventory;
+  VmctlQuirks *quirks;
+} Fixture;
+
+static void
+setup (Fixture *fixture, gconstpointer scenario)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlHost) host = NULL;
+  g_autofree gchar *quirks = vmctl_test_source_path ("data/quirks/reset-bug.conf");
+
+  fixture->root = vmctl_test_copy_scenario (scenario);
+  host = vmctl_host_new (fixture->root, &error);
+  g_assert_no_error (error);
+  fixture->inventory = vmctl_inventory_from_sysfs (host, &error);
+  g_assert_no_error (error);
+  fixture->quirks = vmctl_quirks_load (quirks, &error);
+  g_assert_no_error (error);
+}
+
+static void
+teardown (Fixture *fixture, gconstpointer scenario)
+{
+  vmctl_inventory_free (fixture->inventory);
+  vmctl_quirks_free (fixture->quirks);
+  vmctl_test_remove_tree (fixture->root);
+  g_free (fixture->root);
+}
+
+static GArray *
+addresses (const gchar *list)
+{
+  g_auto(GStrv) words = g_strsplit (list, " ", -1);
+  GArray *result = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
+
+  for (guint i = 0; words[i] != NULL; i++) {
+    VmctlPciAddress address;
+
+    if (words[i][0] == '\0')
+      continue;
+    g_assert_true (vmctl_pci_address_parse (words[i], &address, NULL));
+    g_array_append_val (result, address);
+  }
+  return result;
+}
+
+static VmctlPlan *
+compute (Fixture *fixture, const gchar *gpus, const gchar *hostdevs, GError **error)
+{
+  g_autoptr(GArray) gpu_list = addresses (gpus);
+  g_autoptr(GArray) hostdev_list = addresses (hostdevs);
+
+  return vmctl_plan_compute (fixture->inventory,
+                             (const VmctlPciAddress *) gpu_list->data, gpu_list->len,
+                             (const VmctlPciAddress *) hostdev_list->data, hostdev_list->len,
+                             fixture->quirks, error);
+}
+
+/* "0000:01:00.0=gpu 0000:01:00.1=companion@0000:01:00.0 ..." */
+static void
+assert_plan (const VmctlPlan *plan, const gchar *expected)
+{
+  g_autoptr(GString) actual = g_string_new (NULL);
+
+  for (guint i = 0; i < plan->functions->len; i++) {
+    const VmctlPlanFunction *function = &g_array_index (plan->functions, VmctlPlanFunction, i);
+    gchar address[VMCTL_PCI_ADDRESS_STRLEN], owner[VMCTL_PCI_ADDRESS_STRLEN];
+
+    vmctl_pci_address_format (&function->address, address);
+    vmctl_pci_address_format (&function->owner, owner);
+    g_string_append_printf (actual, "%s%s=%s", i > 0 ? " " : "", address,
+                            vmctl_plan_role_to_string (function->role));
+    if (!vmctl_pci_address_equal (&function->address, &function->owner))
+      g_string_append_printf (actual, "@%s", owner);
+  }
+  g_assert_cmpstr (actual->str, ==, expected);
+}
+
+static gboolean
+has_note (const VmctlPlan *plan, const gchar *needle)
+{
+  for (guint i = 0; i < plan->notes->len; i++)
+    if (strstr (g_ptr_array_index (plan->notes, i), needle) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_clean (Fixture *fixture, gconstpointer scenario)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlPlan) plan = compute (fixture, "01:00.0", "", &error);
+  const VmctlPlanFunction *gpu;
+
+  g_assert_no_error (error);
+  assert_plan (plan, "0000:01:00.0=gpu 0000:01:00.1=companion@0000:01:00.0");
+  gpu = &g_array_index (plan->functions, VmctlPlanFunction, 0);
+  g_assert_cmpstr (gpu->driver, ==, "nvidia");
+  g_assert_cmpint (gpu->iommu_group, ==, 1);
+  g_assert_cmpuint (plan->notes->len, ==, 0);
+}
+
+/* a companion also given as --hostdev is planned once, as a companion */
+static void
+test_companion_requested (Fixture *fixture, gconstpointer scenario)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlPlan) plan = compute (fixture, "01:00.0", "01:00.1", &error);
+
+  g_assert_no_error (error);
+  assert_plan (plan, "0000:01:00.0=gpu 0000:01:00.1=companion@0000:01:00.0");
+}
+
+static void
+test_turing (Fixture *fixture, gconstpointer scenario)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlPlan) plan = compute (fixture, "01:00.0", "", &error);
+
+  g_assert_no_error (error);
+  assert_plan (plan, "0000:01:00.0=gpu 0000:01:00.1=companion@0000:01:00.0 "
+               "0000:01:00.2=companion@0000:01:00.0 0000:01:00.3=companion@0000:01:00.0");
+  g_assert_true (has_note (plan, "boot VGA device (driver nvidia)"));
+}
+
+static void
+test_amd (Fixture *fixture, gconstpointer scenario)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlPlan) navi = compute (fixture, "0c:00.0", "", &error);
+  g_autoptr(VmctlPlan) polaris = NULL;
+
+  g_assert_no_error (error);
+  /* Navi's HDMI audio sits alone in its own group: it still goes along */
+  assert_plan (navi, "0000:0c:00.0=gpu 0000:0c:00.1=sibling@0000:0c:00.0");
+  polaris = compute (fixture, "0e:00.0", "", &error);
+  g_assert_no_error (error);
+  assert_plan (polaris, "0000:0e:00.0=gpu 0000:0e:00.1=companion@0000:0e:00.0");
+  g_assert_true (has_note (polaris, "AMD reset bug"));
+  g_assert_true (has_note (polaris, "host console goes dark"));
+}
+
+static void
+test_two_gpus (Fixture *fixture, gconstpointer scenario)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlPlan) plan = compute (fixture, "02:00.0 01:00.0", "", &error);
+
+  g_assert_no_error (error);
+  /* in the order asked for */
+  assert_plan (plan, "0000:02:00.0=gpu 0000:02:00.1=companion@0000:02:00.0 "
+               "0000:01:00.0=gpu 0000:01:00.1=companion@0000:01:00.0");
+}
+
+static void
+test_blocked (Fixture *fixture, gconstpointer scenario)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlPlan) plan = compute (fixture, "05:00.0", "", &error);
+  g_autoptr(VmctlPlan) partial = NULL;
+  g_autoptr(VmctlPlan) full = NULL;
+
+  g_assert_null (plan);
+  g_assert_error (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_BLOCKED);
+  g_assert_nonnull (strstr (error->message, "0000:00:14.0 (xhci_hcd), 0000:00:17.0 (ahci), "
+                                            "0000:03:00.0 (igb)"));
+  g_assert_nonnull (strstr (error->message, "--hostdev"));
+  g_clear_error (&error);
+
+  partial = compute (fixture, "05:00.0", "00:14.0 00:17.0", &error);
+  g_assert_null (partial);
+  g_assert_error (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_BLOCKED);
+  g_assert_nonnull (strstr (error->message, "with devices the host uses: 0000:03:00.0 (igb);"));
+  g_clear_error (&error);
+
+  /* everything in the group assigned: the GPU's audio companion must not
+   * count as a blocker of the USB controller */
+  full = compute (fixture, "05:00.0", "00:14.0 00:17.0 03:00.0", &error);
+  g_assert_no_error (error);
+  assert_plan (full, "0000:05:00.0=gpu 0000:05:00.1=companion@0000:05:00.0 "
+               "0000:00:14.0=hostdev 0000:00:17.0=hostdev 0000:03:00.0=hostdev");
+}
+
+static void
+test_peers (Fixture *fixture, gconstpointer scenario)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlPlan) plan = compute (fixture, "01:00.0", "", &error);
+
+  g_assert_no_error (error);
+  assert_plan (plan, "0000:01:00.0=gpu 0000:01:00.1=companion@0000:01:00.0");
+  g_assert_true (has_note (plan, "0000:02:00.0 shares IOMMU group 1"));
+  g_assert_true (has_note (plan, "0000:03:00.0 shares IOMMU group 1"));
+}
+
+static void
+test_refusals (Fixture *fixture, gconstpointer scenario)
+{
+  static const struct {
+    const gchar *gpus, *hostdevs;
+    gboolean pci_domain;  /* VMCTL_PCI_ERROR rather than VMCTL_PLAN_ERROR */
+    gint code;
+    const gchar *message;
+  } cases[] = {
+    { "01:00.0", "01:00.0", FALSE, VMCTL_PLAN_ERROR_DUPLICATE, "0000:01:00.0 is requested twice" },
+    { "01:00.0 0000:01:00.0", "", FALSE, VMCTL_PLAN_ERROR_DUPLICATE, "requested twice" },
+    { "09:00.0", "", TRUE, VMCTL_PCI_ERROR_NOT_FOUND, "no PCI device 0000:09:00.0" },
+    { "00:01.0", "", FALSE, VMCTL_PLAN_ERROR_NOT_PASSABLE, "is a PCI bridge" },
+    { "", "00:1d.0", FALSE, VMCTL_PLAN_ERROR_NOT_PASSABLE, "is a PCI bridge" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmctlPlan) plan = compute (fixture, cases[i].gpus, cases[i].hostdevs, &error);
+    GQuark domain;
+
+    g_test_message ("case %" G_GSIZE_FORMAT, i);
+    g_assert_null (plan);
+    g_assert_nonnull (error);
+    /* g_assert_error() does not parenthesise its domain argument */
+    domain = cases[i].pci_domain ? VMCTL_PCI_ERROR : VMCTL_PLAN_ERROR;
+    g_assert_error (error, domain, cases[i].code);
+    g_assert_nonnull (strstr (error->message, cases[i].message));
+  }
+}
+
+static void
+test_iommu_off (Fixture *fixture, gconstpointer scenario)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlPlan) plan = compute (fixture, "01:00.0", "", &error);
+
+  g_assert_null (plan);
+  g_assert_error (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_NOT_PASSABLE);
+  g_assert_nonnull (strstr (error->message, "the IOMMU is off"));
+}
+
+/* A sibling whose own group holds a host-bound device stays behind, and
+ * the plan says why instead of failing the GPU. */
+static void
+test_sibling_blocked (void)
+{
+  g_autoptr(VmctlInventory) inventory = vmctl_inventory_new (VMCTL_INVENTORY_SOURCE_SYSFS, "/x");
+  const struct {
+    const gchar *address, *driver;
+    gint group;
+  } devices[] = {
+    { "0c:00.0", "amdgpu", 5 }, { "0c:00.1", "snd_hda_intel", 6 }, { "0d:00.0", "igb", 6 },
+  };
+  VmctlPciAddress gpu;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlPlan) plan = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (devices); i++) {
+    VmctlPciDevice *device = vmctl_pci_device_new ();
+
+    g_assert_true (vmctl_pci_address_parse (devices[i].address, &device->address, NULL));
+    device->header_type = VMCTL_PCI_HEADER_NORMAL;
+    device->class_code = 0x030000;
+    device->driver = g_strdup (devices[i].driver);
+    device->iommu_group = devices[i].group;
+    vmctl_inventory_add (inventory, device);
+  }
+  vmctl_inventory_sort (inventory);
+  g_assert_true (vmctl_pci_address_parse ("0c:00.0", &gpu, NULL));
+  plan = vmctl_plan_compute (inventory, &gpu, 1, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  assert_plan (plan, "0000:0c:00.0=gpu");
+  g_assert_true (has_note (plan, "0000:0c:00.1 (same card as 0000:0c:00.0) stays with the host: "
+                                 "0000:0d:00.0 (igb)"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/vmctl/plan/clean", Fixture, "clean-gpu-audio", setup, test_clean, teardown);
+  g_test_add ("/vmctl/plan/companion-requested", Fixture, "clean-gpu-audio", setup,
+              test_companion_requested, teardown);
+  g_test_add ("/vmctl/plan/turing", Fixture, "turing-4fn", setup, test_turing, teardown);
+  g_test_add ("/vmctl/plan/amd", Fixture, "amd-host", setup, test_amd, teardown);
+  g_test_add ("/vmctl/plan/two-gpus", Fixture, "twin-gpus", setup, test_two_gpus, teardown);
+  g_test_add ("/vmctl/plan/blocked", Fixture, "shared-chipset", setup, test_blocked, teardown);
+  g_test_add ("/vmctl/plan/peers", Fixture, "idle-peer", setup, test_peers, teardown);
+  g_test_add ("/vmctl/plan/refusals", Fixture, "clean-gpu-audio", setup, test_refusals, teardown);
+  g_test_add ("/vmctl/plan/iommu-off", Fixture, "iommu-off", setup, test_iommu_off, teardown);
+  g_test_add_func ("/vmctl/plan/sibling-blocked", test_sibling_blocked);
+  return g_test_run ();
+}
