@@ -414,3 +414,133 @@ vmctl_firmware_supports (const VmctlFirmware *firmware,
     matched = g_pattern_match_simple (firmware->machines[i], wanted);
   return matched;
 }
+
+/**
+ * vmctl_firmware_machine_pattern:
+ * @machine: "q35", "pc" or a versioned machine type
+ *
+ * Returns: (transfer full): how descriptors spell the machine family,
+ *   "pc-q35-*" for q35 and "pc-i440fx-*" for pc; other names unchanged
+ */
+gchar *
+vmctl_firmware_machine_pattern (const gchar *machine)
+{
+  g_return_val_if_fail (machine != NULL, NULL);
+  if (g_strcmp0 (machine, "q35") == 0)
+    return g_strdup ("pc-q35-*");
+  if (g_strcmp0 (machine, "pc") == 0)
+    return g_strdup ("pc-i440fx-*");
+  return g_strdup (machine);
+}
+
+/* A build vmctl can write as <loader type='pflash'> plus <nvram template>:
+ * split flash (code and a variable store template), raw, because libvirt
+ * before 9.2 knows no other pflash format. */
+static gboolean
+usable_as_pflash (const VmctlFirmware *firmware)
+{
+  return vmctl_firmware_is_uefi (firmware)
+         && g_strcmp0 (firmware->mapping_device, "flash") == 0
+         && g_strcmp0 (firmware->format, "raw") == 0
+         && firmware->nvram_template != NULL;
+}
+
+static gboolean
+satisfies (const VmctlFirmware *firmware, gboolean secure_boot)
+{
+  if (secure_boot)
+    /* firmware.json: a secure-boot build without requires-smm lets the
+     * guest OS write the variable store, so its Secure Boot is not secure */
+    return vmctl_firmware_has_feature (firmware, "secure-boot")
+           && vmctl_firmware_has_feature (firmware, "requires-smm");
+  /* Debian ranks the MS-enrolled Secure Boot build first, which is what
+   * libvirt's plain firmware='efi' then picks (FACTS.md, Firmware) */
+  return !vmctl_firmware_has_feature (firmware, "secure-boot");
+}
+
+/* Secure Boot: with Microsoft's keys enrolled a Windows guest boots with
+ * Secure Boot on at once. Without: prefer builds that need no SMM. */
+static gboolean
+preferred (const VmctlFirmware *firmware, gboolean secure_boot)
+{
+  if (secure_boot)
+    return vmctl_firmware_has_feature (firmware, "enrolled-keys");
+  return !vmctl_firmware_has_feature (firmware, "requires-smm");
+}
+
+/**
+ * vmctl_firmware_choose:
+ * @host: the host whose descriptors to read (vmctl_firmware_list())
+ * @secure_boot: TRUE for a build with secure-boot and requires-smm
+ *   (preferring enrolled-keys); FALSE for a build without secure-boot
+ * @machine: "q35", "pc" or a versioned machine type
+ * @architecture: a QEMU target, "x86_64"
+ * @error: VMCTL_FIRMWARE_ERROR_NONE when no UEFI split-flash build
+ *   satisfies the request, naming what is missing
+ *
+ * Descriptors are tried in libvirt's priority order (file name), so among
+ * equally good builds vmctl picks the one libvirt would. A build whose
+ * code image is missing under the host root is never chosen.
+ *
+ * Returns: (transfer full): a copy of the chosen descriptor, with host
+ *   paths as on the host (not prefixed with the host root)
+ */
+VmctlFirmware *
+vmctl_firmware_choose (VmctlHost *host, gboolean secure_boot, const gchar *machine,
+                       const gchar *architecture, GError **error)
+{
+  g_autoptr(GPtrArray) firmwares = NULL;
+  g_autoptr(GPtrArray) warnings = NULL;
+  g_autofree gchar *pattern = NULL;
+  g_autofree gchar *skipped = NULL;
+  const VmctlFirmware *missing_image = NULL;
+  const VmctlFirmware *chosen = NULL;
+
+  g_return_val_if_fail (host != NULL, NULL);
+  g_return_val_if_fail (machine != NULL && architecture != NULL, NULL);
+
+  firmwares = vmctl_firmware_list (host, &warnings, error);
+  if (firmwares == NULL)
+    return NULL;
+  for (guint pass = 0; pass < 2 && chosen == NULL; pass++) {
+    for (guint i = 0; i < firmwares->len && chosen == NULL; i++) {
+      const VmctlFirmware *firmware = g_ptr_array_index (firmwares, i);
+
+      if (!usable_as_pflash (firmware) || !satisfies (firmware, secure_boot)
+          || !vmctl_firmware_supports (firmware, architecture, machine))
+        continue;
+      if (!firmware->executable_present) {
+        if (missing_image == NULL)
+          missing_image = firmware;
+        continue;
+      }
+      if (pass == 1 || preferred (firmware, secure_boot))
+        chosen = firmware;
+    }
+  }
+  if (chosen != NULL) {
+    guint index = 0;
+
+    g_ptr_array_find (firmwares, chosen, &index);
+    return g_ptr_array_steal_index (firmwares, index);
+  }
+
+  pattern = vmctl_firmware_machine_pattern (machine);
+  if (missing_image != NULL) {
+    g_set_error (error, VMCTL_FIRMWARE_ERROR, VMCTL_FIRMWARE_ERROR_NONE,
+                 "UEFI firmware %s secure-boot for %s on %s: %s names %s, which does not "
+                 "exist; reinstall ovmf",
+                 secure_boot ? "with" : "without", pattern, architecture,
+                 missing_image->descriptor_path, missing_image->executable);
+    return NULL;
+  }
+  /* a descriptor that does not parse may be the very build asked for */
+  skipped = warnings->len > 0
+            ? g_strdup_printf (" (skipped %s)", (const gchar *) g_ptr_array_index (warnings, 0))
+            : g_strdup ("");
+  g_set_error (error, VMCTL_FIRMWARE_ERROR, VMCTL_FIRMWARE_ERROR_NONE,
+               "no UEFI firmware %s for %s on %s in /usr/share/qemu/firmware; install ovmf%s",
+               secure_boot ? "with secure-boot and requires-smm" : "without secure-boot",
+               pattern, architecture, skipped);
+  return NULL;
+}

@@ -35,6 +35,10 @@ gboolean vmctl_firmware_has_feature (const VmctlFirmware *firmware, const gchar 
 gboolean vmctl_firmware_is_uefi (const VmctlFirmware *firmware);
 gboolean vmctl_firmware_supports (const VmctlFirmware *firmware,
                                   const gchar *architecture, const gchar *machine);
+VmctlFirmware *vmctl_firmware_choose (VmctlHost *host, gboolean secure_boot,
+                                      const gchar *machine, const gchar *architecture,
+                                      GError **error);
+gchar *vmctl_firmware_machine_pattern (const gchar *machine);
 void vmctl_firmware_free (VmctlFirmware *firmware);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlFirmware, vmctl_firmware_free)

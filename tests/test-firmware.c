@@ -426,6 +426,129 @@ test_fixture_no_ovmf (TreeFixture *fixture, gconstpointer data)
   }
 }
 
+static VmctlFirmware *
+choose_ok (TreeFixture *fixture, gboolean secure_boot, const gchar *machine)
+{
+  g_autoptr(GError) error = NULL;
+  VmctlFirmware *firmware = vmctl_firmware_choose (fixture->host, secure_boot, machine,
+                                                   "x86_64", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (firmware);
+  return firmware;
+}
+
+static void
+choose_fails (TreeFixture *fixture, gboolean secure_boot, const gchar *machine,
+              const gchar *fragment)
+{
+  g_autoptr(GError) error = NULL;
+  VmctlFirmware *firmware = vmctl_firmware_choose (fixture->host, secure_boot, machine,
+                                                   "x86_64", &error);
+
+  g_assert_null (firmware);
+  g_assert_error (error, VMCTL_FIRMWARE_ERROR, VMCTL_FIRMWARE_ERROR_NONE);
+  if (strstr (error->message, fragment) == NULL)
+    g_error ("'%s' lacks '%s'", error->message, fragment);
+}
+
+/* Debian's three: Secure Boot prefers the MS-enrolled build, plain efi
+ * never gets a secure-boot one, though it sorts first */
+static void
+test_choose_debian (TreeFixture *fixture, gconstpointer data)
+{
+  g_autoptr(VmctlFirmware) secure = choose_ok (fixture, TRUE, "q35");
+  g_autoptr(VmctlFirmware) plain = choose_ok (fixture, FALSE, "q35");
+  g_autoptr(VmctlFirmware) versioned = choose_ok (fixture, FALSE, "pc-q35-7.2");
+  g_autoptr(VmctlFirmware) i440fx = choose_ok (fixture, FALSE, "pc");
+  g_autofree gchar *q35 = vmctl_firmware_machine_pattern ("q35");
+  g_autofree gchar *pc = vmctl_firmware_machine_pattern ("pc");
+  g_autofree gchar *other = vmctl_firmware_machine_pattern ("pc-q35-8.0");
+
+  g_assert_cmpstr (secure->descriptor_path, ==,
+                   "/usr/share/qemu/firmware/40-edk2-x86_64-secure-enrolled.json");
+  g_assert_cmpstr (secure->executable, ==, "/usr/share/OVMF/OVMF_CODE_4M.ms.fd");
+  g_assert_cmpstr (secure->nvram_template, ==, "/usr/share/OVMF/OVMF_VARS_4M.ms.fd");
+  g_assert_cmpstr (plain->descriptor_path, ==, "/usr/share/qemu/firmware/60-edk2-x86_64.json");
+  g_assert_false (vmctl_firmware_has_feature (plain, "secure-boot"));
+  g_assert_cmpstr (versioned->descriptor_path, ==, plain->descriptor_path);
+  g_assert_cmpstr (i440fx->descriptor_path, ==, plain->descriptor_path);
+  /* no Secure Boot build lists i440fx: SMM needs q35 */
+  choose_fails (fixture, TRUE, "pc",
+                "no UEFI firmware with secure-boot and requires-smm for pc-i440fx-* on x86_64");
+  g_assert_cmpstr (q35, ==, "pc-q35-*");
+  g_assert_cmpstr (pc, ==, "pc-i440fx-*");
+  g_assert_cmpstr (other, ==, "pc-q35-8.0");
+}
+
+static void
+test_choose_rules (TreeFixture *fixture, gconstpointer data)
+{
+  g_autoptr(VmctlFirmware) secure = NULL;
+  g_autoptr(VmctlFirmware) plain = NULL;
+
+  /* secure-boot without requires-smm: the guest could rewrite its own
+   * variables, so not Secure Boot at all */
+  write_descriptor (fixture, "usr/share/qemu/firmware/10-no-smm.json", "no-smm",
+                    "/usr/share/OVMF/A.fd", "\"secure-boot\"");
+  write_image (fixture, "/usr/share/OVMF/A.fd");
+  choose_fails (fixture, TRUE, "q35", "with secure-boot and requires-smm for pc-q35-*");
+  /* ...and not plain efi either */
+  choose_fails (fixture, FALSE, "q35", "without secure-boot");
+
+  /* a build whose image is missing is named */
+  write_descriptor (fixture, "usr/share/qemu/firmware/20-secure.json", "secure",
+                    "/usr/share/OVMF/B.fd", "\"secure-boot\", \"requires-smm\"");
+  choose_fails (fixture, TRUE, "q35",
+                "/usr/share/qemu/firmware/20-secure.json names /usr/share/OVMF/B.fd, which does not exist");
+  write_image (fixture, "/usr/share/OVMF/B.fd");
+  secure = choose_ok (fixture, TRUE, "q35");
+  g_assert_cmpstr (secure->description, ==, "secure");
+
+  /* plain: a build needing SMM only when nothing else is there */
+  write_descriptor (fixture, "usr/share/qemu/firmware/30-smm.json", "smm-only",
+                    "/usr/share/OVMF/C.fd", "\"requires-smm\"");
+  write_image (fixture, "/usr/share/OVMF/C.fd");
+  plain = choose_ok (fixture, FALSE, "q35");
+  g_assert_cmpstr (plain->description, ==, "smm-only");
+  g_clear_pointer (&plain, vmctl_firmware_free);
+  write_descriptor (fixture, "usr/share/qemu/firmware/40-plain.json", "plain",
+                    "/usr/share/OVMF/D.fd", "");
+  write_image (fixture, "/usr/share/OVMF/D.fd");
+  plain = choose_ok (fixture, FALSE, "q35");
+  g_assert_cmpstr (plain->description, ==, "plain");
+}
+
+/* memory-mapped and stateless builds have no variable store template for
+ * <nvram template>: never chosen */
+static void
+test_choose_skips_unusable (TreeFixture *fixture, gconstpointer data)
+{
+  vmctl_test_write (fixture->root, "usr/share/qemu/firmware/10-memory.json",
+                    "{\"description\": \"memory\", \"interface-types\": [\"uefi\"],"
+                    " \"mapping\": {\"device\": \"memory\", \"filename\": \"/usr/share/OVMF/M.fd\"},"
+                    " \"targets\": [{\"architecture\": \"x86_64\", \"machines\": [\"pc-q35-*\"]}],"
+                    " \"features\": []}\n");
+  vmctl_test_write (fixture->root, "usr/share/qemu/firmware/20-qcow2.json",
+                    "{\"description\": \"qcow2\", \"interface-types\": [\"uefi\"],"
+                    " \"mapping\": {\"device\": \"flash\", \"executable\": {\"filename\":"
+                    " \"/usr/share/OVMF/Q.qcow2\", \"format\": \"qcow2\"}, \"nvram-template\":"
+                    " {\"filename\": \"/usr/share/OVMF/V.qcow2\", \"format\": \"qcow2\"}},"
+                    " \"targets\": [{\"architecture\": \"x86_64\", \"machines\": [\"pc-q35-*\"]}],"
+                    " \"features\": []}\n");
+  write_image (fixture, "/usr/share/OVMF/M.fd");
+  write_image (fixture, "/usr/share/OVMF/Q.qcow2");
+  choose_fails (fixture, FALSE, "q35", "install ovmf");
+}
+
+static void
+test_choose_none (TreeFixture *fixture, gconstpointer data)
+{
+  choose_fails (fixture, FALSE, "q35",
+                "no UEFI firmware without secure-boot for pc-q35-* on x86_64 in "
+                "/usr/share/qemu/firmware; install ovmf");
+}
+
 static void
 add_tree_test (const gchar *path, const gchar *scenario,
                void (*test) (TreeFixture *, gconstpointer))
@@ -454,5 +577,9 @@ main (int argc, char **argv)
   add_tree_test ("/vmctl/firmware/fixture/clean-gpu-audio", "clean-gpu-audio", test_fixture_clean);
   add_tree_test ("/vmctl/firmware/fixture/amd-host", "amd-host", test_fixture_clean);
   add_tree_test ("/vmctl/firmware/fixture/no-ovmf", "no-ovmf", test_fixture_no_ovmf);
+  add_tree_test ("/vmctl/firmware/choose/debian", "clean-gpu-audio", test_choose_debian);
+  add_tree_test ("/vmctl/firmware/choose/rules", NULL, test_choose_rules);
+  add_tree_test ("/vmctl/firmware/choose/skips-unusable", NULL, test_choose_skips_unusable);
+  add_tree_test ("/vmctl/firmware/choose/none", "no-ovmf", test_choose_none);
   return g_test_run ();
 }

@@ -14,6 +14,9 @@
 #include "vmctl-connect.h"
 #include "vmctl-host.h"
 #include "vmctl-pci-address.h"
+#include "vmctl-plan.h"
+#include "vmctl-size.h"
+#include "vmctl-spec.h"
 
 #include <locale.h>
 #include <string.h>
@@ -24,6 +27,7 @@ static const VmctlCommand commands[] = {
   { "iommu list",  NULL,     0,  0,  vmctl_cmd_iommu_list, "List every IOMMU group and its devices" },
   { "gpu list",    NULL,     0,  0,  vmctl_cmd_gpu_list,   "List display devices and whether each can be passed through" },
   { "gpu check",   "ADDR",   1,  1,  vmctl_cmd_gpu_check,  "Tell whether one PCI device can be given to a VM, and what goes with it" },
+  { "create",      "NAME",   1,  1,  vmctl_cmd_create,     "Build a VM with passed-through GPUs from a profile and options" },
 };
 
 static gchar *
@@ -226,7 +230,8 @@ run (gchar **argv, VmctlGlobalOptions *options, GError **error)
   return invocation.exit_status;
 }
 
-/* Bad usage and bad input exit 2, every other failure 1 (DESIGN.md). */
+/* Bad usage and bad input exit 2, every other failure 1 (DESIGN.md): a
+ * plan that is blocked or not passable, and a broken profile file, are 1. */
 static gint
 exit_status_for_error (const GError *error)
 {
@@ -236,7 +241,10 @@ exit_status_for_error (const GError *error)
       || g_error_matches (error, VMCTL_PCI_ERROR, VMCTL_PCI_ERROR_NOT_FOUND)
       || g_error_matches (error, VMCTL_HOST_ERROR, VMCTL_HOST_ERROR_BAD_ROOT)
       || g_error_matches (error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_BAD_URI)
-      || g_error_matches (error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_NO_DOMAIN))
+      || g_error_matches (error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_NO_DOMAIN)
+      || error->domain == VMCTL_SPEC_ERROR
+      || error->domain == VMCTL_SIZE_ERROR
+      || g_error_matches (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_DUPLICATE))
     return VMCTL_EXIT_USAGE;
   return VMCTL_EXIT_FAILURE;
 }

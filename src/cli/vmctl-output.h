@@ -76,6 +76,7 @@ gboolean vmctl_cmd_host_check (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_iommu_list (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_gpu_list (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_gpu_check (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_create (VmctlInvocation *invocation, GError **error);
 
 /* Colour: only on a terminal, and never when NO_COLOR is set. */
 typedef enum {

@@ -1,0 +1,232 @@
+/* vmctl-cmd-create.c: vmctl create NAME [options]: a spec from the
+ * profile and the options, the passthrough plan for the requested
+ * devices, and the domain XML built from both. Defining the domain on
+ * libvirt comes with the lifecycle commands; until then --print-xml is the
+ * way to get the result. */
+#include "vmctl-output.h"
+
+#include "vmctl-autocleanups.h"
+#include "vmctl-domain-xml.h"
+#include "vmctl-plan.h"
+#include "vmctl-profile.h"
+#include "vmctl-spec.h"
+
+static const gchar create_description[] =
+  "Builds a KVM domain named NAME from a profile and the options, with the\n"
+  "given GPUs passed through. Each --gpu runs the isolation verdict: its\n"
+  "companions (HDMI audio, USB-C on the same card and IOMMU group) and its\n"
+  "passable siblings go along, and host devices sharing its group stop the\n"
+  "command with their list unless they are all given with --hostdev too.\n"
+  "\n"
+  "Profiles (defaults for every option; the options override them):\n"
+  "  gaming       Windows 10/11 with a GPU: Secure Boot, TPM 2.0 (with swtpm),\n"
+  "               Hyper-V enlightenments, hidden KVM, hugepages, pinned CPUs,\n"
+  "               16 GiB, 8 vCPUs, no emulated video when a GPU is given\n"
+  "  workstation  Linux guest: UEFI, host CPU, virtio, SPICE; 8 GiB, 4 vCPUs\n"
+  "               (the default)\n"
+  "  minimal      headless test VM: UEFI, 512 MiB, 1 vCPU, no display\n"
+  "\n"
+  "NAME: 1 to 64 letters, digits, '.', '_', '+' or '-', starting with a letter\n"
+  "or digit. SIZE: a whole number with K, M, G or T (or KiB, MiB, GiB, TiB),\n"
+  "powers of 1024; a bare number is MiB. Files (--disk, --cdrom, rom=) are on\n"
+  "this machine and must exist. Things to know (no swtpm, no KVM, lowered\n"
+  "vCPUs, idle devices in a GPU's group) are printed to stderr as\n"
+  "'vmctl: note: ...' lines.\n"
+  "\n"
+  "Defining the VM on libvirt is not available yet: use --print-xml.\n"
+  "\n"
+  "Examples:\n"
+  "  vmctl create gamer --gpu 01:00.0 --profile gaming --print-xml\n"
+  "  vmctl create gamer --gpu 01:00.0,rom=/srv/vbios/4080.rom --memory 24G \\\n"
+  "        --vcpus 12 --disk /var/lib/libvirt/images/win11.qcow2 \\\n"
+  "        --cdrom /srv/iso/Win11.iso --profile gaming --print-xml\n"
+  "  vmctl create dev --disk size=40G,pool=fast --network bridge=br0 --print-xml\n"
+  "  vmctl create ci-1 --profile minimal --virt-type qemu --network none --print-xml";
+
+typedef struct {
+  gchar **gpus;
+  gchar **hostdevs;
+  gchar *memory;
+  gchar *vcpus;
+  gchar *profile;
+  gboolean hugepages;
+  gboolean no_hugepages;
+  gchar **disks;
+  gchar *cdrom;
+  gchar *network;
+  gchar *firmware;
+  gchar *cpu_pin;
+  gchar *virt_type;
+  gboolean print_xml;
+} CreateOptions;
+
+static void
+create_options_clear (CreateOptions *options)
+{
+  g_strfreev (options->gpus);
+  g_strfreev (options->hostdevs);
+  g_free (options->memory);
+  g_free (options->vcpus);
+  g_free (options->profile);
+  g_strfreev (options->disks);
+  g_free (options->cdrom);
+  g_free (options->network);
+  g_free (options->firmware);
+  g_free (options->cpu_pin);
+  g_free (options->virt_type);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CreateOptions, create_options_clear)
+
+typedef gboolean (*SetFunction) (VmctlSpec *spec, const gchar *text, GError **error);
+
+/* A single-valued option: apply it when given. */
+static gboolean
+apply_one (VmctlSpec *spec, SetFunction set, const gchar *value, GError **error)
+{
+  return value == NULL || set (spec, value, error);
+}
+
+static gboolean
+apply_each (VmctlSpec *spec, SetFunction add, gchar **values, GError **error)
+{
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    if (!add (spec, values[i], error))
+      return FALSE;
+  return TRUE;
+}
+
+/* In the contract's order, so the first bad option is the one reported. */
+static VmctlSpec *
+spec_from_options (const gchar *name, const CreateOptions *options, GError **error)
+{
+  g_autoptr(VmctlSpec) spec = NULL;
+
+  if (options->hugepages && options->no_hugepages) {
+    g_set_error_literal (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_CONFLICT,
+                         "--hugepages and --no-hugepages contradict each other");
+    return NULL;
+  }
+  spec = vmctl_spec_new_from_profile (name, options->profile, error);
+  if (spec == NULL)
+    return NULL;
+  if (!apply_each (spec, vmctl_spec_add_gpu, options->gpus, error)
+      || !apply_each (spec, vmctl_spec_add_hostdev, options->hostdevs, error)
+      || !apply_one (spec, vmctl_spec_set_memory, options->memory, error)
+      || !apply_one (spec, vmctl_spec_set_vcpus, options->vcpus, error)
+      || !apply_each (spec, vmctl_spec_add_disk, options->disks, error)
+      || !apply_one (spec, vmctl_spec_set_cdrom, options->cdrom, error)
+      || !apply_one (spec, vmctl_spec_set_network, options->network, error)
+      || !apply_one (spec, vmctl_spec_set_firmware, options->firmware, error)
+      || !apply_one (spec, vmctl_spec_set_cpu_pin, options->cpu_pin, error)
+      || !apply_one (spec, vmctl_spec_set_virt_type, options->virt_type, error))
+    return NULL;
+  if (options->hugepages || options->no_hugepages)
+    vmctl_spec_set_hugepages (spec, options->hugepages);
+  return g_steal_pointer (&spec);
+}
+
+/* The plan for the spec's --gpu and --hostdev requests, from the host's
+ * inventory. */
+static VmctlPlan *
+plan_for_spec (VmctlContext *context, const VmctlSpec *spec, GError **error)
+{
+  g_autoptr(VmctlInventory) inventory = vmctl_context_load_inventory (context, error);
+  g_autoptr(VmctlQuirks) quirks = NULL;
+  g_autoptr(GArray) gpus = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
+
+  if (inventory == NULL)
+    return NULL;
+  quirks = vmctl_context_load_quirks (context, error);
+  if (quirks == NULL)
+    return NULL;
+  for (guint i = 0; i < spec->gpus->len; i++)
+    g_array_append_val (gpus, g_array_index (spec->gpus, VmctlSpecGpu, i).address);
+  return vmctl_plan_compute (inventory, (const VmctlPciAddress *) gpus->data, gpus->len,
+                             (const VmctlPciAddress *) spec->hostdevs->data, spec->hostdevs->len,
+                             quirks, error);
+}
+
+static void
+print_notes (GPtrArray *notes)
+{
+  for (guint i = 0; i < notes->len; i++)
+    g_printerr ("vmctl: note: %s\n", (const gchar *) g_ptr_array_index (notes, i));
+}
+
+gboolean
+vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
+{
+  g_auto(CreateOptions) options = { 0 };
+  const GOptionEntry entries[] = {
+    { "gpu", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.gpus,
+      "Pass the GPU at ADDR through, with its companions; rom=PATH gives a ROM file (repeatable)",
+      "ADDR[,rom=PATH]" },
+    { "hostdev", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.hostdevs,
+      "Pass any PCI function through (repeatable)", "ADDR" },
+    { "memory", 0, 0, G_OPTION_ARG_STRING, &options.memory,
+      "Guest memory (default: the profile's)", "SIZE" },
+    { "vcpus", 0, 0, G_OPTION_ARG_STRING, &options.vcpus,
+      "Virtual CPUs (default: the profile's)", "N" },
+    { "profile", 0, 0, G_OPTION_ARG_STRING, &options.profile,
+      "gaming, workstation or minimal (default: " VMCTL_PROFILE_DEFAULT ")", "NAME" },
+    { "hugepages", 0, 0, G_OPTION_ARG_NONE, &options.hugepages,
+      "Back the memory with hugepages", NULL },
+    { "no-hugepages", 0, 0, G_OPTION_ARG_NONE, &options.no_hugepages,
+      "Do not, whatever the profile says", NULL },
+    { "disk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.disks,
+      "An existing image or block device, or a volume to create (repeatable)",
+      "PATH|size=SIZE[,pool=NAME]" },
+    { "cdrom", 0, 0, G_OPTION_ARG_FILENAME, &options.cdrom,
+      "Attach an ISO image", "ISO" },
+    { "network", 0, 0, G_OPTION_ARG_STRING, &options.network,
+      "libvirt's default NAT network, a host bridge, or none", "default|bridge=BR|none" },
+    { "firmware", 0, 0, G_OPTION_ARG_STRING, &options.firmware,
+      "UEFI, UEFI with Secure Boot, or SeaBIOS", "efi|efi-secure|bios" },
+    { "cpu-pin", 0, 0, G_OPTION_ARG_STRING, &options.cpu_pin,
+      "Pin vCPUs: auto (the host keeps its first core), none, or host CPUs in vCPU order",
+      "auto|none|LIST" },
+    { "virt-type", 0, 0, G_OPTION_ARG_STRING, &options.virt_type,
+      "kvm, or qemu for emulation (default: kvm when /dev/kvm exists)", "kvm|qemu" },
+    { "print-xml", 0, 0, G_OPTION_ARG_NONE, &options.print_xml,
+      "Print the domain XML to stdout instead of defining the VM", NULL },
+    { NULL },
+  };
+  g_autoptr(VmctlSpec) spec = NULL;
+  g_autoptr(VmctlContext) context = NULL;
+  g_autoptr(VmctlPlan) plan = NULL;
+  g_autoptr(xmlDoc) document = NULL;
+  g_autofree gchar *xml = NULL;
+
+  if (!vmctl_invocation_parse (invocation, entries, create_description, error))
+    return FALSE;
+  if (invocation->done)
+    return TRUE;
+
+  /* bad input is reported before the host is read */
+  spec = spec_from_options (invocation->arguments[1], &options, error);
+  if (spec == NULL)
+    return FALSE;
+  context = vmctl_invocation_open_context (invocation, error);
+  if (context == NULL)
+    return FALSE;
+  plan = plan_for_spec (context, spec, error);
+  if (plan == NULL)
+    return FALSE;
+  if (!vmctl_spec_finalize (spec, context->host, error))
+    return FALSE;
+  document = vmctl_domain_xml_build (context->host, spec, plan, error);
+  if (document == NULL)
+    return FALSE;
+  xml = vmctl_domain_xml_to_string (document);
+
+  if (!options.print_xml) {
+    g_set_error_literal (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_FAILED,
+                         "defining VMs is not available yet; use --print-xml");
+    return FALSE;
+  }
+  print_notes (spec->notes);
+  print_notes (plan->notes);
+  g_print ("%s%s", xml, g_str_has_suffix (xml, "\n") ? "" : "\n");
+  return TRUE;
+}

@@ -1,0 +1,240 @@
+/* vmctl-domain-metadata.c: vmctl's own <metadata> in the domain, the
+ * spec as requested and the passthrough plan, so later commands on any
+ * host (and over remote URIs) know what to detach and give back. The
+ * schema is documented in xml-templates/README.md. */
+#include "vmctl-domain-xml-private.h"
+
+#include "vmctl-config.h"
+
+static gchar *
+format_uint (guint64 value)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+}
+
+static const gchar *
+yes_no (gboolean value)
+{
+  return value ? "yes" : "no";
+}
+
+static const gchar *
+virt_type_name (VmctlVirtType type)
+{
+  return type == VMCTL_VIRT_TYPE_QEMU ? "qemu" : "kvm";
+}
+
+static const gchar *
+firmware_name (VmctlFirmwareKind kind)
+{
+  switch (kind) {
+  case VMCTL_FIRMWARE_KIND_EFI:
+    return "efi";
+  case VMCTL_FIRMWARE_KIND_EFI_SECURE:
+    return "efi-secure";
+  case VMCTL_FIRMWARE_KIND_BIOS:
+  default:
+    return "bios";
+  }
+}
+
+static const gchar *
+cpu_pin_name (VmctlCpuPinMode mode)
+{
+  switch (mode) {
+  case VMCTL_CPU_PIN_AUTO:
+    return "auto";
+  case VMCTL_CPU_PIN_LIST:
+    return "list";
+  case VMCTL_CPU_PIN_NONE:
+  default:
+    return "none";
+  }
+}
+
+static const gchar *
+network_name (VmctlNetworkKind kind)
+{
+  switch (kind) {
+  case VMCTL_NETWORK_BRIDGE:
+    return "bridge";
+  case VMCTL_NETWORK_NONE:
+    return "none";
+  case VMCTL_NETWORK_DEFAULT:
+  default:
+    return "default";
+  }
+}
+
+/* The metadata schema's role names (xml-templates/README.md), spelled
+ * here so the stored schema never changes with the CLI's wording. */
+static const gchar *
+role_name (VmctlPlanRole role)
+{
+  switch (role) {
+  case VMCTL_PLAN_ROLE_GPU:
+    return "gpu";
+  case VMCTL_PLAN_ROLE_COMPANION:
+    return "companion";
+  case VMCTL_PLAN_ROLE_SIBLING:
+    return "sibling";
+  case VMCTL_PLAN_ROLE_HOSTDEV:
+  default:
+    return "hostdev";
+  }
+}
+
+static gboolean
+build_metadata_spec (VmctlDomainBuilder *builder, xmlNodePtr spec_node, const VmctlSpec *spec,
+                     const VmctlDomainLayout *layout, GError **error)
+{
+  g_autofree gchar *memory = format_uint (spec->memory_kib);
+  g_autofree gchar *vcpus = format_uint (spec->vcpus);
+  g_autofree gchar *page = layout->hugepage_kib > 0 ? format_uint (layout->hugepage_kib) : NULL;
+  g_autofree gchar *pin_list = NULL;
+  xmlNodePtr prototype;
+  xmlNodePtr node;
+
+  if (spec->cpu_pin == VMCTL_CPU_PIN_LIST && spec->cpu_pin_list != NULL) {
+    g_autoptr(GPtrArray) numbers = g_ptr_array_new_with_free_func (g_free);
+
+    /* in vCPU order, as given: vmctl_cpu_list_format() would sort */
+    for (guint i = 0; i < spec->cpu_pin_list->len; i++)
+      g_ptr_array_add (numbers, format_uint (g_array_index (spec->cpu_pin_list, guint, i)));
+    g_ptr_array_add (numbers, NULL);
+    pin_list = g_strjoinv (",", (gchar **) numbers->pdata);
+  }
+
+  if (!vmctl_domain_builder_set_or_remove (builder, spec_node, "profile", spec->profile, error)
+      || !vmctl_domain_builder_set (builder, spec_node, "memory-kib", memory, error)
+      || !vmctl_domain_builder_set (builder, spec_node, "vcpus", vcpus, error)
+      || !vmctl_domain_builder_set (builder, spec_node, "machine", spec->machine, error)
+      || !vmctl_domain_builder_set (builder, spec_node, "virt-type",
+                                    virt_type_name (spec->virt_type), error)
+      || !vmctl_domain_builder_set (builder, spec_node, "firmware",
+                                    firmware_name (spec->firmware), error)
+      || !vmctl_domain_builder_set (builder, spec_node, "hugepages", yes_no (spec->hugepages), error)
+      || !vmctl_domain_builder_set (builder, spec_node, "cpu-pin", cpu_pin_name (spec->cpu_pin), error))
+    return FALSE;
+  /* what vmctl chose on this host, for `info` and for a remote host that
+   * cannot see the local descriptors */
+  if (!vmctl_domain_builder_set_or_remove (builder, spec_node, "cpu-pin-list", pin_list, error)
+      || !vmctl_domain_builder_set_or_remove (builder, spec_node, "hugepage-kib", page, error)
+      || !vmctl_domain_builder_set_or_remove (builder, spec_node, "firmware-descriptor",
+                         layout->firmware != NULL ? layout->firmware->descriptor_path : NULL, error))
+    return FALSE;
+
+  prototype = vmctl_domain_builder_find (builder, spec_node, "vmctl:gpu[@prototype]", error);
+  for (guint i = 0; prototype != NULL && spec->gpus != NULL && i < spec->gpus->len; i++) {
+    const VmctlSpecGpu *gpu = &g_array_index (spec->gpus, VmctlSpecGpu, i);
+    gchar address[VMCTL_PCI_ADDRESS_STRLEN];
+
+    vmctl_pci_address_format (&gpu->address, address);
+    node = vmctl_domain_builder_clone (builder, prototype, error);
+    if (node == NULL || !vmctl_domain_builder_set (builder, node, "address", address, error)
+        || !vmctl_domain_builder_set_or_remove (builder, node, "rom", gpu->rom_path, error))
+      return FALSE;
+  }
+  prototype = prototype == NULL ? NULL
+              : vmctl_domain_builder_find (builder, spec_node, "vmctl:hostdev[@prototype]", error);
+  for (guint i = 0; prototype != NULL && spec->hostdevs != NULL && i < spec->hostdevs->len; i++) {
+    gchar address[VMCTL_PCI_ADDRESS_STRLEN];
+
+    vmctl_pci_address_format (&g_array_index (spec->hostdevs, VmctlPciAddress, i), address);
+    node = vmctl_domain_builder_clone (builder, prototype, error);
+    if (node == NULL || !vmctl_domain_builder_set (builder, node, "address", address, error))
+      return FALSE;
+  }
+  prototype = prototype == NULL ? NULL
+              : vmctl_domain_builder_find (builder, spec_node, "vmctl:disk[@prototype]", error);
+  for (guint i = 0; prototype != NULL && i < layout->disks->len; i++) {
+    const VmctlDomainDisk *disk = &g_array_index (layout->disks, VmctlDomainDisk, i);
+    g_autofree gchar *size = disk->kind == VMCTL_DOMAIN_DISK_VOLUME
+                             ? format_uint (disk->disk->size_bytes) : NULL;
+    gboolean volume = disk->kind == VMCTL_DOMAIN_DISK_VOLUME;
+
+    node = vmctl_domain_builder_clone (builder, prototype, error);
+    if (node == NULL
+        || !vmctl_domain_builder_set_or_remove (builder, node, "path", volume ? NULL : disk->disk->path, error)
+        || !vmctl_domain_builder_set_or_remove (builder, node, "pool",
+                           volume ? (disk->disk->pool != NULL ? disk->disk->pool : "default") : NULL,
+                           error)
+        || !vmctl_domain_builder_set_or_remove (builder, node, "volume", disk->volume, error)
+        || !vmctl_domain_builder_set_or_remove (builder, node, "size-bytes", size, error)
+        || !vmctl_domain_builder_set (builder, node, "format", disk->format, error))
+      return FALSE;
+  }
+  prototype = prototype == NULL ? NULL
+              : vmctl_domain_builder_find (builder, spec_node, "vmctl:cdrom[@prototype]", error);
+  if (prototype != NULL && spec->cdrom != NULL) {
+    node = vmctl_domain_builder_clone (builder, prototype, error);
+    if (node == NULL || !vmctl_domain_builder_set (builder, node, "path", spec->cdrom, error))
+      return FALSE;
+  }
+  if (prototype == NULL)
+    return FALSE;
+  node = vmctl_domain_builder_find (builder, spec_node, "vmctl:network", error);
+  return node != NULL
+         && vmctl_domain_builder_set (builder, node, "kind", network_name (spec->network), error)
+         && vmctl_domain_builder_set_or_remove (builder, node, "bridge",
+                           spec->network == VMCTL_NETWORK_BRIDGE ? spec->bridge : NULL, error);
+}
+
+static gboolean
+build_metadata_plan (VmctlDomainBuilder *builder, xmlNodePtr plan_node, const VmctlPlan *plan,
+                     GError **error)
+{
+  xmlNodePtr prototype = vmctl_domain_builder_find (builder, plan_node,
+                                                    "vmctl:function[@prototype]", error);
+
+  if (prototype == NULL)
+    return FALSE;
+  for (guint i = 0; plan != NULL && i < plan->functions->len; i++) {
+    const VmctlPlanFunction *function = &g_array_index (plan->functions, VmctlPlanFunction, i);
+    gchar address[VMCTL_PCI_ADDRESS_STRLEN];
+    gchar owner[VMCTL_PCI_ADDRESS_STRLEN];
+    g_autofree gchar *group = function->iommu_group >= 0
+                              ? format_uint ((guint64) function->iommu_group) : NULL;
+    xmlNodePtr node = vmctl_domain_builder_clone (builder, prototype, error);
+
+    vmctl_pci_address_format (&function->address, address);
+    vmctl_pci_address_format (&function->owner, owner);
+    if (node == NULL
+        || !vmctl_domain_builder_set (builder, node, "address", address, error)
+        || !vmctl_domain_builder_set (builder, node, "role", role_name (function->role), error)
+        || !vmctl_domain_builder_set (builder, node, "owner", owner, error)
+        || !vmctl_domain_builder_set_or_remove (builder, node, "driver", function->driver, error)
+        || !vmctl_domain_builder_set_or_remove (builder, node, "group", group, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* <metadata>: what later commands need to know without the local disk,
+ * so `start` on another machine can detach exactly these functions. */
+/* (skip) */
+gboolean
+vmctl_domain_build_metadata (VmctlDomainBuilder *builder, xmlNodePtr domain, const VmctlSpec *spec,
+                const VmctlPlan *plan, const VmctlDomainLayout *layout, GError **error)
+{
+  xmlNodePtr placeholder = vmctl_domain_builder_find (builder, domain, "metadata", error);
+  xmlNodePtr metadata = placeholder != NULL
+                        ? vmctl_domain_builder_replace (builder, placeholder, "metadata.xml", error) : NULL;
+  xmlNodePtr root;
+  xmlNodePtr node;
+
+  if (metadata == NULL)
+    return FALSE;
+  root = vmctl_domain_builder_find (builder, metadata, "vmctl:vmctl", error);
+  if (root == NULL || !vmctl_domain_builder_set (builder, root, "version", VMCTL_VERSION, error))
+    return FALSE;
+  node = vmctl_domain_builder_find (builder, root, "vmctl:spec", error);
+  if (node == NULL || !build_metadata_spec (builder, node, spec, layout, error))
+    return FALSE;
+  node = vmctl_domain_builder_find (builder, root, "vmctl:plan", error);
+  if (node == NULL || !build_metadata_plan (builder, node, plan, error))
+    return FALSE;
+  vmctl_domain_builder_remove_prototypes (builder, root);
+  return TRUE;
+}
+
