@@ -2,7 +2,8 @@
  * the fields of a VmctlSpec. Every value is parsed whole before anything
  * is stored, and every error is one line naming the option and the value
  * ("--memory '16X': unknown suffix 'X' ..."). What depends on the host or
- * on several options together waits for vmctl_spec_finalize(). */
+ * on several options together waits for vmctl_spec_finalize(). The CPU and
+ * memory options are in vmctl-spec-parse-cpu-memory.c. */
 #include "vmctl-spec-private.h"
 
 #include "vmctl-size.h"
@@ -11,11 +12,6 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* more than any KVM host runs (KVM_MAX_VCPUS with CONFIG_MAXSMP) */
-#define VCPUS_MAX 4096
-/* CPU numbers beyond this are typos, not hosts (NR_CPUS tops out at 8192) */
-#define CPU_NUMBER_MAX 65535
 
 /* ---- shared helpers ------------------------------------------------------ */
 
@@ -79,81 +75,7 @@ vmctl_spec_name_is_safe (const gchar *text)
   return TRUE;
 }
 
-/* A whole decimal number without sign or spaces, at most @max. */
-static gboolean
-parse_number (const gchar *text, guint64 max, guint64 *out_value)
-{
-  guint64 value = 0;
-
-  if (text[0] == '\0')
-    return FALSE;
-  for (const gchar *p = text; *p != '\0'; p++) {
-    if (!g_ascii_isdigit (*p))
-      return FALSE;
-    value = value * 10 + (guint64) (*p - '0');
-    if (value > max)
-      return FALSE;
-  }
-  *out_value = value;
-  return TRUE;
-}
-
-static gboolean
-all_digits (const gchar *text)
-{
-  if (text[0] == '\0')
-    return FALSE;
-  for (const gchar *p = text; *p != '\0'; p++)
-    if (!g_ascii_isdigit (*p))
-      return FALSE;
-  return TRUE;
-}
-
 /* ---- value parsers (no option in the messages) --------------------------- */
-
-gboolean
-vmctl_spec_parse_memory (const gchar *text, guint64 *out_kib, GError **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  guint64 bytes = 0;
-
-  if (!vmctl_size_parse (text, &bytes, &local_error)) {
-    g_set_error_literal (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_INVALID, local_error->message);
-    return FALSE;
-  }
-  if (bytes < VMCTL_SPEC_MEMORY_MIN_KIB * 1024) {
-    g_set_error_literal (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_INVALID,
-                         "a VM needs at least 128 MiB of memory");
-    return FALSE;
-  }
-  /* every accepted suffix is a multiple of 1 KiB, so nothing is lost */
-  *out_kib = bytes / 1024;
-  return TRUE;
-}
-
-gboolean
-vmctl_spec_parse_vcpus (const gchar *text, guint *out_vcpus, GError **error)
-{
-  guint64 value = 0;
-
-  if (!all_digits (text)) {
-    g_set_error_literal (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_INVALID,
-                         "not a whole number of virtual CPUs");
-    return FALSE;
-  }
-  if (!parse_number (text, VCPUS_MAX, &value)) {
-    g_set_error (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_INVALID,
-                 "more virtual CPUs than any KVM host runs (at most %d)", VCPUS_MAX);
-    return FALSE;
-  }
-  if (value == 0) {
-    g_set_error_literal (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_INVALID,
-                         "a VM needs at least 1 virtual CPU");
-    return FALSE;
-  }
-  *out_vcpus = (guint) value;
-  return TRUE;
-}
 
 /* A Linux interface name: IFNAMSIZ is 16 with the NUL, and "." and ".."
  * would be directory names under /sys/class/net. */
@@ -218,94 +140,6 @@ vmctl_spec_parse_firmware (const gchar *text, VmctlFirmwareKind *out_kind, GErro
   g_set_error_literal (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_INVALID,
                        "want efi, efi-secure (UEFI with Secure Boot) or bios");
   return FALSE;
-}
-
-/**
- * vmctl_spec_parse_cpu_list:
- * @text: host CPU numbers and ranges, "2-5,8,9"
- * @out_cpus: (out) (transfer full): guint CPU numbers in the order given,
- *   ranges expanded
- *
- * The kernel's cpulist format (/sys/devices/system/cpu/present) and the
- * --cpu-pin LIST: each CPU at most once, ranges low to high.
- */
-gboolean
-vmctl_spec_parse_cpu_list (const gchar *text, GArray **out_cpus, GError **error)
-{
-  g_autoptr(GArray) cpus = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
-  g_auto(GStrv) items = g_strsplit (text, ",", -1);
-
-  if (text[0] == '\0') {
-    g_set_error_literal (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_INVALID,
-                         "empty CPU list (want e.g. 2-5,8,9)");
-    return FALSE;
-  }
-  for (guint i = 0; items[i] != NULL; i++) {
-    g_auto(GStrv) bounds = g_strsplit (items[i], "-", 3);
-    gboolean shaped = bounds[0] != NULL && all_digits (bounds[0])
-                      && (bounds[1] == NULL || (all_digits (bounds[1]) && bounds[2] == NULL));
-    guint64 first = 0, last = 0;
-
-    if (items[i][0] == '\0') {
-      g_set_error_literal (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_INVALID,
-                           "empty item in the CPU list (want e.g. 2-5,8,9)");
-      return FALSE;
-    }
-    if (!shaped) {
-      g_autofree gchar *quoted = vmctl_spec_quote (items[i]);
-
-      g_set_error (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_INVALID,
-                   "'%s' is not a CPU number or range (want e.g. 2-5,8,9)", quoted);
-      return FALSE;
-    }
-    if (!parse_number (bounds[0], CPU_NUMBER_MAX, &first)
-        || (bounds[1] != NULL && !parse_number (bounds[1], CPU_NUMBER_MAX, &last))) {
-      g_set_error (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_INVALID,
-                   "CPU numbers above %d do not exist", CPU_NUMBER_MAX);
-      return FALSE;
-    }
-    if (bounds[1] == NULL)
-      last = first;
-    if (last < first) {
-      g_set_error (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_INVALID,
-                   "the range %s runs backwards (write %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT ")",
-                   items[i], last, first);
-      return FALSE;
-    }
-    for (guint64 cpu = first; cpu <= last; cpu++) {
-      guint value = (guint) cpu;
-
-      if (!g_hash_table_add (seen, GUINT_TO_POINTER (value + 1))) {
-        g_set_error (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_INVALID,
-                     "CPU %u is listed twice", value);
-        return FALSE;
-      }
-      g_array_append_val (cpus, value);
-    }
-  }
-  *out_cpus = g_steal_pointer (&cpus);
-  return TRUE;
-}
-
-gboolean
-vmctl_spec_parse_cpu_pin (const gchar *text, VmctlCpuPinMode *out_mode, GArray **out_list,
-                          GError **error)
-{
-  if (strcmp (text, "auto") == 0 || strcmp (text, "none") == 0) {
-    *out_mode = text[0] == 'a' ? VMCTL_CPU_PIN_AUTO : VMCTL_CPU_PIN_NONE;
-    *out_list = NULL;
-    return TRUE;
-  }
-  if (text[0] == '\0' || strspn (text, "0123456789,-") != strlen (text)) {
-    g_set_error_literal (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_INVALID,
-                         "want auto, none or a list of host CPUs like 2-5,8,9");
-    return FALSE;
-  }
-  if (!vmctl_spec_parse_cpu_list (text, out_list, error))
-    return FALSE;
-  *out_mode = VMCTL_CPU_PIN_LIST;
-  return TRUE;
 }
 
 static gboolean
@@ -386,8 +220,10 @@ vmctl_spec_check_path (const gchar *path, VmctlSpecFileKind kind, gchar **out_ab
 
 /* ---- the setters (the messages name the option) -------------------------- */
 
-static gboolean
-prefix_option (GError **error, const gchar *option, const gchar *text)
+/* "--memory '16X': " before the value parser's message; always FALSE, for
+ * the setter to return. */
+gboolean
+vmctl_spec_prefix_option (GError **error, const gchar *option, const gchar *text)
 {
   g_autofree gchar *quoted = vmctl_spec_quote (text);
 
@@ -518,7 +354,7 @@ vmctl_spec_add_gpu (VmctlSpec *spec, const gchar *text, GError **error)
 
   g_return_val_if_fail (spec != NULL && text != NULL, FALSE);
   if (!parse_gpu (spec, text, &gpu, error))
-    return prefix_option (error, "--gpu", text);
+    return vmctl_spec_prefix_option (error, "--gpu", text);
   g_array_append_val (spec->gpus, gpu);
   return TRUE;
 }
@@ -535,57 +371,9 @@ vmctl_spec_add_hostdev (VmctlSpec *spec, const gchar *text, GError **error)
 
   g_return_val_if_fail (spec != NULL && text != NULL, FALSE);
   if (!parse_address (spec, text, &address, error))
-    return prefix_option (error, "--hostdev", text);
+    return vmctl_spec_prefix_option (error, "--hostdev", text);
   g_array_append_val (spec->hostdevs, address);
   return TRUE;
-}
-
-/**
- * vmctl_spec_set_memory:
- * @text: a size (vmctl_size_parse()), at least 128 MiB
- * @error: VMCTL_SPEC_ERROR_INVALID
- *
- * The host's limit and the hugepage granularity are checked by
- * vmctl_spec_finalize().
- */
-gboolean
-vmctl_spec_set_memory (VmctlSpec *spec, const gchar *text, GError **error)
-{
-  guint64 kib = 0;
-
-  g_return_val_if_fail (spec != NULL && text != NULL, FALSE);
-  if (!vmctl_spec_parse_memory (text, &kib, error))
-    return prefix_option (error, "--memory", text);
-  spec->memory_kib = kib;
-  spec->memory_given = TRUE;
-  return TRUE;
-}
-
-/**
- * vmctl_spec_set_vcpus:
- * @text: a whole number from 1; the host's CPU count is checked by
- *   vmctl_spec_finalize()
- * @error: VMCTL_SPEC_ERROR_INVALID
- */
-gboolean
-vmctl_spec_set_vcpus (VmctlSpec *spec, const gchar *text, GError **error)
-{
-  guint vcpus = 0;
-
-  g_return_val_if_fail (spec != NULL && text != NULL, FALSE);
-  if (!vmctl_spec_parse_vcpus (text, &vcpus, error))
-    return prefix_option (error, "--vcpus", text);
-  spec->vcpus = vcpus;
-  spec->vcpus_given = TRUE;
-  return TRUE;
-}
-
-/* --hugepages and --no-hugepages: back the memory with hugepages or not */
-void
-vmctl_spec_set_hugepages (VmctlSpec *spec, gboolean hugepages)
-{
-  g_return_if_fail (spec != NULL);
-  spec->hugepages = hugepages;
 }
 
 /* The format of an existing image: QEMU's qcow2 magic, else raw. Block
@@ -703,7 +491,7 @@ vmctl_spec_add_disk (VmctlSpec *spec, const gchar *text, GError **error)
 
   g_return_val_if_fail (spec != NULL && text != NULL, FALSE);
   if (!parse_disk (spec, text, disk, error))
-    return prefix_option (error, "--disk", text);
+    return vmctl_spec_prefix_option (error, "--disk", text);
   g_ptr_array_add (spec->disks, g_steal_pointer (&disk));
   return TRUE;
 }
@@ -720,7 +508,7 @@ vmctl_spec_set_cdrom (VmctlSpec *spec, const gchar *path, GError **error)
 
   g_return_val_if_fail (spec != NULL && path != NULL, FALSE);
   if (!vmctl_spec_check_path (path, VMCTL_SPEC_FILE_OR_BLOCK, &absolute, error))
-    return prefix_option (error, "--cdrom", path);
+    return vmctl_spec_prefix_option (error, "--cdrom", path);
   g_free (spec->cdrom);
   spec->cdrom = g_steal_pointer (&absolute);
   return TRUE;
@@ -739,7 +527,7 @@ vmctl_spec_set_network (VmctlSpec *spec, const gchar *text, GError **error)
 
   g_return_val_if_fail (spec != NULL && text != NULL, FALSE);
   if (!vmctl_spec_parse_network (text, &kind, &bridge, error))
-    return prefix_option (error, "--network", text);
+    return vmctl_spec_prefix_option (error, "--network", text);
   spec->network = kind;
   g_free (spec->bridge);
   spec->bridge = bridge;
@@ -758,30 +546,8 @@ vmctl_spec_set_firmware (VmctlSpec *spec, const gchar *text, GError **error)
 
   g_return_val_if_fail (spec != NULL && text != NULL, FALSE);
   if (!vmctl_spec_parse_firmware (text, &kind, error))
-    return prefix_option (error, "--firmware", text);
+    return vmctl_spec_prefix_option (error, "--firmware", text);
   spec->firmware = kind;
-  return TRUE;
-}
-
-/**
- * vmctl_spec_set_cpu_pin:
- * @text: "auto", "none" or a host CPU list "2-5,8,9" (vCPU i on the i-th
- *   CPU listed); that the CPUs exist and that there is one per vCPU is
- *   checked by vmctl_spec_finalize()
- * @error: VMCTL_SPEC_ERROR_INVALID
- */
-gboolean
-vmctl_spec_set_cpu_pin (VmctlSpec *spec, const gchar *text, GError **error)
-{
-  VmctlCpuPinMode mode;
-  GArray *list = NULL;
-
-  g_return_val_if_fail (spec != NULL && text != NULL, FALSE);
-  if (!vmctl_spec_parse_cpu_pin (text, &mode, &list, error))
-    return prefix_option (error, "--cpu-pin", text);
-  spec->cpu_pin = mode;
-  g_clear_pointer (&spec->cpu_pin_list, g_array_unref);
-  spec->cpu_pin_list = list;
   return TRUE;
 }
 
@@ -801,7 +567,7 @@ vmctl_spec_set_virt_type (VmctlSpec *spec, const gchar *text, GError **error)
   } else {
     g_set_error_literal (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_INVALID,
                          "want kvm or qemu (software emulation)");
-    return prefix_option (error, "--virt-type", text);
+    return vmctl_spec_prefix_option (error, "--virt-type", text);
   }
   spec->virt_type_given = TRUE;
   return TRUE;

@@ -30,4 +30,7 @@ typedef enum {
 gboolean vmctl_spec_check_path (const gchar *path, VmctlSpecFileKind kind,
                                 gchar **out_absolute, GError **error);
 
+/* for the setters, which are split across vmctl-spec-parse*.c */
+gboolean vmctl_spec_prefix_option (GError **error, const gchar *option, const gchar *text);
+
 G_END_DECLS

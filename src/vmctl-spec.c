@@ -1,6 +1,6 @@
 /* vmctl-spec.c: the spec's defaults, its life cycle, and
  * vmctl_spec_finalize(), which settles what depends on the host and on
- * several options together. The option parsers are in vmctl-spec-parse.c,
+ * several options together. The option parsers are in vmctl-spec-parse.c and vmctl-spec-parse-cpu-memory.c,
  * the profiles in vmctl-profile.c. */
 #include "vmctl-spec-private.h"
 
