@@ -223,7 +223,6 @@ vmctl_inventory_from_nodedev_xmls (const gchar *origin, const gchar * const *xml
     vmctl_inventory_add (inventory, device);
   }
   vmctl_inventory_sort (inventory);
-  fill_missing_names (inventory);
   return g_steal_pointer (&inventory);
 }
 
@@ -254,6 +253,21 @@ free_node_devices (virNodeDevicePtr *devices, int count)
 VmctlInventory *
 vmctl_inventory_from_nodedev (virConnectPtr connection, GError **error)
 {
+  return vmctl_inventory_from_nodedev_full (connection, VMCTL_INVENTORY_NAMES, error);
+}
+
+/**
+ * vmctl_inventory_from_nodedev_full:
+ * @flags: VMCTL_INVENTORY_NAMES to fill names the XML lacks from the local
+ *   pci.ids; the names the XML carries are kept either way
+ *
+ * Returns: (transfer full): every PCI node device of that host
+ */
+VmctlInventory *
+vmctl_inventory_from_nodedev_full (virConnectPtr connection, VmctlInventoryFlags flags,
+                                   GError **error)
+{
+  VmctlInventory *inventory;
   g_autoptr(GPtrArray) xmls = g_ptr_array_new_with_free_func (free);
   g_autofree gchar *origin = virConnectGetURI (connection);
   virNodeDevicePtr *devices = NULL;
@@ -288,6 +302,9 @@ vmctl_inventory_from_nodedev (virConnectPtr connection, GError **error)
   }
   free_node_devices (devices, count);
   g_ptr_array_add (xmls, NULL);
-  return vmctl_inventory_from_nodedev_xmls (origin != NULL ? origin : "libvirt",
-                                            (const gchar * const *) xmls->pdata, error);
+  inventory = vmctl_inventory_from_nodedev_xmls (origin != NULL ? origin : "libvirt",
+                                                 (const gchar * const *) xmls->pdata, error);
+  if (inventory != NULL && (flags & VMCTL_INVENTORY_NAMES))
+    fill_missing_names (inventory);
+  return inventory;
 }

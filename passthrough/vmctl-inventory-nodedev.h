@@ -23,5 +23,7 @@ VmctlInventory *vmctl_inventory_from_nodedev_xmls (const gchar *origin,
                                                    const gchar * const *xmls,
                                                    GError **error);
 VmctlInventory *vmctl_inventory_from_nodedev (virConnectPtr connection, GError **error);
+VmctlInventory *vmctl_inventory_from_nodedev_full (virConnectPtr connection,
+                                                   VmctlInventoryFlags flags, GError **error);
 
 G_END_DECLS

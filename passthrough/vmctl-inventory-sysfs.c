@@ -215,7 +215,7 @@ read_parent (DeviceReader *reader, VmctlPciDevice *device)
 }
 
 static VmctlPciDevice *
-read_device (VmctlHost *host, VmctlPciNames *names, const gchar *name,
+read_device (VmctlHost *host, VmctlPciNames *names /* nullable */, const gchar *name,
              const VmctlPciAddress *address)
 {
   g_autoptr(VmctlPciDevice) device = vmctl_pci_device_new ();
@@ -228,7 +228,7 @@ read_device (VmctlHost *host, VmctlPciNames *names, const gchar *name,
   read_driver (&reader, device);
   read_group_and_reset (&reader, device);
   read_parent (&reader, device);
-  if (device->vendor_id != 0) {
+  if (names != NULL && device->vendor_id != 0) {
     device->vendor_name = vmctl_pci_names_vendor (names, device->vendor_id);
     device->device_name = vmctl_pci_names_device (names, device->vendor_id, device->device_id);
   }
@@ -241,10 +241,25 @@ read_device (VmctlHost *host, VmctlPciNames *names, const gchar *name,
  * @error: VMCTL_HOST_ERROR_NOT_FOUND when the root has no
  *   /sys/bus/pci/devices (not a Linux host, or a wrong --host-root)
  *
+ * vmctl_inventory_from_sysfs_full() with names.
+ *
  * Returns: (transfer full): every PCI function, in address order
  */
 VmctlInventory *
 vmctl_inventory_from_sysfs (VmctlHost *host, GError **error)
+{
+  return vmctl_inventory_from_sysfs_full (host, VMCTL_INVENTORY_NAMES, error);
+}
+
+/**
+ * vmctl_inventory_from_sysfs_full:
+ * @flags: VMCTL_INVENTORY_NAMES to look names up in pci.ids; without it the
+ *   name fields stay NULL (a verdict never needs them)
+ *
+ * Returns: (transfer full): every PCI function, in address order
+ */
+VmctlInventory *
+vmctl_inventory_from_sysfs_full (VmctlHost *host, VmctlInventoryFlags flags, GError **error)
 {
   g_autofree gchar *devices_path = vmctl_host_path (host, "/sys/bus/pci/devices");
   g_autofree gchar *bus_path = vmctl_host_path (host, "/sys/bus/pci");
@@ -262,7 +277,8 @@ vmctl_inventory_from_sysfs (VmctlHost *host, GError **error)
                  vmctl_host_get_root (host), local_error->message);
     return NULL;
   }
-  names = vmctl_pci_names_new (bus_path);
+  if (flags & VMCTL_INVENTORY_NAMES)
+    names = vmctl_pci_names_new (bus_path);
   while ((name = g_dir_read_name (dir)) != NULL) {
     VmctlPciAddress address;
 

@@ -8,5 +8,7 @@
 G_BEGIN_DECLS
 
 VmctlInventory *vmctl_inventory_from_sysfs (VmctlHost *host, GError **error);
+VmctlInventory *vmctl_inventory_from_sysfs_full (VmctlHost *host, VmctlInventoryFlags flags,
+                                                 GError **error);
 
 G_END_DECLS

@@ -20,6 +20,13 @@ typedef enum {
 
 #define VMCTL_PCI_NO_GROUP (-1)
 
+/* What an inventory load fills besides the facts the verdict needs. */
+typedef enum {
+  VMCTL_INVENTORY_FLAGS_NONE = 0,
+  VMCTL_INVENTORY_NAMES = 1 << 0,  /* vendor/device names from pci.ids: parsing
+                                    * the whole file is most of a load's cost */
+} VmctlInventoryFlags;
+
 typedef enum {
   VMCTL_INVENTORY_SOURCE_SYSFS,
   VMCTL_INVENTORY_SOURCE_NODEDEV,

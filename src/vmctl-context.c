@@ -110,18 +110,31 @@ vmctl_context_uses_nodedev (VmctlContext *context)
 VmctlInventory *
 vmctl_context_load_inventory (VmctlContext *context, GError **error)
 {
+  return vmctl_context_load_inventory_full (context, VMCTL_INVENTORY_NAMES, error);
+}
+
+/**
+ * vmctl_context_load_inventory_full:
+ * @flags: VMCTL_INVENTORY_NAMES when the command prints device names
+ *
+ * Returns: (transfer full): as vmctl_context_load_inventory()
+ */
+VmctlInventory *
+vmctl_context_load_inventory_full (VmctlContext *context, VmctlInventoryFlags flags,
+                                   GError **error)
+{
   g_autoptr(VmctlConnect) connection = NULL;
 
   g_return_val_if_fail (context != NULL, NULL);
   if (!vmctl_context_uses_nodedev (context))
-    return vmctl_inventory_from_sysfs (context->host, error);
+    return vmctl_inventory_from_sysfs_full (context->host, flags, error);
 
   /* listing node devices needs no write access, and a read-only
    * connection works for unprivileged users on the system daemon */
   connection = vmctl_connect_open (vmctl_context_get_uri (context), TRUE, error);
   if (connection == NULL)
     return NULL;
-  return vmctl_inventory_from_nodedev (connection, error);
+  return vmctl_inventory_from_nodedev_full (connection, flags, error);
 }
 
 /**

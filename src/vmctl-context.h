@@ -24,6 +24,8 @@ void vmctl_context_free (VmctlContext *context);
 const gchar *vmctl_context_get_uri (VmctlContext *context);
 gboolean vmctl_context_uses_nodedev (VmctlContext *context);
 VmctlInventory *vmctl_context_load_inventory (VmctlContext *context, GError **error);
+VmctlInventory *vmctl_context_load_inventory_full (VmctlContext *context,
+                                                   VmctlInventoryFlags flags, GError **error);
 VmctlQuirks *vmctl_context_load_quirks (VmctlContext *context, GError **error);
 gchar *vmctl_data_path (const gchar *relative);
 

@@ -131,7 +131,11 @@ spec_from_options (const gchar *name, const CreateOptions *options, GError **err
 static VmctlPlan *
 plan_for_spec (VmctlContext *context, const VmctlSpec *spec, GError **error)
 {
-  g_autoptr(VmctlInventory) inventory = vmctl_context_load_inventory (context, error);
+  /* no names: create prints addresses only, and pci.ids would be most of
+   * its run time */
+  g_autoptr(VmctlInventory) inventory = vmctl_context_load_inventory_full (context,
+                                                                           VMCTL_INVENTORY_FLAGS_NONE,
+                                                                           error);
   g_autoptr(VmctlQuirks) quirks = NULL;
   g_autoptr(GArray) gpus = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
 
