@@ -7,6 +7,7 @@
  * boot_vga and reset_method: those stay VMCTL_TRISTATE_UNKNOWN. */
 #include "vmctl-inventory-nodedev.h"
 #include "vmctl-pci-names.h"
+#include "vmctl-libvirt.h"
 
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
@@ -229,7 +230,7 @@ vmctl_inventory_from_nodedev_xmls (const gchar *origin, const gchar * const *xml
 static void
 set_virt_error (GError **error, const gchar *what)
 {
-  const gchar *message = virGetLastErrorMessage ();
+  const gchar *message = sym_virGetLastErrorMessage ();
 
   g_set_error (error, VMCTL_NODEDEV_ERROR, VMCTL_NODEDEV_ERROR_VIRT, "%s: %s", what,
                message != NULL ? message : "unknown libvirt error");
@@ -239,7 +240,7 @@ static void
 free_node_devices (virNodeDevicePtr *devices, int count)
 {
   for (int i = 0; i < count; i++)
-    virNodeDeviceFree (devices[i]);
+    sym_virNodeDeviceFree (devices[i]);
   free (devices);
 }
 
@@ -269,28 +270,32 @@ vmctl_inventory_from_nodedev_full (virConnectPtr connection, VmctlInventoryFlags
 {
   VmctlInventory *inventory;
   g_autoptr(GPtrArray) xmls = g_ptr_array_new_with_free_func (free);
-  g_autofree gchar *origin = virConnectGetURI (connection);
+  g_autofree gchar *origin = NULL;
   virNodeDevicePtr *devices = NULL;
   int count;
 
-  count = virConnectListAllNodeDevices (connection, &devices,
-                                        VIR_CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV);
+  /* the caller may have opened @connection with a linked libvirt (tests do) */
+  if (!vmctl_libvirt_load (error))
+    return NULL;
+  origin = sym_virConnectGetURI (connection);
+  count = sym_virConnectListAllNodeDevices (connection, &devices,
+                                            VIR_CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV);
   if (count < 0) {
     /* some drivers (the test driver among them) reject capability filters:
      * list everything and keep what parses as PCI */
-    count = virConnectListAllNodeDevices (connection, &devices, 0);
+    count = sym_virConnectListAllNodeDevices (connection, &devices, 0);
     if (count < 0) {
       set_virt_error (error, "cannot list node devices");
       return NULL;
     }
   }
   for (int i = 0; i < count; i++) {
-    const char *name = virNodeDeviceGetName (devices[i]);
+    const char *name = sym_virNodeDeviceGetName (devices[i]);
     char *xml;
 
     if (name == NULL || !g_str_has_prefix (name, "pci_"))
       continue;
-    xml = virNodeDeviceGetXMLDesc (devices[i], 0);
+    xml = sym_virNodeDeviceGetXMLDesc (devices[i], 0);
     if (xml == NULL) {
       g_autofree gchar *what = g_strdup_printf ("cannot read node device %s", name);
 

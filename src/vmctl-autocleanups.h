@@ -3,7 +3,7 @@
 #pragma once
 
 #include <glib.h>
-#include <libvirt/libvirt.h>
+#include "vmctl-libvirt.h"
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
@@ -11,9 +11,33 @@ typedef virConnect VmctlConnect;
 typedef virDomain VmctlDomain;
 typedef virNodeDevice VmctlNodeDevice;
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlConnect, virConnectClose)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlDomain, virDomainFree)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlNodeDevice, virNodeDeviceFree)
+/* Through the loader. An object exists, so libvirt is in the process, but
+ * whoever made it may have called a linked libvirt (the tests do): load
+ * (a no-op after the first time) before using the pointers. */
+static inline void
+vmctl_connect_close (virConnectPtr connection)
+{
+  if (vmctl_libvirt_load (NULL))
+    sym_virConnectClose (connection);
+}
+
+static inline void
+vmctl_domain_free (virDomainPtr domain)
+{
+  if (vmctl_libvirt_load (NULL))
+    sym_virDomainFree (domain);
+}
+
+static inline void
+vmctl_node_device_free (virNodeDevicePtr device)
+{
+  if (vmctl_libvirt_load (NULL))
+    sym_virNodeDeviceFree (device);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlConnect, vmctl_connect_close)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlDomain, vmctl_domain_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlNodeDevice, vmctl_node_device_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlDoc, xmlFreeDoc)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlXPathContext, xmlXPathFreeContext)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlXPathObject, xmlXPathFreeObject)

@@ -2,38 +2,26 @@
  * GError. libvirt keeps one error per thread and clears it on the next
  * public call, so every failing call is converted right where it fails. */
 #include "vmctl-connect.h"
+#include "vmctl-libvirt.h"
 
 #include <libvirt/virterror.h>
 #include <string.h>
 
 G_DEFINE_QUARK (vmctl-virt-error-quark, vmctl_virt_error)
 
-/* printed by libvirt's default handler otherwise; vmctl reports each error
- * once, through GError, from main() */
-static void
-vmctl_virt_silent_error (void *user_data, virErrorPtr error)
-{
-}
-
 /**
  * vmctl_virt_init:
  *
- * Initialises libvirt once per process and stops it from printing errors
- * to stderr by itself. Safe to call from several threads and several times;
- * vmctl_connect_open() calls it.
+ * Loads libvirt now, if it is installed, instead of at the first
+ * connection (see vmctl-libvirt.h: vmctl does not link libvirt, so commands
+ * that never connect do not pay for loading it). Safe to call from several
+ * threads and several times; vmctl_connect_open() does the same itself and
+ * reports a missing libvirt as an error.
  */
 void
 vmctl_virt_init (void)
 {
-  static gsize initialised = 0;
-
-  if (g_once_init_enter (&initialised)) {
-    /* virInitialize() only fails when a driver cannot register, which the
-     * first virConnectOpen() reports in its own error anyway */
-    (void) virInitialize ();
-    virSetErrorFunc (NULL, vmctl_virt_silent_error);
-    g_once_init_leave (&initialised, 1);
-  }
+  (void) vmctl_libvirt_load (NULL);
 }
 
 static const gchar *
@@ -204,7 +192,7 @@ classify (const virError *error)
 void
 vmctl_virt_set_error (GError **error, const gchar *what)
 {
-  virErrorPtr last = virGetLastError ();
+  virErrorPtr last = sym_virGetLastError ();
   g_autofree gchar *message = NULL;
   VmctlVirtError code;
 
@@ -221,7 +209,7 @@ vmctl_virt_set_error (GError **error, const gchar *what)
                  "'systemctl start libvirtd' or 'libvirtd -d'", what, message);
   else
     g_set_error (error, VMCTL_VIRT_ERROR, code, "%s: %s", what, message);
-  virResetLastError ();
+  sym_virResetLastError ();
 }
 
 /* The test driver loads the file named by the URI in-process; when it is
@@ -269,13 +257,14 @@ vmctl_connect_open (const gchar *uri, gboolean read_only, GError **error)
   g_autofree gchar *what = NULL;
   virConnectPtr connection;
 
-  vmctl_virt_init ();
+  if (!vmctl_libvirt_load (error))
+    return NULL;
   if (uri == NULL)
     uri = vmctl_connect_resolve_uri (NULL);
   if (!check_test_uri (uri, error))
     return NULL;
 
-  connection = read_only ? virConnectOpenReadOnly (uri) : virConnectOpen (uri);
+  connection = read_only ? sym_virConnectOpenReadOnly (uri) : sym_virConnectOpen (uri);
   if (connection == NULL) {
     what = g_strdup_printf ("cannot connect to %s", uri);
     vmctl_virt_set_error (error, what);

@@ -2,6 +2,7 @@
  * device, hugepages, UEFI firmware, vhost/tun devices and the libvirt
  * connection. */
 #include "vmctl-hostcheck-private.h"
+#include "vmctl-libvirt.h"
 
 #include <string.h>
 
@@ -500,12 +501,12 @@ vmctl_host_check_libvirt (VmctlHostCheck *check)
   }
   /* these can fail on drivers without a version; the connection still
    * works, so report what is known and drop libvirt's error */
-  if (virConnectGetLibVersion (connection, &library_version) < 0)
+  if (sym_virConnectGetLibVersion (connection, &library_version) < 0)
     library_version = 0;
-  if (virConnectGetVersion (connection, &hypervisor_version) < 0)
+  if (sym_virConnectGetVersion (connection, &hypervisor_version) < 0)
     hypervisor_version = 0;
-  type = virConnectGetType (connection);
-  virResetLastError ();
+  type = sym_virConnectGetType (connection);
+  sym_virResetLastError ();
 
   library = library_version > 0 ? format_version (library_version) : g_strdup ("unknown");
   hypervisor = hypervisor_version > 0 ? format_version (hypervisor_version) : g_strdup ("unknown");

@@ -346,6 +346,39 @@ test_host_check_remote_note (void)
   g_assert_cmpint (rooted->exit_status, ==, 0);
 }
 
+/* vmctl loads libvirt only to talk to a hypervisor: without libvirt, the
+ * commands that read a host root still work, and the rest say what is
+ * missing in one line. */
+static void
+test_without_libvirt (void)
+{
+  static const gchar * const missing[] = { "VMCTL_LIBVIRT_SONAME=libvirt-missing.so.0", NULL };
+  g_autofree gchar *root = vmctl_test_source_path ("tests/data/sysfs/clean-gpu-audio");
+  const gchar *create[] = { "--host-root", root, "create", "gamer", "--gpu", "01:00.0",
+                            "--profile", "gaming", "--print-xml", NULL };
+  const gchar *check[] = { "--host-root", root, "gpu", "check", "01:00.0", "--json", NULL };
+  const gchar *host[] = { "--host-root", root, "-c", "qemu:///system", "host", "check", "--json", NULL };
+  const gchar *remote[] = { "-c", "qemu+ssh://nowhere/system", "gpu", "list", NULL };
+  g_autoptr(VmctlTestRun) created = vmctl_test_run_vmctl_env (missing, create);
+  g_autoptr(VmctlTestRun) checked = vmctl_test_run_vmctl_env (missing, check);
+  g_autoptr(VmctlTestRun) hosted = vmctl_test_run_vmctl_env (missing, host);
+  g_autoptr(VmctlTestRun) listed = vmctl_test_run_vmctl_env (missing, remote);
+  g_autoptr(JsonNode) report = NULL;
+
+  g_assert_cmpint (created->exit_status, ==, 0);
+  g_assert_true (g_str_has_prefix (created->out, "<domain"));
+  g_assert_cmpint (checked->exit_status, ==, 0);
+  /* host check reports it as the libvirt check's failure, with the fix */
+  g_assert_cmpint (hosted->exit_status, ==, 1);
+  report = vmctl_test_parse_json (hosted->out);
+  g_assert_nonnull (strstr (hosted->out, "cannot load libvirt"));
+  g_assert_nonnull (strstr (hosted->out, "libvirt-missing.so.0"));
+  /* a command that needs libvirt: one error line naming the package */
+  g_assert_cmpint (listed->exit_status, ==, 1);
+  vmctl_test_assert_one_error_line (listed);
+  g_assert_nonnull (strstr (listed->err, "apt install libvirt0"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -365,6 +398,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vmctl/cli/nodedev/lists", test_nodedev_lists);
   g_test_add_func ("/vmctl/cli/nodedev/bad-uri", test_bad_uri);
   g_test_add_func ("/vmctl/cli/nodedev/host-check-note", test_host_check_remote_note);
+  g_test_add_func ("/vmctl/cli/without-libvirt", test_without_libvirt);
 
   return g_test_run ();
 }

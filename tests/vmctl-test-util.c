@@ -102,18 +102,31 @@ vmctl_test_unlink (const gchar *root, const gchar *relative)
 VmctlTestRun *
 vmctl_test_run_vmctl (const gchar * const *argv)
 {
+  return vmctl_test_run_vmctl_env (NULL, argv);
+}
+
+VmctlTestRun *
+vmctl_test_run_vmctl_env (const gchar * const *environment, const gchar * const *argv)
+{
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) full = g_ptr_array_new ();
+  g_auto(GStrv) envp = g_get_environ ();
   const gchar *binary = g_getenv ("VMCTL_BIN");
   VmctlTestRun *run = g_new0 (VmctlTestRun, 1);
   gint status = 0;
 
   g_assert_nonnull (binary);
+  for (guint i = 0; environment != NULL && environment[i] != NULL; i++) {
+    g_auto(GStrv) pair = g_strsplit (environment[i], "=", 2);
+
+    g_assert_nonnull (pair[1]);
+    envp = g_environ_setenv (envp, pair[0], pair[1], TRUE);
+  }
   g_ptr_array_add (full, (gpointer) binary);
   for (guint i = 0; argv[i] != NULL; i++)
     g_ptr_array_add (full, (gpointer) argv[i]);
   g_ptr_array_add (full, NULL);
-  g_spawn_sync (NULL, (gchar **) full->pdata, NULL, G_SPAWN_DEFAULT,
+  g_spawn_sync (NULL, (gchar **) full->pdata, envp, G_SPAWN_DEFAULT,
                 NULL, NULL, &run->out, &run->err, &status, &error);
   g_assert_no_error (error);
   if (WIFEXITED (status))

@@ -27,6 +27,9 @@ typedef struct {
 /* run the built vmctl binary with argv (NULL-terminated, without argv[0]) */
 VmctlTestRun *vmctl_test_run_vmctl (const gchar * const *argv);
 VmctlTestRun *vmctl_test_run_vmctlv (const gchar *first, ...) G_GNUC_NULL_TERMINATED;
+/* the same with VARIABLE=VALUE strings added to the environment */
+VmctlTestRun *vmctl_test_run_vmctl_env (const gchar * const *environment,
+                                        const gchar * const *argv);
 void vmctl_test_run_free (VmctlTestRun *run);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlTestRun, vmctl_test_run_free)
 

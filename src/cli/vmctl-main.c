@@ -279,7 +279,6 @@ main (int argc, char **argv)
 
   setlocale (LC_ALL, "");
   g_set_prgname ("vmctl");
-  vmctl_virt_init ();
 
   status = run (argv, &options, &error);
   if (error != NULL) {

@@ -2,6 +2,7 @@
  * "parse, call the library, print": the global options and per-command
  * option parsing, tables, JSON, and device and verdict formatting. */
 #include "vmctl-output.h"
+#include "vmctl-libvirt.h"
 
 #include "vmctl-config.h"
 
@@ -245,7 +246,7 @@ vmctl_print_version (gboolean json)
   unsigned long library = 0;
   g_autofree gchar *libvirt = NULL;
 
-  if (virGetVersion (&library, NULL, NULL) == 0)
+  if (vmctl_libvirt_load (NULL) && sym_virGetVersion (&library, NULL, NULL) == 0)
     libvirt = g_strdup_printf ("%lu.%lu.%lu", library / 1000000, library / 1000 % 1000,
                                library % 1000);
   if (json) {
