@@ -79,6 +79,8 @@ print_usage (void)
            "  vmctl host check                    is this host ready for passthrough?\n"
            "  vmctl gpu list                      which GPUs can be given to a VM\n"
            "  vmctl gpu check 01:00.0 --json      the verdict for one GPU, as JSON\n"
+           "  vmctl create gamer --gpu 01:00.0 --profile gaming --print-xml\n"
+           "                                      the domain XML for a gaming VM with that GPU\n"
            "  vmctl --host-root /tmp/host iommu list\n"
            "\n"
            "Run 'vmctl COMMAND --help' for one command's options and examples.\n");
