@@ -7,6 +7,12 @@
 
 G_DEFINE_QUARK (vmctl-plan-error-quark, vmctl_plan_error)
 
+/**
+ * vmctl_plan_role_to_string:
+ *
+ * Returns: (transfer none): "gpu", "companion", "sibling" or "hostdev".
+ * These are stored in the domain's vmctl metadata (role=): never change them.
+ */
 const gchar *
 vmctl_plan_role_to_string (VmctlPlanRole role)
 {

@@ -18,71 +18,9 @@ yes_no (gboolean value)
   return value ? "yes" : "no";
 }
 
-static const gchar *
-virt_type_name (VmctlVirtType type)
-{
-  return type == VMCTL_VIRT_TYPE_QEMU ? "qemu" : "kvm";
-}
-
-static const gchar *
-firmware_name (VmctlFirmwareKind kind)
-{
-  switch (kind) {
-  case VMCTL_FIRMWARE_KIND_EFI:
-    return "efi";
-  case VMCTL_FIRMWARE_KIND_EFI_SECURE:
-    return "efi-secure";
-  case VMCTL_FIRMWARE_KIND_BIOS:
-  default:
-    return "bios";
-  }
-}
-
-static const gchar *
-cpu_pin_name (VmctlCpuPinMode mode)
-{
-  switch (mode) {
-  case VMCTL_CPU_PIN_AUTO:
-    return "auto";
-  case VMCTL_CPU_PIN_LIST:
-    return "list";
-  case VMCTL_CPU_PIN_NONE:
-  default:
-    return "none";
-  }
-}
-
-static const gchar *
-network_name (VmctlNetworkKind kind)
-{
-  switch (kind) {
-  case VMCTL_NETWORK_BRIDGE:
-    return "bridge";
-  case VMCTL_NETWORK_NONE:
-    return "none";
-  case VMCTL_NETWORK_DEFAULT:
-  default:
-    return "default";
-  }
-}
-
-/* The metadata schema's role names (xml-templates/README.md), spelled
- * here so the stored schema never changes with the CLI's wording. */
-static const gchar *
-role_name (VmctlPlanRole role)
-{
-  switch (role) {
-  case VMCTL_PLAN_ROLE_GPU:
-    return "gpu";
-  case VMCTL_PLAN_ROLE_COMPANION:
-    return "companion";
-  case VMCTL_PLAN_ROLE_SIBLING:
-    return "sibling";
-  case VMCTL_PLAN_ROLE_HOSTDEV:
-  default:
-    return "hostdev";
-  }
-}
+/* The names below come from vmctl_*_to_string() in vmctl-spec.c and
+ * vmctl-plan.c, which document that they are stored here: they are part of
+ * the metadata schema (xml-templates/README.md) and never change. */
 
 static gboolean
 build_metadata_spec (VmctlDomainBuilder *builder, xmlNodePtr spec_node, const VmctlSpec *spec,
@@ -110,11 +48,12 @@ build_metadata_spec (VmctlDomainBuilder *builder, xmlNodePtr spec_node, const Vm
       || !vmctl_domain_builder_set (builder, spec_node, "vcpus", vcpus, error)
       || !vmctl_domain_builder_set (builder, spec_node, "machine", spec->machine, error)
       || !vmctl_domain_builder_set (builder, spec_node, "virt-type",
-                                    virt_type_name (spec->virt_type), error)
+                                    vmctl_virt_type_to_string (spec->virt_type), error)
       || !vmctl_domain_builder_set (builder, spec_node, "firmware",
-                                    firmware_name (spec->firmware), error)
+                                    vmctl_firmware_kind_to_string (spec->firmware), error)
       || !vmctl_domain_builder_set (builder, spec_node, "hugepages", yes_no (spec->hugepages), error)
-      || !vmctl_domain_builder_set (builder, spec_node, "cpu-pin", cpu_pin_name (spec->cpu_pin), error))
+      || !vmctl_domain_builder_set (builder, spec_node, "cpu-pin",
+                                    vmctl_cpu_pin_mode_to_string (spec->cpu_pin), error))
     return FALSE;
   /* what vmctl chose on this host, for `info` and for a remote host that
    * cannot see the local descriptors */
@@ -175,7 +114,8 @@ build_metadata_spec (VmctlDomainBuilder *builder, xmlNodePtr spec_node, const Vm
     return FALSE;
   node = vmctl_domain_builder_find (builder, spec_node, "vmctl:network", error);
   return node != NULL
-         && vmctl_domain_builder_set (builder, node, "kind", network_name (spec->network), error)
+         && vmctl_domain_builder_set (builder, node, "kind",
+                                      vmctl_network_kind_to_string (spec->network), error)
          && vmctl_domain_builder_set_or_remove (builder, node, "bridge",
                            spec->network == VMCTL_NETWORK_BRIDGE ? spec->bridge : NULL, error);
 }
@@ -201,7 +141,8 @@ build_metadata_plan (VmctlDomainBuilder *builder, xmlNodePtr plan_node, const Vm
     vmctl_pci_address_format (&function->owner, owner);
     if (node == NULL
         || !vmctl_domain_builder_set (builder, node, "address", address, error)
-        || !vmctl_domain_builder_set (builder, node, "role", role_name (function->role), error)
+        || !vmctl_domain_builder_set (builder, node, "role",
+                                      vmctl_plan_role_to_string (function->role), error)
         || !vmctl_domain_builder_set (builder, node, "owner", owner, error)
         || !vmctl_domain_builder_set_or_remove (builder, node, "driver", function->driver, error)
         || !vmctl_domain_builder_set_or_remove (builder, node, "group", group, error))

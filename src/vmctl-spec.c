@@ -132,6 +132,9 @@ vmctl_spec_add_note (VmctlSpec *spec, const gchar *format, ...)
   va_end (args);
 }
 
+/* The spellings below are the CLI's option values, and vmctl stores them
+ * in the domain's metadata (vmctl-domain-metadata.c): never change them. */
+
 const gchar *
 vmctl_firmware_kind_to_string (VmctlFirmwareKind kind)
 {

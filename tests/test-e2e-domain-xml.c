@@ -17,19 +17,6 @@
 #include "vmctl-domain-xml.h"
 #include "vmctl-test-util.h"
 
-static const gchar *
-e2e_uri (void)
-{
-  const gchar *uri = g_getenv ("VMCTL_E2E_URI");
-
-  if (uri != NULL && *uri != '\0')
-    return uri;
-  if (g_strcmp0 (g_getenv ("VMCTL_E2E_REQUIRED"), "1") == 0)
-    g_error ("VMCTL_E2E_REQUIRED=1 but VMCTL_E2E_URI is not set");
-  g_test_skip ("VMCTL_E2E_URI not set (tests/run-all.sh starts libvirtd and sets it)");
-  return NULL;
-}
-
 static void
 ignore_virt_error (void *data, virErrorPtr error)
 {
@@ -131,7 +118,7 @@ define_and_compare (const gchar *uri, xmlDocPtr document, const gchar *label)
 static void
 test_golden_files (void)
 {
-  const gchar *uri = e2e_uri ();
+  const gchar *uri = vmctl_test_e2e_uri ();
   g_autofree gchar *directory = vmctl_test_source_path ("tests/golden");
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
@@ -160,7 +147,7 @@ test_golden_files (void)
 static void
 test_this_host (void)
 {
-  const gchar *uri = e2e_uri ();
+  const gchar *uri = vmctl_test_e2e_uri ();
   g_autoptr(GError) error = NULL;
   g_autoptr(VmctlHost) host = NULL;
   g_autoptr(VmctlSpec) spec = NULL;

@@ -10,19 +10,6 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-static const gchar *
-e2e_uri (void)
-{
-  const gchar *uri = g_getenv ("VMCTL_E2E_URI");
-
-  if (uri != NULL && *uri != '\0')
-    return uri;
-  if (g_strcmp0 (g_getenv ("VMCTL_E2E_REQUIRED"), "1") == 0)
-    g_error ("VMCTL_E2E_REQUIRED=1 but VMCTL_E2E_URI is not set");
-  g_test_skip ("VMCTL_E2E_URI not set (tests/run-all.sh starts libvirtd and sets it)");
-  return NULL;
-}
-
 /* The "checks" entry with this id in host check's JSON. */
 static JsonObject *
 find_check (JsonNode *root, const gchar *id)
@@ -44,7 +31,7 @@ find_check (JsonNode *root, const gchar *id)
 static void
 test_sources_agree (void)
 {
-  const gchar *uri = e2e_uri ();
+  const gchar *uri = vmctl_test_e2e_uri ();
   g_autoptr(GError) error = NULL;
   g_autoptr(VmctlHost) host = NULL;
   g_autoptr(VmctlInventory) sysfs = NULL;
@@ -84,7 +71,7 @@ test_sources_agree (void)
 static void
 test_host_check_reaches_libvirt (void)
 {
-  const gchar *uri = e2e_uri ();
+  const gchar *uri = vmctl_test_e2e_uri ();
   g_autoptr(VmctlTestRun) run = NULL;
   g_autoptr(JsonNode) root = NULL;
   JsonObject *check;
@@ -106,7 +93,7 @@ test_host_check_reaches_libvirt (void)
 static void
 test_host_check_daemon_down (void)
 {
-  const gchar *uri = e2e_uri ();
+  const gchar *uri = vmctl_test_e2e_uri ();
   g_autoptr(VmctlTestRun) run = NULL;
   g_autoptr(JsonNode) root = NULL;
   JsonObject *check;
@@ -126,7 +113,7 @@ test_host_check_daemon_down (void)
 static void
 test_real_listings (void)
 {
-  const gchar *uri = e2e_uri ();
+  const gchar *uri = vmctl_test_e2e_uri ();
   g_autoptr(VmctlTestRun) iommu = NULL;
   g_autoptr(VmctlTestRun) gpus = NULL;
   g_autoptr(JsonNode) iommu_root = NULL;

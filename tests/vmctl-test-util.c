@@ -79,6 +79,19 @@ vmctl_test_libvirt_uri (const gchar *scenario)
   return g_strconcat ("test://", path, NULL);
 }
 
+const gchar *
+vmctl_test_e2e_uri (void)
+{
+  const gchar *uri = g_getenv ("VMCTL_E2E_URI");
+
+  if (uri != NULL && *uri != '\0')
+    return uri;
+  if (g_strcmp0 (g_getenv ("VMCTL_E2E_REQUIRED"), "1") == 0)
+    g_error ("VMCTL_E2E_REQUIRED=1 but VMCTL_E2E_URI is not set");
+  g_test_skip ("VMCTL_E2E_URI not set (tests/run-all.sh starts libvirtd and sets it)");
+  return NULL;
+}
+
 void
 vmctl_test_write (const gchar *root, const gchar *relative, const gchar *contents)
 {

@@ -14,6 +14,10 @@ gchar *vmctl_test_copy_tree (const gchar *source);
 void vmctl_test_remove_tree (const gchar *path);
 /* test:///ABS/tests/data/libvirt/<scenario>.xml */
 gchar *vmctl_test_libvirt_uri (const gchar *scenario);
+/* The real libvirtd URI of the e2e suite ($VMCTL_E2E_URI), or NULL after
+ * marking the test skipped; with VMCTL_E2E_REQUIRED=1 a missing URI aborts,
+ * so CI can never pass on skipped end-to-end tests. */
+const gchar *vmctl_test_e2e_uri (void);
 /* write (creating parents) or delete a file inside a copied tree */
 void vmctl_test_write (const gchar *root, const gchar *relative, const gchar *contents);
 void vmctl_test_unlink (const gchar *root, const gchar *relative);
