@@ -385,3 +385,22 @@ vmctl_domain_builder_clear (VmctlDomainBuilder *builder)
   g_clear_pointer (&builder->filled, g_hash_table_unref);
 }
 
+/**
+ * vmctl_domain_format_uint: (skip)
+ * Returns: (transfer full): @value in decimal, for an attribute
+ */
+gchar *
+vmctl_domain_format_uint (guint64 value)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+}
+
+/**
+ * vmctl_domain_yes_no: (skip)
+ * Returns: (transfer none): libvirt's spelling of a boolean attribute
+ */
+const gchar *
+vmctl_domain_yes_no (gboolean value)
+{
+  return value ? "yes" : "no";
+}

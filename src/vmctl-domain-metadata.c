@@ -6,18 +6,6 @@
 
 #include "vmctl-config.h"
 
-static gchar *
-format_uint (guint64 value)
-{
-  return g_strdup_printf ("%" G_GUINT64_FORMAT, value);
-}
-
-static const gchar *
-yes_no (gboolean value)
-{
-  return value ? "yes" : "no";
-}
-
 /* The names below come from vmctl_*_to_string() in vmctl-spec.c and
  * vmctl-plan.c, which document that they are stored here: they are part of
  * the metadata schema (xml-templates/README.md) and never change. */
@@ -26,9 +14,9 @@ static gboolean
 build_metadata_spec (VmctlDomainBuilder *builder, xmlNodePtr spec_node, const VmctlSpec *spec,
                      const VmctlDomainLayout *layout, GError **error)
 {
-  g_autofree gchar *memory = format_uint (spec->memory_kib);
-  g_autofree gchar *vcpus = format_uint (spec->vcpus);
-  g_autofree gchar *page = layout->hugepage_kib > 0 ? format_uint (layout->hugepage_kib) : NULL;
+  g_autofree gchar *memory = vmctl_domain_format_uint (spec->memory_kib);
+  g_autofree gchar *vcpus = vmctl_domain_format_uint (spec->vcpus);
+  g_autofree gchar *page = layout->hugepage_kib > 0 ? vmctl_domain_format_uint (layout->hugepage_kib) : NULL;
   g_autofree gchar *pin_list = NULL;
   xmlNodePtr prototype;
   xmlNodePtr node;
@@ -38,7 +26,7 @@ build_metadata_spec (VmctlDomainBuilder *builder, xmlNodePtr spec_node, const Vm
 
     /* in vCPU order, as given: vmctl_cpu_list_format() would sort */
     for (guint i = 0; i < spec->cpu_pin_list->len; i++)
-      g_ptr_array_add (numbers, format_uint (g_array_index (spec->cpu_pin_list, guint, i)));
+      g_ptr_array_add (numbers, vmctl_domain_format_uint (g_array_index (spec->cpu_pin_list, guint, i)));
     g_ptr_array_add (numbers, NULL);
     pin_list = g_strjoinv (",", (gchar **) numbers->pdata);
   }
@@ -51,7 +39,7 @@ build_metadata_spec (VmctlDomainBuilder *builder, xmlNodePtr spec_node, const Vm
                                     vmctl_virt_type_to_string (spec->virt_type), error)
       || !vmctl_domain_builder_set (builder, spec_node, "firmware",
                                     vmctl_firmware_kind_to_string (spec->firmware), error)
-      || !vmctl_domain_builder_set (builder, spec_node, "hugepages", yes_no (spec->hugepages), error)
+      || !vmctl_domain_builder_set (builder, spec_node, "hugepages", vmctl_domain_yes_no (spec->hugepages), error)
       || !vmctl_domain_builder_set (builder, spec_node, "cpu-pin",
                                     vmctl_cpu_pin_mode_to_string (spec->cpu_pin), error))
     return FALSE;
@@ -89,7 +77,7 @@ build_metadata_spec (VmctlDomainBuilder *builder, xmlNodePtr spec_node, const Vm
   for (guint i = 0; prototype != NULL && i < layout->disks->len; i++) {
     const VmctlDomainDisk *disk = &g_array_index (layout->disks, VmctlDomainDisk, i);
     g_autofree gchar *size = disk->kind == VMCTL_DOMAIN_DISK_VOLUME
-                             ? format_uint (disk->disk->size_bytes) : NULL;
+                             ? vmctl_domain_format_uint (disk->disk->size_bytes) : NULL;
     gboolean volume = disk->kind == VMCTL_DOMAIN_DISK_VOLUME;
 
     node = vmctl_domain_builder_clone (builder, prototype, error);
@@ -134,7 +122,7 @@ build_metadata_plan (VmctlDomainBuilder *builder, xmlNodePtr plan_node, const Vm
     gchar address[VMCTL_PCI_ADDRESS_STRLEN];
     gchar owner[VMCTL_PCI_ADDRESS_STRLEN];
     g_autofree gchar *group = function->iommu_group >= 0
-                              ? format_uint ((guint64) function->iommu_group) : NULL;
+                              ? vmctl_domain_format_uint ((guint64) function->iommu_group) : NULL;
     xmlNodePtr node = vmctl_domain_builder_clone (builder, prototype, error);
 
     vmctl_pci_address_format (&function->address, address);

@@ -110,4 +110,8 @@ gboolean vmctl_domain_build_metadata (VmctlDomainBuilder *builder, xmlNodePtr do
 gboolean vmctl_domain_build_devices (VmctlDomainBuilder *builder, const VmctlSpec *spec,
                                      const VmctlDomainLayout *layout, GError **error);
 
+/* attribute values: decimal numbers and libvirt's yes/no */
+gchar *vmctl_domain_format_uint (guint64 value);
+const gchar *vmctl_domain_yes_no (gboolean value);
+
 G_END_DECLS

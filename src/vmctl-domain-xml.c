@@ -23,24 +23,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlRelaxNGParserContext, xmlRelaxNGFreeParserCt
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlRelaxNGValidContext, xmlRelaxNGFreeValidCtxt)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlXmlBuffer, xmlBufferFree)
 
-static gchar *
-format_uint (guint64 value)
-{
-  return g_strdup_printf ("%" G_GUINT64_FORMAT, value);
-}
-
-static const gchar *
-yes_no (gboolean value)
-{
-  return value ? "yes" : "no";
-}
-
 static gboolean
 build_memory (VmctlDomainBuilder *builder, xmlNodePtr domain, const VmctlSpec *spec,
               const VmctlDomainLayout *layout, GError **error)
 {
-  g_autofree gchar *memory = format_uint (spec->memory_kib);
-  g_autofree gchar *page = format_uint (layout->hugepage_kib);
+  g_autofree gchar *memory = vmctl_domain_format_uint (spec->memory_kib);
+  g_autofree gchar *page = vmctl_domain_format_uint (layout->hugepage_kib);
   xmlNodePtr node;
 
   node = vmctl_domain_builder_find (builder, domain, "memory", error);
@@ -64,7 +52,7 @@ static gboolean
 build_vcpus (VmctlDomainBuilder *builder, xmlNodePtr domain, const VmctlSpec *spec,
              const VmctlDomainLayout *layout, GError **error)
 {
-  g_autofree gchar *vcpus = format_uint (spec->vcpus);
+  g_autofree gchar *vcpus = vmctl_domain_format_uint (spec->vcpus);
   const VmctlCpuPinning *pinning = layout->pinning;
   xmlNodePtr node = vmctl_domain_builder_find (builder, domain, "vcpu", error);
   xmlNodePtr cputune;
@@ -93,8 +81,8 @@ build_vcpus (VmctlDomainBuilder *builder, xmlNodePtr domain, const VmctlSpec *sp
   if (prototype == NULL)
     return FALSE;
   for (guint i = 0; i < pinning->vcpu_cpus->len; i++) {
-    g_autofree gchar *vcpu = format_uint (i);
-    g_autofree gchar *cpuset = format_uint (g_array_index (pinning->vcpu_cpus, guint, i));
+    g_autofree gchar *vcpu = vmctl_domain_format_uint (i);
+    g_autofree gchar *cpuset = vmctl_domain_format_uint (g_array_index (pinning->vcpu_cpus, guint, i));
 
     node = vmctl_domain_builder_clone (builder, prototype, error);
     if (node == NULL
@@ -160,7 +148,7 @@ build_os (VmctlDomainBuilder *builder, xmlNodePtr domain, const VmctlSpec *spec,
     return FALSE;
   loader = vmctl_domain_builder_find (builder, fragment, "loader", error);
   if (loader == NULL
-      || !vmctl_domain_builder_set (builder, loader, "secure", yes_no (layout->secure_boot), error)
+      || !vmctl_domain_builder_set (builder, loader, "secure", vmctl_domain_yes_no (layout->secure_boot), error)
       || !vmctl_domain_builder_set_at (builder, fragment, "nvram", "template",
                                        layout->firmware->nvram_template, error)
       || !vmctl_domain_builder_set_text (loader, layout->firmware->executable, error)) {
@@ -219,8 +207,8 @@ static gboolean
 build_cpu (VmctlDomainBuilder *builder, xmlNodePtr domain, const VmctlDomainLayout *layout,
            GError **error)
 {
-  g_autofree gchar *cores = format_uint (layout->cores);
-  g_autofree gchar *threads = format_uint (layout->threads);
+  g_autofree gchar *cores = vmctl_domain_format_uint (layout->cores);
+  g_autofree gchar *threads = vmctl_domain_format_uint (layout->threads);
   xmlNodePtr node = vmctl_domain_builder_find (builder, domain, "cpu", error);
 
   if (node == NULL)
