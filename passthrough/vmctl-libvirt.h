@@ -42,7 +42,35 @@ GQuark vmctl_libvirt_error_quark (void);
   X (virNodeDeviceGetName) \
   X (virNodeDeviceGetXMLDesc) \
   X (virNodeDeviceFree) \
-  X (virDomainFree)
+  X (virDomainFree) \
+  X (virConnectListAllDomains) \
+  X (virDomainLookupByName) \
+  X (virDomainDefineXML) \
+  X (virDomainGetName) \
+  X (virDomainGetInfo) \
+  X (virDomainGetState) \
+  X (virDomainGetAutostart) \
+  X (virDomainSetAutostart) \
+  X (virDomainIsPersistent) \
+  X (virDomainGetUUIDString) \
+  X (virDomainGetMetadata) \
+  X (virDomainGetXMLDesc) \
+  X (virDomainCreate) \
+  X (virDomainShutdown) \
+  X (virDomainDestroy) \
+  X (virDomainUndefineFlags) \
+  X (virStoragePoolLookupByName) \
+  X (virStoragePoolDefineXML) \
+  X (virStoragePoolBuild) \
+  X (virStoragePoolCreate) \
+  X (virStoragePoolSetAutostart) \
+  X (virStoragePoolIsActive) \
+  X (virStoragePoolFree) \
+  X (virStorageVolCreateXML) \
+  X (virStorageVolLookupByName) \
+  X (virStorageVolLookupByPath) \
+  X (virStorageVolDelete) \
+  X (virStorageVolFree)
 
 #define VMCTL_LIBVIRT_DECLARE(name) extern __typeof__ (name) *sym_##name;
 VMCTL_LIBVIRT_SYMBOLS (VMCTL_LIBVIRT_DECLARE)

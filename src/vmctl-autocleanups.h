@@ -10,6 +10,8 @@
 typedef virConnect VmctlConnect;
 typedef virDomain VmctlDomain;
 typedef virNodeDevice VmctlNodeDevice;
+typedef virStoragePool VmctlStoragePool;
+typedef virStorageVol VmctlStorageVol;
 
 /* Through the loader. An object exists, so libvirt is in the process, but
  * whoever made it may have called a linked libvirt (the tests do): load
@@ -35,9 +37,25 @@ vmctl_node_device_free (virNodeDevicePtr device)
     sym_virNodeDeviceFree (device);
 }
 
+static inline void
+vmctl_storage_pool_free (virStoragePoolPtr pool)
+{
+  if (vmctl_libvirt_load (NULL))
+    sym_virStoragePoolFree (pool);
+}
+
+static inline void
+vmctl_storage_vol_free (virStorageVolPtr volume)
+{
+  if (vmctl_libvirt_load (NULL))
+    sym_virStorageVolFree (volume);
+}
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlConnect, vmctl_connect_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlDomain, vmctl_domain_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlNodeDevice, vmctl_node_device_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlStoragePool, vmctl_storage_pool_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlStorageVol, vmctl_storage_vol_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlDoc, xmlFreeDoc)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlXPathContext, xmlXPathFreeContext)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlXPathObject, xmlXPathFreeObject)

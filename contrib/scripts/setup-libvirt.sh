@@ -17,6 +17,20 @@ answers() {
   virsh -q -c "$uri" version >/dev/null 2>&1
 }
 
+# QEMU's output goes through virtlogd (qemu.conf stdio_handler "logd"):
+# without it every guest start fails, even when libvirtd answers. Under
+# systemd its socket starts it; elsewhere start it the way libvirtd is.
+ensure_virtlogd() {
+  [ -S /run/libvirt/virtlogd-sock ] && return 0
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    systemctl enable --now virtlogd.socket 2>/dev/null || true
+  elif command -v virtlogd >/dev/null 2>&1; then
+    mkdir -p /var/run/libvirt /var/log/libvirt
+    virtlogd -d
+  fi
+}
+ensure_virtlogd
+
 if answers; then
   echo "setup-libvirt.sh: libvirt already answers on $uri"
   exit 0

@@ -1,12 +1,13 @@
 /* vmctl-cmd-create.c: vmctl create NAME [options]: a spec from the
  * profile and the options, the passthrough plan for the requested
- * devices, and the domain XML built from both. Defining the domain on
- * libvirt comes with the lifecycle commands; until then --print-xml is the
- * way to get the result. */
+ * devices, and the domain XML built from both, defined on libvirt (with
+ * the volumes its size= disks ask for) or printed with --print-xml. */
 #include "vmctl-output.h"
 
 #include "vmctl-autocleanups.h"
+#include "vmctl-connect.h"
 #include "vmctl-domain-xml.h"
+#include "vmctl-lifecycle.h"
 #include "vmctl-plan.h"
 #include "vmctl-profile.h"
 #include "vmctl-spec.h"
@@ -33,15 +34,21 @@ static const gchar create_description[] =
   "vCPUs, idle devices in a GPU's group) are printed to stderr as\n"
   "'vmctl: note: ...' lines.\n"
   "\n"
-  "Defining the VM on libvirt is not available yet: use --print-xml.\n"
+  "The VM is defined on the connection (-c URI), shut off, ready for\n"
+  "'vmctl start NAME'. Each --disk size=SIZE becomes a new qcow2 volume in its\n"
+  "pool (default: 'default', made as a directory pool under\n"
+  "/var/lib/libvirt/images when missing); if defining fails, the volumes made\n"
+  "are deleted again. A name already defined is refused (exit 2). --print-xml\n"
+  "prints the domain XML instead and touches nothing.\n"
   "\n"
   "Examples:\n"
+  "  vmctl create gamer --gpu 01:00.0 --profile gaming --disk size=120G\n"
   "  vmctl create gamer --gpu 01:00.0 --profile gaming --print-xml\n"
   "  vmctl create gamer --gpu 01:00.0,rom=/srv/vbios/4080.rom --memory 24G \\\n"
   "        --vcpus 12 --disk /var/lib/libvirt/images/win11.qcow2 \\\n"
   "        --cdrom /srv/iso/Win11.iso --profile gaming --print-xml\n"
   "  vmctl create dev --disk size=40G,pool=fast --network bridge=br0 --print-xml\n"
-  "  vmctl create ci-1 --profile minimal --virt-type qemu --network none --print-xml";
+  "  vmctl create ci-1 --profile minimal --virt-type qemu --network none --disk size=1G";
 
 typedef struct {
   gchar **gpus;
@@ -158,6 +165,35 @@ print_notes (GPtrArray *notes)
     g_printerr ("vmctl: note: %s\n", (const gchar *) g_ptr_array_index (notes, i));
 }
 
+static gboolean
+define (VmctlInvocation *invocation, VmctlContext *context, const VmctlSpec *spec,
+        VmctlPlan *plan, xmlDoc *document, GError **error)
+{
+  g_autoptr(VmctlConnect) connection = NULL;
+
+  connection = vmctl_connect_open (vmctl_context_get_uri (context), FALSE, error);
+  if (connection == NULL)
+    return FALSE;
+  if (!vmctl_vm_define (connection, spec, document, error))
+    return FALSE;
+  print_notes (spec->notes);
+  print_notes (plan->notes);
+  if (invocation->options->json) {
+    g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "name");
+    json_builder_add_string_value (builder, spec->name);
+    json_builder_set_member_name (builder, "defined");
+    json_builder_add_boolean_value (builder, TRUE);
+    json_builder_end_object (builder);
+    vmctl_json_print (builder);
+  } else {
+    g_print ("vmctl: defined %s (start it with: vmctl start %s)\n", spec->name, spec->name);
+  }
+  return TRUE;
+}
+
 gboolean
 vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
 {
@@ -222,13 +258,10 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
   document = vmctl_domain_xml_build (context->host, spec, plan, error);
   if (document == NULL)
     return FALSE;
-  xml = vmctl_domain_xml_to_string (document);
 
-  if (!options.print_xml) {
-    g_set_error_literal (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_FAILED,
-                         "defining VMs is not available yet; use --print-xml");
-    return FALSE;
-  }
+  if (!options.print_xml)
+    return define (invocation, context, spec, plan, document, error);
+  xml = vmctl_domain_xml_to_string (document);
   print_notes (spec->notes);
   print_notes (plan->notes);
   g_print ("%s%s", xml, g_str_has_suffix (xml, "\n") ? "" : "\n");

@@ -13,6 +13,7 @@
 #include "vmctl-config.h"
 #include "vmctl-connect.h"
 #include "vmctl-host.h"
+#include "vmctl-lifecycle.h"
 #include "vmctl-pci-address.h"
 #include "vmctl-plan.h"
 #include "vmctl-size.h"
@@ -27,7 +28,15 @@ static const VmctlCommand commands[] = {
   { "iommu list",  NULL,     0,  0,  vmctl_cmd_iommu_list, "List every IOMMU group and its devices" },
   { "gpu list",    NULL,     0,  0,  vmctl_cmd_gpu_list,   "List display devices and whether each can be passed through" },
   { "gpu check",   "ADDR",   1,  1,  vmctl_cmd_gpu_check,  "Tell whether one PCI device can be given to a VM, and what goes with it" },
-  { "create",      "NAME",   1,  1,  vmctl_cmd_create,     "Build a VM with passed-through GPUs from a profile and options" },
+  { "create",      "NAME",   1,  1,  vmctl_cmd_create,     "Define a VM with passed-through GPUs from a profile and options" },
+  { "start",       "NAME...|--all", 0, G_MAXUINT, vmctl_cmd_start, "Boot VMs" },
+  { "stop",        "NAME...|--all", 0, G_MAXUINT, vmctl_cmd_stop, "Shut VMs down cleanly, waiting up to a timeout" },
+  { "destroy",     "NAME...|--all", 0, G_MAXUINT, vmctl_cmd_destroy, "Power VMs off at once" },
+  { "undefine",    "NAME",   1,  1,  vmctl_cmd_undefine,   "Remove a shut-off VM's definition, and its storage if asked" },
+  { "list",        NULL,     0,  0,  vmctl_cmd_list,       "List running VMs, or all with --all" },
+  { "info",        "NAME",   1,  1,  vmctl_cmd_info,       "Show one VM's state, resources and GPUs" },
+  { "xml",         "NAME",   1,  1,  vmctl_cmd_xml,        "Print one VM's domain XML" },
+  { "autostart",   "NAME",   1,  1,  vmctl_cmd_autostart,  "Start a VM when the host boots, or not with --disable" },
 };
 
 static gchar *
@@ -73,7 +82,7 @@ print_usage (void)
            "Exit status:\n"
            "  0  success\n"
            "  1  the operation failed or a check is negative\n"
-           "  2  bad usage or bad input (malformed address, unknown device, unknown command)\n"
+           "  2  bad usage or bad input (malformed address, unknown device or VM, unknown command)\n"
            "\n"
            "Examples:\n"
            "  vmctl host check                    is this host ready for passthrough?\n"
@@ -81,6 +90,11 @@ print_usage (void)
            "  vmctl gpu check 01:00.0 --json      the verdict for one GPU, as JSON\n"
            "  vmctl create gamer --gpu 01:00.0 --profile gaming --print-xml\n"
            "                                      the domain XML for a gaming VM with that GPU\n"
+           "  vmctl create ci-1 --profile minimal --disk size=8G\n"
+           "                                      define a small VM with a new 8 GiB volume\n"
+           "  vmctl start ci-1 web db             boot three VMs at once\n"
+           "  vmctl stop --all --timeout 30 --force\n"
+           "                                      shut every VM down, powering off the stubborn\n"
            "  vmctl --host-root /tmp/host iommu list\n"
            "\n"
            "Run 'vmctl COMMAND --help' for one command's options and examples.\n");
@@ -244,6 +258,9 @@ exit_status_for_error (const GError *error)
       || g_error_matches (error, VMCTL_HOST_ERROR, VMCTL_HOST_ERROR_BAD_ROOT)
       || g_error_matches (error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_BAD_URI)
       || g_error_matches (error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_NO_DOMAIN)
+      || g_error_matches (error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_EXISTS)
+      || g_error_matches (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_NO_VM)
+      || g_error_matches (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_EXISTS)
       || error->domain == VMCTL_SPEC_ERROR
       || error->domain == VMCTL_SIZE_ERROR
       || g_error_matches (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_DUPLICATE))

@@ -77,6 +77,14 @@ gboolean vmctl_cmd_iommu_list (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_gpu_list (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_gpu_check (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_create (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_start (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_stop (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_destroy (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_undefine (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_autostart (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_list (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_info (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_xml (VmctlInvocation *invocation, GError **error);
 
 /* Colour: only on a terminal, and never when NO_COLOR is set. */
 typedef enum {

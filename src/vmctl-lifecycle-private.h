@@ -1,0 +1,32 @@
+/* vmctl-lifecycle-private.h: what the lifecycle files share: finding a
+ * domain, libvirt errors as lifecycle errors, and vmctl's metadata read
+ * back from a defined domain. */
+#pragma once
+
+#include "vmctl-lifecycle.h"
+#include "vmctl-autocleanups.h"
+
+G_BEGIN_DECLS
+
+/* vmctl's <metadata> as later commands need it */
+typedef struct {
+  gchar *profile;                     /* NULL when the spec had none */
+  GPtrArray *gpus;                    /* gchar* "DDDD:BB:SS.F", spec order */
+  GPtrArray *functions;               /* gchar* "DDDD:BB:SS.F", plan order */
+} VmctlVmMetadata;
+
+void vmctl_vm_metadata_free (VmctlVmMetadata *metadata);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlVmMetadata, vmctl_vm_metadata_free)
+
+virDomainPtr vmctl_lifecycle_lookup (virConnectPtr connection, const gchar *name,
+                                     GError **error);
+void vmctl_lifecycle_set_virt_error (GError **error, const gchar *format,
+                                     ...) G_GNUC_PRINTF (2, 3);
+void vmctl_lifecycle_set_storage_error (GError **error, const gchar *format,
+                                        ...) G_GNUC_PRINTF (2, 3);
+gboolean vmctl_lifecycle_read_metadata (virDomainPtr domain, VmctlVmMetadata **out_metadata,
+                                        GError **error);
+gboolean vmctl_lifecycle_get_state (virDomainPtr domain, VmctlVmState *out_state,
+                                    GError **error);
+
+G_END_DECLS

@@ -1,0 +1,509 @@
+/* vmctl-lifecycle.c: starting, stopping and destroying VMs, autostart,
+ * and running one operation on many VMs at once. Defining and undefining
+ * (with their storage) are in vmctl-lifecycle-storage.c, the read-only
+ * queries in vmctl-lifecycle-info.c.
+ *
+ * Every libvirt call goes through the sym_ pointers (vmctl-libvirt.h), and
+ * its error is converted right where it fails: libvirt keeps one error per
+ * thread and clears it on the next public call, virFree included. */
+#include "vmctl-lifecycle-private.h"
+
+#include "vmctl-connect.h"
+
+G_DEFINE_QUARK (vmctl-lifecycle-error-quark, vmctl_lifecycle_error)
+
+/* how often stop looks at the domain while the guest shuts down */
+#define STOP_POLL_MS 200
+
+/* run_many: libvirt serves parallel calls on one connection, but a
+ * daemon's worker pool (max_workers, 20 by default) is shared with every
+ * other client; more threads would only queue there */
+#define RUN_MANY_MAX_THREADS 8
+
+/**
+ * vmctl_lifecycle_set_virt_error:
+ * @error: (nullable): where to put the error
+ * @format: what failed, printf-style
+ *
+ * libvirt's last error of this thread as a VMCTL_VIRT_ERROR, prefixed with
+ * @format, except that "no such domain" becomes
+ * VMCTL_LIFECYCLE_ERROR_NO_VM. Call it right after the failing call.
+ */
+void
+vmctl_lifecycle_set_virt_error (GError **error, const gchar *format, ...)
+{
+  g_autofree gchar *what = NULL;
+  virErrorPtr last = sym_virGetLastError ();
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (last != NULL && last->code == VIR_ERR_NO_DOMAIN) {
+    g_set_error (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_NO_VM,
+                 "%s: no such VM", what);
+    sym_virResetLastError ();
+    return;
+  }
+  vmctl_virt_set_error (error, what);
+}
+
+/**
+ * vmctl_lifecycle_set_storage_error:
+ * @error: (nullable): where to put the error
+ * @format: what failed, printf-style
+ *
+ * libvirt's last error of this thread as VMCTL_LIFECYCLE_ERROR_STORAGE,
+ * with libvirt's message after @format. Call it right after the failing
+ * storage call.
+ */
+void
+vmctl_lifecycle_set_storage_error (GError **error, const gchar *format, ...)
+{
+  g_autoptr(GError) virt = NULL;
+  g_autofree gchar *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+  vmctl_virt_set_error (&virt, what);
+  g_set_error_literal (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_STORAGE,
+                       virt->message);
+}
+
+/**
+ * vmctl_lifecycle_lookup:
+ * @connection: an open connection
+ * @name: a VM name
+ * @error: VMCTL_LIFECYCLE_ERROR_NO_VM, or a VMCTL_VIRT_ERROR
+ *
+ * Returns: (transfer full): the domain, or NULL
+ */
+virDomainPtr
+vmctl_lifecycle_lookup (virConnectPtr connection, const gchar *name, GError **error)
+{
+  virDomainPtr domain = sym_virDomainLookupByName (connection, name);
+  g_autofree gchar *what = NULL;
+  virErrorPtr last;
+
+  if (domain != NULL)
+    return domain;
+  last = sym_virGetLastError ();
+  if (last != NULL && last->code == VIR_ERR_NO_DOMAIN) {
+    g_set_error (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_NO_VM,
+                 "no VM named '%s'", name);
+    sym_virResetLastError ();
+    return NULL;
+  }
+  what = g_strdup_printf ("cannot look up VM '%s'", name);
+  vmctl_virt_set_error (error, what);
+  return NULL;
+}
+
+/**
+ * vmctl_lifecycle_get_state:
+ * @domain: a domain
+ * @out_state: (out): its state
+ * @error: a VMCTL_VIRT_ERROR, or VMCTL_LIFECYCLE_ERROR_NO_VM when the
+ *   domain went away (a transient domain does when it stops)
+ */
+gboolean
+vmctl_lifecycle_get_state (virDomainPtr domain, VmctlVmState *out_state, GError **error)
+{
+  int state = 0;
+  int reason = 0;
+
+  if (sym_virDomainGetState (domain, &state, &reason, 0) < 0) {
+    vmctl_lifecycle_set_virt_error (error, "cannot get the state of VM '%s'",
+                                    sym_virDomainGetName (domain));
+    return FALSE;
+  }
+  switch (state) {
+  case VIR_DOMAIN_RUNNING:
+  case VIR_DOMAIN_BLOCKED:
+    *out_state = VMCTL_VM_STATE_RUNNING;
+    break;
+  case VIR_DOMAIN_PAUSED:
+  case VIR_DOMAIN_PMSUSPENDED:
+    *out_state = VMCTL_VM_STATE_PAUSED;
+    break;
+  case VIR_DOMAIN_SHUTDOWN:
+    *out_state = VMCTL_VM_STATE_SHUTDOWN;
+    break;
+  case VIR_DOMAIN_SHUTOFF:
+    *out_state = VMCTL_VM_STATE_SHUTOFF;
+    break;
+  case VIR_DOMAIN_CRASHED:
+    *out_state = VMCTL_VM_STATE_CRASHED;
+    break;
+  case VIR_DOMAIN_NOSTATE:
+    *out_state = VMCTL_VM_STATE_UNKNOWN;
+    break;
+  default:
+    *out_state = VMCTL_VM_STATE_OTHER;
+    break;
+  }
+  return TRUE;
+}
+
+/**
+ * vmctl_vm_state_to_string:
+ * @state: a state
+ *
+ * Returns: the word `list` and `info` print ("running", "shut off", ...);
+ *   part of the JSON output, never changed
+ */
+const gchar *
+vmctl_vm_state_to_string (VmctlVmState state)
+{
+  switch (state) {
+  case VMCTL_VM_STATE_RUNNING:
+    return "running";
+  case VMCTL_VM_STATE_PAUSED:
+    return "paused";
+  case VMCTL_VM_STATE_SHUTOFF:
+    return "shut off";
+  case VMCTL_VM_STATE_SHUTDOWN:
+    return "shutting down";
+  case VMCTL_VM_STATE_CRASHED:
+    return "crashed";
+  case VMCTL_VM_STATE_OTHER:
+    return "other";
+  case VMCTL_VM_STATE_UNKNOWN:
+  default:
+    return "unknown";
+  }
+}
+
+/* a domain counts as down when libvirt has no process for it; a crashed
+ * one keeps its QEMU only with on_crash=preserve, which destroy ends */
+static gboolean
+is_down (VmctlVmState state)
+{
+  return state == VMCTL_VM_STATE_SHUTOFF;
+}
+
+/* ---- the passthrough engine's steps ---- */
+
+/* Before-start step. Issue 5 (the passthrough engine) re-validates the
+ * plan, checks hugepages, journals and detaches the planned functions to
+ * vfio-pci here. For now it only insists that vmctl's metadata, when
+ * present, is readable: a start must never act on a plan it misread. A
+ * domain without vmctl metadata is not vmctl's and starts as it is. */
+static gboolean
+before_start (virDomainPtr domain, GError **error)
+{
+  g_autoptr(VmctlVmMetadata) metadata = NULL;
+
+  return vmctl_lifecycle_read_metadata (domain, &metadata, error);
+}
+
+/* After-stop step, also the undo of before_start() when the start fails.
+ * Issue 5 gives every journaled function back to its original driver here.
+ * It runs only once the domain is down, because QEMU holds the devices
+ * until its process exits. Nothing to do yet. */
+static gboolean
+after_stop (virDomainPtr domain, GError **error)
+{
+  return TRUE;
+}
+
+/* ---- start, stop, destroy ---- */
+
+/**
+ * vmctl_vm_start:
+ * @connection: an open read-write connection
+ * @name: the VM
+ * @out_changed: (out) (optional): FALSE when the VM was already running
+ * @error: VMCTL_LIFECYCLE_ERROR_NO_VM, VMCTL_LIFECYCLE_ERROR_METADATA, or a
+ *   VMCTL_VIRT_ERROR from libvirt's start (QEMU refusing the definition)
+ *
+ * Runs the before-start step, then starts the domain; when the start
+ * fails, the step is undone. A running or paused VM is left alone.
+ *
+ * Returns: TRUE when the VM is running (or paused) afterwards
+ */
+gboolean
+vmctl_vm_start (virConnectPtr connection, const gchar *name, gboolean *out_changed,
+                GError **error)
+{
+  g_autoptr(VmctlDomain) domain = NULL;
+  VmctlVmState state;
+
+  g_return_val_if_fail (connection != NULL && name != NULL, FALSE);
+  domain = vmctl_lifecycle_lookup (connection, name, error);
+  if (domain == NULL || !vmctl_lifecycle_get_state (domain, &state, error))
+    return FALSE;
+  if (!is_down (state)) {
+    if (out_changed != NULL)
+      *out_changed = FALSE;
+    return TRUE;
+  }
+  if (!before_start (domain, error)) {
+    /* the step's errors name the VM already */
+    g_prefix_error (error, "cannot start: ");
+    return FALSE;
+  }
+  if (sym_virDomainCreate (domain) < 0) {
+    vmctl_lifecycle_set_virt_error (error, "cannot start VM '%s'", name);
+    /* the start's error is the one to report; an undo failure would hide it */
+    (void) after_stop (domain, NULL);
+    return FALSE;
+  }
+  if (out_changed != NULL)
+    *out_changed = TRUE;
+  return TRUE;
+}
+
+static gboolean
+destroy_domain (virDomainPtr domain, const gchar *name, GError **error)
+{
+  if (sym_virDomainDestroy (domain) < 0) {
+    vmctl_lifecycle_set_virt_error (error, "cannot destroy VM '%s'", name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* whether the domain is down now; a transient domain that shut down is
+ * gone, which counts as down */
+static gboolean
+poll_down (virDomainPtr domain, gboolean *out_down, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  VmctlVmState state;
+
+  if (!vmctl_lifecycle_get_state (domain, &state, &local_error)) {
+    if (g_error_matches (local_error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_NO_VM)) {
+      *out_down = TRUE;
+      return TRUE;
+    }
+    g_propagate_error (error, g_steal_pointer (&local_error));
+    return FALSE;
+  }
+  *out_down = is_down (state);
+  return TRUE;
+}
+
+/* The domain @name if it is up (stop and destroy have work to do), or
+ * TRUE with *out_domain NULL and *out_changed FALSE when it is already down:
+ * stopping a stopped VM succeeds. */
+static gboolean
+lookup_running (virConnectPtr connection, const gchar *name, virDomainPtr *out_domain,
+                gboolean *out_changed, GError **error)
+{
+  g_autoptr(VmctlDomain) domain = vmctl_lifecycle_lookup (connection, name, error);
+  gboolean down = FALSE;
+
+  *out_domain = NULL;
+  if (domain == NULL || !poll_down (domain, &down, error))
+    return FALSE;
+  if (down) {
+    if (out_changed != NULL)
+      *out_changed = FALSE;
+    return TRUE;
+  }
+  *out_domain = g_steal_pointer (&domain);
+  return TRUE;
+}
+
+/**
+ * vmctl_vm_stop:
+ * @connection: an open read-write connection
+ * @name: the VM
+ * @timeout_seconds: how long the guest gets to shut down
+ * @force: destroy the VM when the guest has not shut down in time
+ * @progress: (nullable): called about once a second with the seconds left
+ * @user_data: for @progress
+ * @out_changed: (out) (optional): FALSE when the VM was already shut off
+ * @error: VMCTL_LIFECYCLE_ERROR_NO_VM, VMCTL_LIFECYCLE_ERROR_TIMEOUT (still
+ *   running, without @force), or a VMCTL_VIRT_ERROR
+ *
+ * Asks the guest to shut down (ACPI), waits, and destroys it only with
+ * @force. Once the domain is down the after-stop step runs.
+ */
+gboolean
+vmctl_vm_stop (virConnectPtr connection, const gchar *name, guint timeout_seconds,
+               gboolean force, VmctlStopProgress progress, gpointer user_data,
+               gboolean *out_changed, GError **error)
+{
+  g_autoptr(VmctlDomain) domain = NULL;
+  gint64 deadline;
+  gint64 next_progress;
+  gboolean down = FALSE;
+
+  g_return_val_if_fail (connection != NULL && name != NULL, FALSE);
+  if (!lookup_running (connection, name, &domain, out_changed, error))
+    return FALSE;
+  if (domain == NULL)
+    return TRUE;
+  if (sym_virDomainShutdown (domain) < 0) {
+    vmctl_lifecycle_set_virt_error (error, "cannot shut down VM '%s'", name);
+    return FALSE;
+  }
+
+  /* monotonic: a clock step while waiting must not cut the wait short */
+  deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
+  next_progress = g_get_monotonic_time ();
+  for (;;) {
+    gint64 now;
+
+    if (!poll_down (domain, &down, error))
+      return FALSE;
+    now = g_get_monotonic_time ();
+    if (down || now >= deadline)
+      break;
+    if (progress != NULL && now >= next_progress) {
+      progress (name, (guint) ((deadline - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC), user_data);
+      next_progress += G_USEC_PER_SEC;
+    }
+    g_usleep (MIN ((gint64) STOP_POLL_MS * 1000, deadline - now));
+  }
+
+  if (!down) {
+    if (!force) {
+      g_set_error (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_TIMEOUT,
+                   "VM '%s' is still running after %u s; use --force or vmctl destroy",
+                   name, timeout_seconds);
+      return FALSE;
+    }
+    if (!destroy_domain (domain, name, error))
+      return FALSE;
+  }
+  if (!after_stop (domain, error))
+    return FALSE;
+  if (out_changed != NULL)
+    *out_changed = TRUE;
+  return TRUE;
+}
+
+/**
+ * vmctl_vm_destroy:
+ * @connection: an open read-write connection
+ * @name: the VM
+ * @out_changed: (out) (optional): FALSE when the VM was already shut off
+ * @error: VMCTL_LIFECYCLE_ERROR_NO_VM or a VMCTL_VIRT_ERROR
+ *
+ * Ends the VM at once (like pulling the plug), then runs the after-stop
+ * step.
+ */
+gboolean
+vmctl_vm_destroy (virConnectPtr connection, const gchar *name, gboolean *out_changed,
+                  GError **error)
+{
+  g_autoptr(VmctlDomain) domain = NULL;
+
+  g_return_val_if_fail (connection != NULL && name != NULL, FALSE);
+  if (!lookup_running (connection, name, &domain, out_changed, error))
+    return FALSE;
+  if (domain == NULL)
+    return TRUE;
+  if (!destroy_domain (domain, name, error) || !after_stop (domain, error))
+    return FALSE;
+  if (out_changed != NULL)
+    *out_changed = TRUE;
+  return TRUE;
+}
+
+/**
+ * vmctl_vm_set_autostart:
+ * @connection: an open read-write connection
+ * @name: the VM
+ * @autostart: whether libvirt starts the VM when the host boots
+ * @error: VMCTL_LIFECYCLE_ERROR_NO_VM or a VMCTL_VIRT_ERROR (a transient
+ *   VM cannot autostart)
+ */
+gboolean
+vmctl_vm_set_autostart (virConnectPtr connection, const gchar *name, gboolean autostart,
+                        GError **error)
+{
+  g_autoptr(VmctlDomain) domain = NULL;
+
+  g_return_val_if_fail (connection != NULL && name != NULL, FALSE);
+  domain = vmctl_lifecycle_lookup (connection, name, error);
+  if (domain == NULL)
+    return FALSE;
+  if (sym_virDomainSetAutostart (domain, autostart ? 1 : 0) < 0) {
+    vmctl_lifecycle_set_virt_error (error, "cannot %s autostart of VM '%s'",
+                                    autostart ? "enable" : "disable", name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- many VMs at once ---- */
+
+typedef struct {
+  virConnectPtr connection;
+  VmctlVmOperation operation;
+  gpointer user_data;
+  const gchar * const *names;
+  GError **errors;                    /* one slot per name, written by one thread each */
+} RunMany;
+
+static void
+run_one (gpointer data, gpointer user_data)
+{
+  RunMany *run = user_data;
+  /* pushed as index + 1: a thread pool refuses NULL data */
+  guint index = GPOINTER_TO_UINT (data) - 1;
+  GError *local_error = NULL;
+
+  if (!run->operation (run->connection, run->names[index], run->user_data, &local_error)
+      && local_error == NULL)
+    g_set_error (&local_error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_FAILED,
+                 "VM '%s': the operation failed without saying why", run->names[index]);
+  run->errors[index] = local_error;
+}
+
+static void
+free_error_or_null (gpointer error)
+{
+  if (error != NULL)
+    g_error_free (error);
+}
+
+/**
+ * vmctl_vm_run_many:
+ * @connection: an open connection, shared by every thread
+ * @names: NULL-terminated VM names
+ * @operation: what to do with each; called from worker threads, so it
+ *   must not touch state shared between names without locking
+ * @user_data: for @operation
+ *
+ * Runs @operation for every name concurrently (at most
+ * RUN_MANY_MAX_THREADS at a time) and waits for all of them.
+ *
+ * Returns: (transfer full) (element-type GError): one entry per name in
+ *   the order of @names, NULL where the operation succeeded; free with
+ *   g_ptr_array_unref(), which frees the errors
+ */
+GPtrArray *
+vmctl_vm_run_many (virConnectPtr connection, const gchar * const *names,
+                   VmctlVmOperation operation, gpointer user_data)
+{
+  guint count;
+  g_autofree GError **errors = NULL;
+  GThreadPool *pool;
+  GPtrArray *result;
+  RunMany run = { 0 };
+
+  g_return_val_if_fail (connection != NULL && names != NULL && operation != NULL, NULL);
+  count = g_strv_length ((gchar **) names);
+  errors = g_new0 (GError *, count + 1);
+  run = (RunMany) { connection, operation, user_data, names, errors };
+
+  /* not exclusive: GLib reuses idle threads, and a non-exclusive pool
+   * cannot fail to be made (so no GError here) */
+  pool = g_thread_pool_new (run_one, &run, MIN (MAX (count, 1), RUN_MANY_MAX_THREADS), FALSE, NULL);
+  for (guint i = 0; i < count; i++)
+    g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), NULL);
+  /* wait for every queued name before reading the results */
+  g_thread_pool_free (pool, FALSE, TRUE);
+
+  result = g_ptr_array_new_full (count, free_error_or_null);
+  for (guint i = 0; i < count; i++)
+    g_ptr_array_add (result, errors[i]);
+  return result;
+}

@@ -1,0 +1,100 @@
+/* vmctl-lifecycle.h: defining, starting, stopping and removing VMs on any
+ * libvirt connection, with honest results per VM and nothing left
+ * half-made. The passthrough engine (issue 5) plugs into the before-start /
+ * after-stop steps. */
+#pragma once
+
+#include <glib.h>
+#include <libxml/tree.h>
+#include "vmctl-libvirt.h"
+#include "vmctl-spec.h"
+
+G_BEGIN_DECLS
+
+#define VMCTL_LIFECYCLE_ERROR (vmctl_lifecycle_error_quark ())
+
+typedef enum {
+  VMCTL_LIFECYCLE_ERROR_EXISTS,       /* a VM of that name is already defined (exit 2) */
+  VMCTL_LIFECYCLE_ERROR_NO_VM,        /* no VM of that name (exit 2) */
+  VMCTL_LIFECYCLE_ERROR_RUNNING,      /* the operation needs the VM shut off (exit 1) */
+  VMCTL_LIFECYCLE_ERROR_TIMEOUT,      /* the guest did not shut down in time (exit 1) */
+  VMCTL_LIFECYCLE_ERROR_METADATA,     /* vmctl's <metadata> is present but invalid (exit 1) */
+  VMCTL_LIFECYCLE_ERROR_STORAGE,      /* a pool or volume could not be made (exit 1) */
+} VmctlLifecycleError;
+
+GQuark vmctl_lifecycle_error_quark (void);
+
+typedef enum {
+  VMCTL_VM_STATE_UNKNOWN,
+  VMCTL_VM_STATE_RUNNING,
+  VMCTL_VM_STATE_PAUSED,
+  VMCTL_VM_STATE_SHUTOFF,
+  VMCTL_VM_STATE_SHUTDOWN,            /* shutting down */
+  VMCTL_VM_STATE_CRASHED,
+  VMCTL_VM_STATE_OTHER,
+} VmctlVmState;
+
+typedef struct {
+  gchar *name;
+  gchar *uuid;
+  VmctlVmState state;
+  guint vcpus;
+  guint64 memory_kib;
+  gboolean autostart;
+  gboolean persistent;
+  gboolean managed_by_vmctl;          /* has vmctl metadata */
+  gchar *profile;                     /* from vmctl metadata, or NULL */
+  GPtrArray *gpus;                    /* gchar* "DDDD:BB:SS.F" from vmctl metadata */
+  GPtrArray *hostdevs;                /* gchar* every planned function */
+} VmctlVmInfo;
+
+const gchar *vmctl_vm_state_to_string (VmctlVmState state);
+void vmctl_vm_info_free (VmctlVmInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlVmInfo, vmctl_vm_info_free)
+
+/* Define @document on @connection, first creating the volumes the spec's
+ * "size=" disks name (qcow2, in their pool; pool "default" is created as a
+ * directory pool under /var/lib/libvirt/images when missing). Refuses an
+ * existing name. On any failure, volumes created here are deleted again. */
+gboolean vmctl_vm_define (virConnectPtr connection, const VmctlSpec *spec,
+                          xmlDocPtr document, GError **error);
+
+/* start: before-start step (validates vmctl metadata; issue 5 detaches the
+ * plan there), then virDomainCreate; on failure the step is undone.
+ * A VM that is already running is success (*out_changed FALSE). */
+gboolean vmctl_vm_start (virConnectPtr connection, const gchar *name,
+                         gboolean *out_changed, GError **error);
+
+/* stop: ACPI shutdown, wait up to @timeout_seconds (calling @progress once a
+ * second with the seconds left, may be NULL), then destroy only with @force;
+ * VMCTL_LIFECYCLE_ERROR_TIMEOUT if still running. After the domain is down,
+ * the after-stop step runs. A VM already shut off is success
+ * (*out_changed FALSE). */
+typedef void (*VmctlStopProgress) (const gchar *name, guint seconds_left, gpointer user_data);
+gboolean vmctl_vm_stop (virConnectPtr connection, const gchar *name, guint timeout_seconds,
+                        gboolean force, VmctlStopProgress progress, gpointer user_data,
+                        gboolean *out_changed, GError **error);
+gboolean vmctl_vm_destroy (virConnectPtr connection, const gchar *name,
+                           gboolean *out_changed, GError **error);
+/* refuses a running VM; removes NVRAM; with @remove_storage also deletes
+ * the disk volumes/files the domain uses (never the cdrom) */
+gboolean vmctl_vm_undefine (virConnectPtr connection, const gchar *name,
+                            gboolean remove_storage, GError **error);
+gboolean vmctl_vm_set_autostart (virConnectPtr connection, const gchar *name,
+                                 gboolean autostart, GError **error);
+
+GPtrArray *vmctl_vm_list (virConnectPtr connection, gboolean all, GError **error); /* VmctlVmInfo*, by name */
+VmctlVmInfo *vmctl_vm_info (virConnectPtr connection, const gchar *name, GError **error);
+gchar *vmctl_vm_xml (virConnectPtr connection, const gchar *name, GError **error);
+/* every defined VM's name (for --all), sorted */
+gchar **vmctl_vm_all_names (virConnectPtr connection, GError **error);
+
+/* Run @operation on each name concurrently through one connection (libvirt
+ * serves parallel calls). Returns one GError* (NULL on success) per name,
+ * in the order of @names. */
+typedef gboolean (*VmctlVmOperation) (virConnectPtr connection, const gchar *name,
+                                      gpointer user_data, GError **error);
+GPtrArray *vmctl_vm_run_many (virConnectPtr connection, const gchar * const *names,
+                              VmctlVmOperation operation, gpointer user_data);
+
+G_END_DECLS

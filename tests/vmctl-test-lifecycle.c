@@ -1,0 +1,113 @@
+/* vmctl-test-lifecycle.c: the fixture and helpers of the lifecycle tests
+ * (test-lifecycle.c, test-lifecycle-run.c) on libvirt's test driver with
+ * tests/data/libvirt/lifecycle.xml. */
+#include "vmctl-test-lifecycle.h"
+
+#include <libvirt/libvirt.h>
+#include <string.h>
+
+#include "vmctl-connect.h"
+
+void
+vmctl_test_lifecycle_setup (LifecycleFixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *uri = vmctl_test_libvirt_uri ("lifecycle");
+  g_autoptr(GError) error = NULL;
+
+  /* through vmctl, which also loads the library's sym_ pointers */
+  fixture->connection = vmctl_connect_open (uri, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fixture->connection);
+}
+
+void
+vmctl_test_lifecycle_teardown (LifecycleFixture *fixture, gconstpointer data)
+{
+  if (fixture->domain.root != NULL)
+    vmctl_test_domain_teardown (&fixture->domain, NULL);
+  g_clear_pointer (&fixture->connection, virConnectClose);
+}
+
+/* a fresh spec and plan named @name from the minimal profile */
+void
+vmctl_test_lifecycle_reset_spec (LifecycleFixture *fixture, const gchar *name)
+{
+  if (fixture->domain.root == NULL)
+    vmctl_test_domain_setup_clean (&fixture->domain, NULL);
+  vmctl_spec_free (fixture->domain.spec);
+  vmctl_test_domain_plan_free (fixture->domain.plan);
+  fixture->domain.spec = vmctl_spec_new ();
+  fixture->domain.plan = vmctl_test_domain_plan_new ();
+  vmctl_test_domain_profile_minimal (fixture->domain.spec, name);
+}
+
+void
+vmctl_test_lifecycle_add_volume_disk (LifecycleFixture *fixture, guint64 size_bytes,
+                                      const gchar *pool)
+{
+  vmctl_test_domain_spec_add_disk (fixture->domain.spec, NULL, size_bytes, pool, "qcow2");
+}
+
+gboolean
+vmctl_test_lifecycle_define_spec (LifecycleFixture *fixture, GError **error)
+{
+  g_autoptr(xmlDoc) document = vmctl_test_domain_build_ok (&fixture->domain);
+
+  return vmctl_vm_define (fixture->connection, fixture->domain.spec, document, error);
+}
+
+void
+vmctl_test_lifecycle_define_ok (LifecycleFixture *fixture, const gchar *name)
+{
+  g_autoptr(GError) error = NULL;
+
+  vmctl_test_lifecycle_reset_spec (fixture, name);
+  g_assert_true (vmctl_test_lifecycle_define_spec (fixture, &error));
+  g_assert_no_error (error);
+}
+
+/* the capacity of @volume in @pool, 0 when it does not exist */
+guint64
+vmctl_test_lifecycle_volume_capacity (LifecycleFixture *fixture, const gchar *pool_name,
+                                      const gchar *volume_name)
+{
+  g_autoptr(VmctlStoragePool) pool = virStoragePoolLookupByName (fixture->connection, pool_name);
+  g_autoptr(VmctlStorageVol) volume = NULL;
+  virStorageVolInfo info;
+
+  if (pool == NULL)
+    return 0;
+  volume = virStorageVolLookupByName (pool, volume_name);
+  if (volume == NULL)
+    return 0;
+  g_assert_cmpint (virStorageVolGetInfo (volume, &info), ==, 0);
+  return info.capacity;
+}
+
+gboolean
+vmctl_test_lifecycle_domain_exists (LifecycleFixture *fixture, const gchar *name)
+{
+  g_autoptr(VmctlDomain) domain = virDomainLookupByName (fixture->connection, name);
+
+  return domain != NULL;
+}
+
+VmctlVmState
+vmctl_test_lifecycle_state_of (LifecycleFixture *fixture, const gchar *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlVmInfo) info = vmctl_vm_info (fixture->connection, name, &error);
+
+  g_assert_no_error (error);
+  return info->state;
+}
+
+void
+vmctl_test_lifecycle_assert_message_has (const GError *error, const gchar *needle)
+{
+  g_assert_nonnull (error);
+  if (strstr (error->message, needle) == NULL)
+    g_error ("'%s' lacks '%s'", error->message, needle);
+  g_assert_null (strchr (error->message, '\n'));
+}
+
