@@ -434,8 +434,14 @@ vmctl_vm_set_autostart (virConnectPtr connection, const gchar *name, gboolean au
 
 /* ---- many VMs at once ---- */
 
+/* libvirtd serves at most max_client_requests (5 by default) calls of one
+ * connection at a time and queues the rest: eight destroys on one connection
+ * run in two waves. So every five concurrent operations get a connection. */
+#define RUN_MANY_CALLS_PER_CONNECTION 5
+
 typedef struct {
-  virConnectPtr connection;
+  virConnectPtr *connections;         /* [0] is the caller's */
+  guint n_connections;
   VmctlVmOperation operation;
   gpointer user_data;
   const gchar * const *names;
@@ -450,7 +456,10 @@ run_one (gpointer data, gpointer user_data)
   guint index = GPOINTER_TO_UINT (data) - 1;
   GError *local_error = NULL;
 
-  if (!run->operation (run->connection, run->names[index], run->user_data, &local_error)
+  /* round robin: each connection carries an even share */
+  virConnectPtr connection = run->connections[index % run->n_connections];
+
+  if (!run->operation (connection, run->names[index], run->user_data, &local_error)
       && local_error == NULL)
     g_set_error (&local_error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_FAILED,
                  "VM '%s': the operation failed without saying why", run->names[index]);
@@ -466,7 +475,9 @@ free_error_or_null (gpointer error)
 
 /**
  * vmctl_vm_run_many:
- * @connection: an open connection, shared by every thread
+ * @connection: an open connection; beyond five concurrent operations
+ *   (libvirtd's default max_client_requests) more connections to its URI
+ *   are opened and closed here
  * @names: NULL-terminated VM names
  * @operation: what to do with each; called from worker threads, so it
  *   must not touch state shared between names without locking
@@ -484,7 +495,10 @@ vmctl_vm_run_many (virConnectPtr connection, const gchar * const *names,
                    VmctlVmOperation operation, gpointer user_data)
 {
   guint count;
+  guint threads;
   g_autofree GError **errors = NULL;
+  g_autofree virConnectPtr *connections = NULL;
+  g_autofree gchar *uri = NULL;
   GThreadPool *pool;
   GPtrArray *result;
   RunMany run = { 0 };
@@ -492,15 +506,40 @@ vmctl_vm_run_many (virConnectPtr connection, const gchar * const *names,
   g_return_val_if_fail (connection != NULL && names != NULL && operation != NULL, NULL);
   count = g_strv_length ((gchar **) names);
   errors = g_new0 (GError *, count + 1);
-  run = (RunMany) { connection, operation, user_data, names, errors };
+  threads = MIN (MAX (count, 1), RUN_MANY_MAX_THREADS);
+
+  /* more connections to the same URI; if one cannot be opened, the ones
+   * that could carry the work (slower, never wrong) */
+  connections = g_new0 (virConnectPtr, (threads + RUN_MANY_CALLS_PER_CONNECTION - 1)
+                                       / RUN_MANY_CALLS_PER_CONNECTION);
+  connections[0] = connection;
+  run.n_connections = 1;
+  uri = sym_virConnectGetURI (connection);
+  /* the test driver keeps its state per connection: another one would see
+   * a fresh copy of the file, not the caller's VMs */
+  while (uri != NULL && !g_str_has_prefix (uri, "test:")
+         && run.n_connections * RUN_MANY_CALLS_PER_CONNECTION < threads) {
+    virConnectPtr extra = vmctl_connect_open (uri, FALSE, NULL);
+
+    if (extra == NULL)
+      break;
+    connections[run.n_connections++] = extra;
+  }
+  run.connections = connections;
+  run.operation = operation;
+  run.user_data = user_data;
+  run.names = names;
+  run.errors = errors;
 
   /* not exclusive: GLib reuses idle threads, and a non-exclusive pool
    * cannot fail to be made (so no GError here) */
-  pool = g_thread_pool_new (run_one, &run, MIN (MAX (count, 1), RUN_MANY_MAX_THREADS), FALSE, NULL);
+  pool = g_thread_pool_new (run_one, &run, threads, FALSE, NULL);
   for (guint i = 0; i < count; i++)
     g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), NULL);
   /* wait for every queued name before reading the results */
   g_thread_pool_free (pool, FALSE, TRUE);
+  for (guint i = 1; i < run.n_connections; i++)
+    vmctl_connect_close (connections[i]);
 
   result = g_ptr_array_new_full (count, free_error_or_null);
   for (guint i = 0; i < count; i++)
