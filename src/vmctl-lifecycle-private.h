@@ -26,6 +26,7 @@ void vmctl_lifecycle_set_storage_error (GError **error, const gchar *format,
                                         ...) G_GNUC_PRINTF (2, 3);
 gboolean vmctl_lifecycle_read_metadata (virDomainPtr domain, VmctlVmMetadata **out_metadata,
                                         GError **error);
+VmctlVmState vmctl_lifecycle_state_from_virt (int state);
 gboolean vmctl_lifecycle_get_state (virDomainPtr domain, VmctlVmState *out_state,
                                     GError **error);
 

@@ -102,6 +102,33 @@ vmctl_lifecycle_lookup (virConnectPtr connection, const gchar *name, GError **er
 }
 
 /**
+ * vmctl_lifecycle_state_from_virt: (skip)
+ * @state: a virDomainState, from virDomainGetState or virDomainGetInfo
+ */
+VmctlVmState
+vmctl_lifecycle_state_from_virt (int state)
+{
+  switch (state) {
+  case VIR_DOMAIN_RUNNING:
+  case VIR_DOMAIN_BLOCKED:
+    return VMCTL_VM_STATE_RUNNING;
+  case VIR_DOMAIN_PAUSED:
+  case VIR_DOMAIN_PMSUSPENDED:
+    return VMCTL_VM_STATE_PAUSED;
+  case VIR_DOMAIN_SHUTDOWN:
+    return VMCTL_VM_STATE_SHUTDOWN;
+  case VIR_DOMAIN_SHUTOFF:
+    return VMCTL_VM_STATE_SHUTOFF;
+  case VIR_DOMAIN_CRASHED:
+    return VMCTL_VM_STATE_CRASHED;
+  case VIR_DOMAIN_NOSTATE:
+    return VMCTL_VM_STATE_UNKNOWN;
+  default:
+    return VMCTL_VM_STATE_OTHER;
+  }
+}
+
+/**
  * vmctl_lifecycle_get_state:
  * @domain: a domain
  * @out_state: (out): its state
@@ -119,31 +146,7 @@ vmctl_lifecycle_get_state (virDomainPtr domain, VmctlVmState *out_state, GError 
                                     sym_virDomainGetName (domain));
     return FALSE;
   }
-  switch (state) {
-  case VIR_DOMAIN_RUNNING:
-  case VIR_DOMAIN_BLOCKED:
-    *out_state = VMCTL_VM_STATE_RUNNING;
-    break;
-  case VIR_DOMAIN_PAUSED:
-  case VIR_DOMAIN_PMSUSPENDED:
-    *out_state = VMCTL_VM_STATE_PAUSED;
-    break;
-  case VIR_DOMAIN_SHUTDOWN:
-    *out_state = VMCTL_VM_STATE_SHUTDOWN;
-    break;
-  case VIR_DOMAIN_SHUTOFF:
-    *out_state = VMCTL_VM_STATE_SHUTOFF;
-    break;
-  case VIR_DOMAIN_CRASHED:
-    *out_state = VMCTL_VM_STATE_CRASHED;
-    break;
-  case VIR_DOMAIN_NOSTATE:
-    *out_state = VMCTL_VM_STATE_UNKNOWN;
-    break;
-  default:
-    *out_state = VMCTL_VM_STATE_OTHER;
-    break;
-  }
+  *out_state = vmctl_lifecycle_state_from_virt (state);
   return TRUE;
 }
 
