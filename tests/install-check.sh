@@ -71,5 +71,13 @@ not_linked() {
 }
 check "installed vmctl does not link libvirt (loaded on demand)" not_linked "$root/dest$prefix/bin/vmctl"
 check "installed libvmctl does not link libvirt" not_linked "$libdir/libvmctl.so"
+# modules share helpers across files; only the installed headers' functions
+# are ABI (contrib/scripts/gen-version-script.py)
+exports_only_api() {
+  nm -D --defined-only "$libdir/libvmctl.so" > "$root/exports"
+  grep -qE ' vmctl_host_check_run(@|$)' "$root/exports" \
+    && ! grep -qE ' (vmctl_host_check_add|vmctl_domain_builder_[a-z_]+|vmctl_pci_names_[a-z_]+)(@|$)' "$root/exports"
+}
+check "libvmctl exports its API and not its internal helpers" exports_only_api
 echo "1..$n"
 exit $failed
