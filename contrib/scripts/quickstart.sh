@@ -5,7 +5,9 @@
 #   3. build vmctl,
 #   4. ask this host whether it is ready and which GPUs can be passed through,
 #   5. if this host has no IOMMU (a laptop with VT-d off, a cloud VM),
-#      ask the same of the bundled demo host in data/demo-host/.
+#      ask the same of the bundled demo host in data/demo-host/,
+#   6. take a small VM through its life: create, start, list, destroy,
+#      undefine (with its disk).
 # A negative verdict is an answer, not an error: this script exits 0 when
 # everything ran, whatever the host is like.
 set -eu
@@ -38,4 +40,20 @@ if [ "$groups" -eq 0 ]; then
   run --host-root "$demo" gpu list
   run --host-root "$demo" gpu check 01:00.0
 fi
+# A VM's life on this machine's libvirtd: a small SeaBIOS guest with a
+# 64 MiB disk (KVM when /dev/kvm works, else emulation), removed afterwards.
+vm=vmctl-quickstart-$$
+cleanup() {
+  "$vmctl" destroy "$vm" >/dev/null 2>&1 || true
+  "$vmctl" undefine "$vm" --remove-storage >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+printf '\nA VM on this machine, from definition to removal:\n'
+run create "$vm" --profile minimal --firmware bios --network none --disk size=64M
+run start "$vm"
+run list
+run destroy "$vm"
+run undefine "$vm" --remove-storage
+trap - EXIT
+
 printf '\nvmctl is built at %s; run "%s --help" for more.\n' "$vmctl" "$vmctl"
