@@ -1,0 +1,52 @@
+/* vmctl-kernel-sim-private.h: what crosses between the interception layer
+ * (vmctl-kernel-sim.c) and the kernel semantics (vmctl-kernel-sim-sysfs.c).
+ * Include it after the system headers, which both files set up alike. */
+
+#pragma once
+
+#include <sys/types.h>
+
+/* shared between the two files only: not exported from the library, and
+ * bound directly, as the static functions and variables were */
+#pragma GCC visibility push(hidden)
+
+typedef int (*OpenFn) (const char *, int, ...);
+typedef ssize_t (*WriteFn) (int, const void *, size_t);
+typedef int (*CloseFn) (int);
+
+/* the real libc functions, from dlsym (RTLD_NEXT); the simulation uses them
+ * for its own file access so that it is not intercepted again */
+extern OpenFn vmctl_sim_real_open;
+extern WriteFn vmctl_sim_real_write;
+extern CloseFn vmctl_sim_real_close;
+
+typedef enum {
+  KIND_NONE,
+  KIND_OVERRIDE,
+  KIND_BIND,
+  KIND_UNBIND,
+  KIND_PROBE,
+  KIND_NEW_ID,
+  KIND_REMOVE_ID,
+} Kind;
+
+typedef struct {
+  Kind kind;
+  dev_t dev;
+  ino_t ino;
+  char *root;   /* realpath of VMCTL_SIM_ROOT */
+  char *path;   /* resolved absolute path of the control file */
+  char *name;   /* relative to sys/bus/pci, for log and fail-write */
+  char *driver; /* bind/unbind/new_id/remove_id */
+  char *addr;   /* driver_override: the device */
+} Tracked;
+
+/* path helpers */
+char *vmctl_sim_join (const char *a, const char *b);
+const char *vmctl_sim_base_name (const char *path);
+
+/* performs a write of COUNT bytes from BUF to the control file T as the
+ * kernel would: COUNT, or -1 with errno set */
+ssize_t vmctl_sim_simulate (Tracked *t, const void *buf, size_t count);
+
+#pragma GCC visibility pop
