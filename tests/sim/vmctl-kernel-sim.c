@@ -376,19 +376,24 @@ do_openat (OpenatFn fn, int dirfd, const char *path, int flags, mode_t mode)
   return after_open (fn (dirfd, path, adjust_flags (t, flags), mode), t);
 }
 
+/* open(2) passes a mode only with O_CREAT or O_TMPFILE; a variadic wrapper
+ * cannot hand its arguments on to a function, so each takes it here */
+#define MODE_FROM_VARARGS(flags, mode) \
+  do { \
+    if (needs_mode (flags)) { \
+      va_list ap_; \
+      va_start (ap_, flags); \
+      (mode) = (mode_t) va_arg (ap_, int); \
+      va_end (ap_); \
+    } \
+  } while (0)
+
 int
 open (const char *path, int flags, ...)
 {
   mode_t mode = 0;
 
-  if (needs_mode (flags))
-    {
-      va_list ap;
-
-      va_start (ap, flags);
-      mode = (mode_t) va_arg (ap, int);
-      va_end (ap);
-    }
+  MODE_FROM_VARARGS (flags, mode);
   ensure_init ();
   return do_open (vmctl_sim_real_open, path, flags, mode);
 }
@@ -398,14 +403,7 @@ open64 (const char *path, int flags, ...)
 {
   mode_t mode = 0;
 
-  if (needs_mode (flags))
-    {
-      va_list ap;
-
-      va_start (ap, flags);
-      mode = (mode_t) va_arg (ap, int);
-      va_end (ap);
-    }
+  MODE_FROM_VARARGS (flags, mode);
   ensure_init ();
   return do_open (real_open64, path, flags, mode);
 }
@@ -415,14 +413,7 @@ openat (int dirfd, const char *path, int flags, ...)
 {
   mode_t mode = 0;
 
-  if (needs_mode (flags))
-    {
-      va_list ap;
-
-      va_start (ap, flags);
-      mode = (mode_t) va_arg (ap, int);
-      va_end (ap);
-    }
+  MODE_FROM_VARARGS (flags, mode);
   ensure_init ();
   return do_openat (real_openat, dirfd, path, flags, mode);
 }
@@ -432,14 +423,7 @@ openat64 (int dirfd, const char *path, int flags, ...)
 {
   mode_t mode = 0;
 
-  if (needs_mode (flags))
-    {
-      va_list ap;
-
-      va_start (ap, flags);
-      mode = (mode_t) va_arg (ap, int);
-      va_end (ap);
-    }
+  MODE_FROM_VARARGS (flags, mode);
   ensure_init ();
   return do_openat (real_openat64, dirfd, path, flags, mode);
 }
