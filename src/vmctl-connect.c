@@ -2,6 +2,7 @@
  * GError. libvirt keeps one error per thread and clears it on the next
  * public call, so every failing call is converted right where it fails. */
 #include "vmctl-connect.h"
+#include "vmctl-connect-private.h"
 #include "vmctl-libvirt.h"
 
 #include <libvirt/virterror.h>
@@ -192,24 +193,37 @@ classify (const virError *error)
 void
 vmctl_virt_set_error (GError **error, const gchar *what)
 {
-  virErrorPtr last = sym_virGetLastError ();
+  vmctl_virt_error_convert (sym_virGetLastError (), what, error);
+  sym_virResetLastError ();
+}
+
+/* the conversion alone, for a given error: tests feed it errors a running
+ * system cannot be made to raise on demand */
+void
+vmctl_virt_error_convert (const virError *raised, const gchar *what, GError **error)
+{
   g_autofree gchar *message = NULL;
   VmctlVirtError code;
 
-  if (last == NULL) {
+  if (raised == NULL) {
     g_set_error (error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_FAILED,
                  "%s: libvirt gave no reason", what);
     return;
   }
-  code = classify (last);
-  message = one_line (last->message);
-  if (code == VMCTL_VIRT_ERROR_NO_DAEMON)
+  code = classify (raised);
+  message = one_line (raised->message);
+  if (code == VMCTL_VIRT_ERROR_NO_DAEMON && contains (message, "virtlogd"))
+    /* libvirtd answered; the QEMU driver could not reach its log daemon */
+    g_set_error (error, VMCTL_VIRT_ERROR, code,
+                 "%s: %s; is virtlogd running? start it with "
+                 "'systemctl start virtlogd.socket' or 'virtlogd -d'",
+                 what, message);
+  else if (code == VMCTL_VIRT_ERROR_NO_DAEMON)
     g_set_error (error, VMCTL_VIRT_ERROR, code,
                  "%s: %s; is libvirtd running? start it with "
                  "'systemctl start libvirtd' or 'libvirtd -d'", what, message);
   else
     g_set_error (error, VMCTL_VIRT_ERROR, code, "%s: %s", what, message);
-  sym_virResetLastError ();
 }
 
 /* The test driver loads the file named by the URI in-process; when it is

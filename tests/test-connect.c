@@ -7,6 +7,7 @@
 
 #include "vmctl-autocleanups.h"
 #include "vmctl-connect.h"
+#include "vmctl-connect-private.h"
 #include "vmctl-test-util.h"
 
 typedef struct {
@@ -149,6 +150,27 @@ test_open_no_daemon (void)
   g_assert_null (virGetLastError ());
 }
 
+/* libvirtd answers but its QEMU driver cannot reach virtlogd: the hint
+ * must name the daemon that is actually missing */
+static void
+test_error_no_virtlogd (void)
+{
+  g_autoptr(GError) error = NULL;
+  virError raised = {
+    .code = VIR_ERR_SYSTEM_ERROR,
+    .domain = VIR_FROM_RPC,
+    .level = VIR_ERR_ERROR,
+    .message = (char *) "Failed to connect socket to '/run/libvirt/virtlogd-sock': "
+                        "Connection refused",
+  };
+
+  vmctl_virt_error_convert (&raised, "cannot start VM 'x'", &error);
+  g_assert_error (error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_NO_DAEMON);
+  g_assert_nonnull (strstr (error->message, "is virtlogd running?"));
+  g_assert_null (strstr (error->message, "libvirtd running"));
+  assert_one_line (error);
+}
+
 static void
 test_error_no_domain (ConnectFixture *fixture, gconstpointer data)
 {
@@ -276,6 +298,7 @@ main (int argc, char **argv)
               connect_setup, test_error_exists, connect_teardown);
   g_test_add ("/vmctl/connect/error/invalid-argument", ConnectFixture, NULL,
               connect_setup, test_error_invalid_argument, connect_teardown);
+  g_test_add_func ("/vmctl/connect/error/no-virtlogd", test_error_no_virtlogd);
   g_test_add_func ("/vmctl/connect/error/none-recorded", test_error_none_recorded);
   g_test_add ("/vmctl/connect/error/null-gerror", ConnectFixture, NULL,
               connect_setup, test_error_null_gerror, connect_teardown);

@@ -20,14 +20,32 @@ answers() {
 # QEMU's output goes through virtlogd (qemu.conf stdio_handler "logd"):
 # without it every guest start fails, even when libvirtd answers. Under
 # systemd its socket starts it; elsewhere start it the way libvirtd is.
+daemon_alive() {
+  [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
+}
+
+# A socket file alone proves nothing: a restored or rebooted machine keeps
+# /run/libvirt/virtlogd-sock with nobody listening, and every guest start
+# then fails with "Connection refused". Trust the pid file's process.
 ensure_virtlogd() {
-  [ -S /run/libvirt/virtlogd-sock ] && return 0
   if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
     systemctl enable --now virtlogd.socket 2>/dev/null || true
-  elif command -v virtlogd >/dev/null 2>&1; then
-    mkdir -p /var/run/libvirt /var/log/libvirt
-    virtlogd -d
+    return 0
   fi
+  command -v virtlogd >/dev/null 2>&1 || return 0
+  daemon_alive /var/run/virtlogd.pid && return 0
+  mkdir -p /var/run/libvirt /var/log/libvirt
+  rm -f /var/run/virtlogd.pid /var/run/libvirt/virtlogd-sock /var/run/libvirt/virtlogd-admin-sock
+  virtlogd -d
+  waited=0
+  until [ -S /var/run/libvirt/virtlogd-sock ]; do
+    if [ "$waited" -ge "$timeout" ]; then
+      echo "setup-libvirt.sh: virtlogd did not create its socket within ${timeout}s" >&2
+      exit 1
+    fi
+    sleep 1
+    waited=$((waited + 1))
+  done
 }
 ensure_virtlogd
 
@@ -60,7 +78,7 @@ else
       || echo "setup-libvirt.sh: could not mount hugetlbfs on /dev/hugepages (continuing)" >&2
   fi
   # a stale pid file from a killed daemon makes libvirtd refuse to start
-  if [ -f /var/run/libvirtd.pid ] && ! kill -0 "$(cat /var/run/libvirtd.pid)" 2>/dev/null; then
+  if ! daemon_alive /var/run/libvirtd.pid; then
     rm -f /var/run/libvirtd.pid
   fi
   libvirtd -d
