@@ -1316,6 +1316,8 @@ def write_sysfs(t, tree):
                       cpulist + "\n")
         tree.link("sys/bus/pci/devices/" + f.addr, "../../../" + t.relpath(f))
 
+    write_block_devices(t, tree)
+
     tree.file("sys/bus/pci/drivers_probe", "")
     tree.file("sys/bus/pci/drivers_autoprobe", "1\n")
     tree.file("sys/bus/pci/rescan", "")
@@ -1420,6 +1422,7 @@ def write_sysfs(t, tree):
     tree.file("proc/cpuinfo", cpuinfo(h))
     tree.file("proc/cmdline", h["cmdline"] + "\n")
     tree.file("proc/mounts", mounts(h))
+    tree.file("proc/swaps", swaps(h))
     tree.file("proc/meminfo", meminfo(h))
     tree.file("proc/iomem", iomem(t))
     tree.file("proc/sys/kernel/random/boot_id",
@@ -1442,6 +1445,83 @@ def write_sysfs(t, tree):
         for fd in ("OVMF_CODE_4M.fd", "OVMF_CODE_4M.ms.fd", "OVMF_CODE_4M.secboot.fd",
                    "OVMF_VARS_4M.fd", "OVMF_VARS_4M.ms.fd"):
             tree.file("usr/share/OVMF/" + fd, "vmctl test stand-in for %s\n" % fd)
+
+
+# Block devices below the storage controllers, laid out as the kernel does
+# (Documentation/ABI/stable/sysfs-block): NVMe namespaces under
+# <fn>/nvme/nvmeN/, SATA disks under <fn>/ataN/hostM/targetM:0:0/M:0:0:0/block/,
+# partitions as subdirectories of their disk, and sys/class/block/* plus
+# sys/block/<disk> as relative links into sys/devices.
+NVME_MODELS = {0xA808: ("SAMSUNG MZVLB512HBJQ-00000", 1000215216),   # PM981 512 GB
+               0xA80A: ("Samsung SSD 980 PRO 1TB", 1953525168)}
+SATA_DISK_SECTORS = 976773168       # 500 GB Samsung 860 EVO
+# the first namespace holds the ESP and the root file system that mounts() names
+NVME_PARTITIONS = [(2048, 1048576), (1050624, 999163904)]
+
+
+def block_dir(tree, dev_rel, name, devnum, sectors, extra):
+    """One disk or partition directory; dev_rel is relative to sys/."""
+    rel = "sys/" + dev_rel
+    major, minor = devnum
+    files = {"dev": "%d:%d\n" % devnum, "size": "%d\n" % sectors, "ro": "0\n",
+             "uevent": "MAJOR=%d\nMINOR=%d\nDEVNAME=%s\nDEVTYPE=%s\n%s" % (
+                 major, minor, name, "partition" if "partition" in extra else "disk",
+                 "PARTN=%s" % extra["partition"] if "partition" in extra else "")}
+    files.update(extra)
+    for k, v in files.items():
+        tree.file(rel + "/" + k, v)
+    tree.link(rel + "/subsystem", up(dev_rel) + "class/block")
+    tree.link("sys/class/block/" + name, "../../" + dev_rel)
+
+
+def disk(tree, dev_rel, name, devnum, sectors, parts, part_name):
+    block_dir(tree, dev_rel, name, devnum, sectors,
+              {"removable": "0\n", "hidden": "0\n", "range": "0\n", "ext_range": "256\n",
+               "capability": "0\n"})
+    tree.link("sys/block/" + name, "../" + dev_rel)
+    for i, (start, size) in enumerate(parts, 1):
+        pname = part_name(i)
+        block_dir(tree, dev_rel + "/" + pname, pname, (devnum[0], devnum[1] + i), size,
+                  {"partition": "%d\n" % i, "start": "%d\n" % start})
+
+
+def write_block_devices(t, tree):
+    nvme_minor = 0
+    nvme = [f for f in t.fns if f.driver == "nvme"]
+    for n, f in enumerate(nvme):
+        ctrl = t.relpath(f) + "/nvme/nvme%d" % n
+        model, sectors = NVME_MODELS[f.device]
+        for k, v in (("model", model), ("serial", "S4GENX0N%06d" % (n + 417201)),
+                     ("firmware_rev", "EXA7301Q"), ("transport", "pcie"), ("address", f.addr),
+                     ("state", "live"), ("cntlid", "4"), ("dev", "241:%d" % n)):
+            tree.file("sys/%s/%s" % (ctrl, k), v + "\n")
+        tree.link("sys/%s/device" % ctrl, "../../../" + f.addr)
+        tree.link("sys/%s/subsystem" % ctrl, up(ctrl) + "class/nvme")
+        tree.link("sys/class/nvme/nvme%d" % n, "../../" + ctrl)
+        name = "nvme%dn1" % n
+        parts = NVME_PARTITIONS if n == 0 else []
+        disk(tree, ctrl + "/" + name, name, (259, nvme_minor), sectors, parts,
+             lambda i, name=name: "%sp%d" % (name, i))
+        tree.link("sys/%s/%s/device" % (ctrl, name), "../../nvme%d" % n)
+        nvme_minor += 1 + len(parts)
+    sata = [f for f in t.fns if f.driver == "ahci"][:1]
+    for f in sata:
+        # not mounted: it must never make the SATA controller look in use
+        sdev = t.relpath(f) + "/ata1/host0/target0:0:0/0:0:0:0"
+        for k, v in (("vendor", "ATA     "), ("model", "Samsung SSD 860 "), ("rev", "4B6Q"),
+                     ("type", "0"), ("state", "running")):
+            tree.file("sys/%s/%s" % (sdev, k), v + "\n")
+        disk(tree, sdev + "/block/sda", "sda", (8, 0), SATA_DISK_SECTORS, [], None)
+        tree.link("sys/%s/block/sda/device" % sdev, "../../../0:0:0:0")
+
+
+def swaps(h):
+    """/proc/swaps as mm/swapfile.c prints it: the swap file meminfo counts."""
+    size = 999420
+    name = "/swapfile"
+    return ("Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+            "%s%*s%s\t%d\t%s%d\t%s%d\n" % (name, 40 - len(name), " ", "file", size, "\t", 0,
+                                             "\t", -2))
 
 
 def loaded_modules(t, driver_dirs):
