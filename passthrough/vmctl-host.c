@@ -3,6 +3,7 @@
 #include "vmctl-host.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
@@ -224,4 +225,48 @@ vmctl_host_read_link_name (VmctlHost *host, const gchar *absolute_path)
   if (target == NULL)
     return NULL;
   return g_path_get_basename (target);
+}
+
+/**
+ * vmctl_host_write:
+ * @value: written with one write(2), as sysfs attributes require (a store
+ *   handler sees exactly one buffer); nothing is appended
+ * @error: VMCTL_HOST_ERROR_NOT_FOUND when the file does not exist,
+ *   VMCTL_HOST_ERROR_WRITE when open or write fails (the kernel's answer,
+ *   e.g. "No such device", is in the message)
+ *
+ * Writes a control file such as driver_override or drivers_probe. The file
+ * is never created or truncated: sysfs files exist or the write is wrong.
+ */
+gboolean
+vmctl_host_write (VmctlHost *host, const gchar *absolute_path, const gchar *value,
+                  GError **error)
+{
+  g_autofree gchar *path = vmctl_host_path (host, absolute_path);
+  gsize length = strlen (value);
+  ssize_t written;
+  int fd, saved;
+
+  fd = open (path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    saved = errno;
+    g_set_error (error, VMCTL_HOST_ERROR,
+                 saved == ENOENT ? VMCTL_HOST_ERROR_NOT_FOUND : VMCTL_HOST_ERROR_WRITE,
+                 "%s: %s", absolute_path, g_strerror (saved));
+    return FALSE;
+  }
+  do
+    written = write (fd, value, length);
+  while (written < 0 && errno == EINTR);
+  saved = errno;
+  if (close (fd) < 0 && written >= 0) {
+    written = -1;
+    saved = errno;
+  }
+  if (written < 0 || (gsize) written != length) {
+    g_set_error (error, VMCTL_HOST_ERROR, VMCTL_HOST_ERROR_WRITE, "%s: %s", absolute_path,
+                 written < 0 ? g_strerror (saved) : "short write");
+    return FALSE;
+  }
+  return TRUE;
 }

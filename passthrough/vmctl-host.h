@@ -14,6 +14,8 @@ typedef enum {
   VMCTL_HOST_ERROR_NOT_FOUND, /* the file does not exist under the root */
   VMCTL_HOST_ERROR_READ,      /* the file exists but could not be read */
   VMCTL_HOST_ERROR_EMPTY,     /* the file was read but holds nothing */
+  VMCTL_HOST_ERROR_WRITE,     /* opening or writing the file failed; the
+                               * message carries the kernel's errno text */
 } VmctlHostError;
 
 GQuark vmctl_host_error_quark (void);
@@ -35,6 +37,8 @@ gchar *vmctl_host_read_line (VmctlHost *host, const gchar *absolute_path, GError
 gboolean vmctl_host_read_hex (VmctlHost *host, const gchar *absolute_path,
                               guint64 *out_value, GError **error);
 gchar *vmctl_host_read_link_name (VmctlHost *host, const gchar *absolute_path);
+gboolean vmctl_host_write (VmctlHost *host, const gchar *absolute_path, const gchar *value,
+                           GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlHost, vmctl_host_unref)
 

@@ -42,11 +42,16 @@ GQuark vmctl_libvirt_error_quark (void);
   X (virNodeDeviceGetName) \
   X (virNodeDeviceGetXMLDesc) \
   X (virNodeDeviceFree) \
+  X (virNodeDeviceLookupByName) \
+  X (virNodeDeviceDetachFlags) \
+  X (virNodeDeviceReAttach) \
   X (virDomainFree) \
   X (virConnectListAllDomains) \
   X (virDomainLookupByName) \
   X (virDomainDefineXML) \
   X (virDomainGetName) \
+  X (virDomainGetConnect) \
+  X (virDomainIsActive) \
   X (virDomainGetInfo) \
   X (virDomainGetState) \
   X (virDomainGetAutostart) \

@@ -21,11 +21,20 @@
  * Failure injection, files in $VMCTL_SIM_ROOT/.sim/ (names below are
  * relative to sys/bus/pci: "drivers_probe", "drivers/vfio-pci/bind",
  * "devices/0000:01:00.1/driver_override"):
- *   fail-write    lines "NAME ERRNO": that write fails with ERRNO, no effect
- *   never-bind    lines "ADDR": bind and drivers_probe succeed but never bind
+ *   fail-write    lines "NAME ERRNO": that write fails with ERRNO, no effect;
+ *                 "NAME=VALUE ERRNO" fails only writes of VALUE (e.g.
+ *                 "drivers_probe=0000:01:00.1 5": one device's probe)
+ *   never-bind    lines "ADDR [DRIVER]": bind and drivers_probe succeed but
+ *                 never bind ADDR (to DRIVER only, when one is named)
  *   vanish-after  lines "NAME ADDR": after a successful write to NAME the
  *                 device ADDR is hot-unplugged (links removed, directory
  *                 moved to $VMCTL_SIM_ROOT/.sim/vanished-ADDR)
+ *   kill-after    lines "NAME" or "NAME=VALUE": after that write succeeds
+ *                 the writing process is killed with SIGKILL, as a crash
+ *                 between two steps would leave it
+ *   delay-after   lines "NAME MS" or "NAME=VALUE MS": after that write
+ *                 succeeds the writer sleeps MS milliseconds, outside the
+ *                 tree lock, so that another process can overlap it
  *   log           when it exists, every intercepted write (failed ones too)
  *                 appends "NAME VALUE\n" (VALUE without its newline)
  */
@@ -41,6 +50,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,24 +184,69 @@ each_line (const char *root, const char *name, LineFn fn, void *data)
 
 typedef struct {
   const char *name;
+  const char *value;
   int error;
 } FailMatch;
+
+/* "NAME" or "NAME=VALUE" against a write of VALUE to NAME */
+static int
+names_write (const char *pattern, const char *name, const char *value)
+{
+  const char *equals = strchr (pattern, '=');
+  size_t name_length = equals != NULL ? (size_t) (equals - pattern) : strlen (pattern);
+
+  return strlen (name) == name_length && strncmp (pattern, name, name_length) == 0
+         && (equals == NULL || strcmp (equals + 1, value) == 0);
+}
 
 static int
 match_fail (const char *first, const char *second, void *data)
 {
   FailMatch *m = data;
 
-  if (strcmp (first, m->name) != 0 || second == NULL)
+  if (second == NULL || !names_write (first, m->name, m->value))
     return 0;
   m->error = atoi (second);
   return m->error > 0;
 }
 
 static int
-match_addr (const char *first, const char *second, void *data)
+match_kill (const char *first, const char *second, void *data)
 {
-  return strcmp (first, (const char *) data) == 0;
+  const FailMatch *m = data;
+
+  return names_write (first, m->name, m->value);
+}
+
+typedef struct {
+  const char *name;
+  const char *value;
+  int ms;
+} DelayMatch;
+
+static int
+match_delay (const char *first, const char *second, void *data)
+{
+  DelayMatch *m = data;
+
+  if (second == NULL || !names_write (first, m->name, m->value))
+    return 0;
+  m->ms = atoi (second);
+  return m->ms > 0;
+}
+
+typedef struct {
+  const char *addr;
+  const char *driver;
+} BindMatch;
+
+/* "ADDR" matches any driver, "ADDR DRIVER" that driver only */
+static int
+match_bind (const char *first, const char *second, void *data)
+{
+  const BindMatch *m = data;
+
+  return strcmp (first, m->addr) == 0 && (second == NULL || strcmp (second, m->driver) == 0);
 }
 
 typedef struct {
@@ -374,12 +429,14 @@ unlink_driver (const char *root, const char *dev, const char *addr, const char *
 static int
 probe_driver (const char *root, const char *dev, const char *addr, const char *driver)
 {
+  BindMatch never = { addr, driver };
+
   if (!driver_exists (root, driver))
     return ENODEV;
   /* vfio_pci_core_register_device: hdr_type != PCI_HEADER_TYPE_NORMAL */
   if (strcmp (driver, "vfio-pci") == 0 && header_type (dev) != 0)
     return EINVAL;
-  if (each_line (root, "never-bind", match_addr, (void *) addr))
+  if (each_line (root, "never-bind", match_bind, &never))
     return 0; /* the bind "happens", but leaves nothing behind */
   return link_driver (root, dev, addr, driver) == 0 ? 0 : EIO;
 }
@@ -545,7 +602,7 @@ ssize_t
 vmctl_sim_simulate (Tracked *t, const void *buf, size_t count)
 {
   char *value = strndup (buf, count);
-  FailMatch fail = { t->name, 0 };
+  FailMatch fail = { t->name, NULL, 0 };
   VanishMatch gone = { t->name, { NULL }, 0 };
   int lock, err, i;
 
@@ -558,6 +615,7 @@ vmctl_sim_simulate (Tracked *t, const void *buf, size_t count)
   if (count > 0 && value[strlen (value) > 0 ? strlen (value) - 1 : 0] == '\n')
     value[strlen (value) - 1] = '\0';
 
+  fail.value = value;
   lock = lock_tree (t->root);
   log_write (t->root, t->name, value);
   if (each_line (t->root, "fail-write", match_fail, &fail))
@@ -575,6 +633,16 @@ vmctl_sim_simulate (Tracked *t, const void *buf, size_t count)
     }
   if (lock >= 0)
     vmctl_sim_real_close (lock);
+  if (err == 0 && each_line (t->root, "kill-after", match_kill, &fail))
+    kill (getpid (), SIGKILL);
+  if (err == 0)
+    {
+      DelayMatch delay = { t->name, value, 0 };
+
+      /* after the lock is released: the other process may write meanwhile */
+      if (each_line (t->root, "delay-after", match_delay, &delay))
+        usleep ((useconds_t) delay.ms * 1000);
+    }
   free (value);
   if (err != 0)
     {

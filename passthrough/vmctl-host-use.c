@@ -1,0 +1,411 @@
+/* vmctl-host-use.c: signs that the host itself depends on a PCI function.
+ * Everything here is advisory: a file that is missing, unreadable or
+ * garbled gives no reason, and the caller decides what a reason means. */
+#include "vmctl-host-use.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PCI_DEVICES "/sys/bus/pci/devices"
+#define CLASS_BLOCK "/sys/class/block"
+
+/* PCI_STD_NUM_BARS: lines 0-5 of `resource` are the BARs. Later lines are
+ * the ROM, SR-IOV BARs and bridge windows, and their number depends on the
+ * kernel's config; a bridge window spans every device below it, so reading
+ * it would blame the root port above the boot GPU for its framebuffer */
+#define STANDARD_BARS 6
+/* include/linux/ioport.h: IORESOURCE_MEM. I/O port BARs live in another
+ * address space, which /proc/iomem does not describe */
+#define RESOURCE_FLAG_MEM 0x00000200
+
+/* names the kernel gives a firmware framebuffer's region in /proc/iomem:
+ * sysfb registers "BOOTFB" (x86) or a "simple-framebuffer.N" device; the
+ * fbdev and DRM drivers claim the range under their own names */
+static const gchar * const framebuffer_names[] = {
+  "efifb", "simpledrm", "simple-framebuffer", "vesafb", "vga16fb", "BOOTFB", NULL,
+};
+
+typedef struct {
+  guint64 start;
+  guint64 end;
+  gchar *name;
+} IomemRange;
+
+static void
+iomem_range_clear (gpointer data)
+{
+  IomemRange *range = data;
+
+  g_free (range->name);
+}
+
+static gchar *
+attribute_path (const gchar *device_name, const gchar *attribute)
+{
+  return g_build_filename (PCI_DEVICES, device_name, attribute, NULL);
+}
+
+static void
+add_boot_vga_reason (VmctlHost *host, const gchar *device_name, GPtrArray *reasons)
+{
+  g_autofree gchar *boot_vga_path = attribute_path (device_name, "boot_vga");
+  g_autofree gchar *driver_path = attribute_path (device_name, "driver");
+  g_autofree gchar *boot_vga = vmctl_host_read_line (host, boot_vga_path, NULL);
+  g_autofree gchar *driver = NULL;
+
+  if (g_strcmp0 (boot_vga, "1") != 0)
+    return;
+  /* without a driver only the firmware framebuffer can still be using it,
+   * and the framebuffer check below reports that on its own */
+  driver = vmctl_host_read_link_name (host, driver_path);
+  if (driver == NULL)
+    return;
+  g_ptr_array_add (reasons, g_strdup_printf ("%s is the boot VGA device and is driven by %s: "
+                                             "the host console would go dark",
+                                             device_name, driver));
+}
+
+/* "0x%016llx 0x%016llx 0x%016llx": start, end, flags */
+static gboolean
+parse_resource_line (const gchar *line, guint64 *out_start, guint64 *out_end, guint64 *out_flags)
+{
+  g_autofree gchar *stripped = g_strstrip (g_strdup (line));
+  g_auto(GStrv) fields = g_strsplit_set (stripped, " \t", -1);
+  guint64 values[3] = { 0 };
+
+  if (g_strv_length (fields) != 3)
+    return FALSE;
+  for (guint i = 0; i < 3; i++) {
+    const gchar *digits = g_str_has_prefix (fields[i], "0x") ? fields[i] + 2 : fields[i];
+
+    if (!g_ascii_string_to_unsigned (digits, 16, 0, G_MAXUINT64, &values[i], NULL))
+      return FALSE;
+  }
+  *out_start = values[0];
+  *out_end = values[1];
+  *out_flags = values[2];
+  return TRUE;
+}
+
+/* "  4020000000-40207e8fff : efifb", indented by nesting depth */
+static gboolean
+parse_iomem_line (const gchar *line, IomemRange *out_range)
+{
+  const gchar *colon = strstr (line, " : ");
+  g_autofree gchar *span = NULL;
+  g_auto(GStrv) bounds = NULL;
+  guint64 start = 0;
+  guint64 end = 0;
+
+  if (colon == NULL)
+    return FALSE;
+  span = g_strstrip (g_strndup (line, colon - line));
+  bounds = g_strsplit (span, "-", 2);
+  if (g_strv_length (bounds) != 2
+      || !g_ascii_string_to_unsigned (bounds[0], 16, 0, G_MAXUINT64, &start, NULL)
+      || !g_ascii_string_to_unsigned (bounds[1], 16, 0, G_MAXUINT64, &end, NULL))
+    return FALSE;
+  out_range->start = start;
+  out_range->end = end;
+  out_range->name = g_strstrip (g_strdup (colon + 3));
+  return TRUE;
+}
+
+static gboolean
+is_framebuffer_name (const gchar *name)
+{
+  for (guint i = 0; framebuffer_names[i] != NULL; i++) {
+    if (g_str_has_prefix (name, framebuffer_names[i]))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* Returns: the framebuffer regions of /proc/iomem, possibly none */
+static GArray *
+read_framebuffers (VmctlHost *host)
+{
+  GArray *framebuffers = g_array_new (FALSE, TRUE, sizeof (IomemRange));
+  g_autofree gchar *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_array_set_clear_func (framebuffers, iomem_range_clear);
+  if (!vmctl_host_read (host, "/proc/iomem", &contents, NULL, NULL))
+    return framebuffers;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    IomemRange range = { 0 };
+
+    if (!parse_iomem_line (lines[i], &range))
+      continue;
+    /* non-root readers see every range as 0-0; such a range overlaps no
+     * BAR in use, since unused BARs, which read as 0-0 too, are skipped */
+    if (is_framebuffer_name (range.name) && range.start <= range.end)
+      g_array_append_val (framebuffers, range);
+    else
+      iomem_range_clear (&range);
+  }
+  return framebuffers;
+}
+
+static void
+add_bar_overlaps (guint bar, guint64 start, guint64 end, GArray *framebuffers, GPtrArray *reasons)
+{
+  for (guint i = 0; i < framebuffers->len; i++) {
+    const IomemRange *framebuffer = &g_array_index (framebuffers, IomemRange, i);
+
+    if (framebuffer->start > end || framebuffer->end < start)
+      continue;
+    g_ptr_array_add (reasons, g_strdup_printf ("BAR %u (0x%" G_GINT64_MODIFIER "x-0x%"
+                                               G_GINT64_MODIFIER "x) holds the firmware "
+                                               "framebuffer '%s' in /proc/iomem",
+                                               bar, start, end, framebuffer->name));
+  }
+}
+
+static void
+add_framebuffer_reasons (VmctlHost *host, const gchar *device_name, GPtrArray *reasons)
+{
+  g_autofree gchar *resource_path = attribute_path (device_name, "resource");
+  g_autofree gchar *contents = NULL;
+  g_autoptr(GArray) framebuffers = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!vmctl_host_read (host, resource_path, &contents, NULL, NULL))
+    return;
+  framebuffers = read_framebuffers (host);
+  if (framebuffers->len == 0)
+    return;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint bar = 0; bar < STANDARD_BARS && lines[bar] != NULL; bar++) {
+    guint64 start = 0;
+    guint64 end = 0;
+    guint64 flags = 0;
+
+    if (!parse_resource_line (lines[bar], &start, &end, &flags))
+      continue;
+    /* unused BARs read as all zeros */
+    if ((flags & RESOURCE_FLAG_MEM) == 0 || end == 0 || start > end)
+      continue;
+    add_bar_overlaps (bar, start, end, framebuffers, reasons);
+  }
+}
+
+/* g_ptr_array_sort() passes pointers to the elements */
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const gchar * const *) a, *(const gchar * const *) b);
+}
+
+/* Returns: the entries of a host directory, sorted so reasons come out in
+ * a stable order; empty when it cannot be read */
+static GPtrArray *
+list_directory (VmctlHost *host, const gchar *absolute_path)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  g_autofree gchar *path = vmctl_host_path (host, absolute_path);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const gchar *name;
+
+  if (dir == NULL)
+    return names;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  return names;
+}
+
+/* Returns: (nullable): where a host path really is, following the
+ * relative symlinks sysfs is made of; inside the host root because the
+ * fixtures' links are relative too */
+static gchar *
+resolve (VmctlHost *host, const gchar *absolute_path)
+{
+  g_autofree gchar *path = vmctl_host_path (host, absolute_path);
+
+  return realpath (path, NULL);
+}
+
+/* The kernel names of block devices (disks and partitions) whose sysfs
+ * directory lies under the function's: nvme/nvme0/nvme0n1/nvme0n1p2,
+ * ata1/host0/.../block/sda/sda1. sys/class/block lists both kinds */
+static GHashTable *
+find_block_devices (VmctlHost *host, const gchar *device_name)
+{
+  GHashTable *found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree gchar *function_link = g_build_filename (PCI_DEVICES, device_name, NULL);
+  g_autofree gchar *function_dir = resolve (host, function_link);
+  g_autofree gchar *prefix = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+
+  if (function_dir == NULL)
+    return found;
+  prefix = g_strconcat (function_dir, "/", NULL);
+  names = list_directory (host, CLASS_BLOCK);
+  for (guint i = 0; i < names->len; i++) {
+    const gchar *name = g_ptr_array_index (names, i);
+    g_autofree gchar *link = g_build_filename (CLASS_BLOCK, name, NULL);
+    g_autofree gchar *target = resolve (host, link);
+
+    if (target != NULL && g_str_has_prefix (target, prefix))
+      g_hash_table_add (found, g_strdup (name));
+  }
+  return found;
+}
+
+static gboolean
+any_slave_found (VmctlHost *host, const gchar *name, GHashTable *found)
+{
+  g_autofree gchar *slaves_path = g_build_filename (CLASS_BLOCK, name, "slaves", NULL);
+  g_autoptr(GPtrArray) slaves = list_directory (host, slaves_path);
+
+  for (guint i = 0; i < slaves->len; i++) {
+    if (g_hash_table_contains (found, g_ptr_array_index (slaves, i)))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* Adds the devices stacked on @found to it: device-mapper (LVM, LUKS)
+ * and md RAID list their members in slaves/. Maps "/dev/mapper/NAME" to
+ * "/dev/dm-N" in @aliases, as /proc/mounts shows whichever spelling was
+ * mounted. Repeats until nothing changes, because LVM on LUKS stacks one dm
+ * device on another */
+static void
+add_stacked_devices (VmctlHost *host, GHashTable *found, GHashTable *aliases)
+{
+  g_autoptr(GPtrArray) names = list_directory (host, CLASS_BLOCK);
+  gboolean changed = TRUE;
+
+  while (changed) {
+    changed = FALSE;
+    for (guint i = 0; i < names->len; i++) {
+      const gchar *name = g_ptr_array_index (names, i);
+      g_autofree gchar *name_path = NULL;
+      g_autofree gchar *mapper_name = NULL;
+
+      if (g_hash_table_contains (found, name) || !any_slave_found (host, name, found))
+        continue;
+      g_hash_table_add (found, g_strdup (name));
+      changed = TRUE;
+      name_path = g_build_filename (CLASS_BLOCK, name, "dm", "name", NULL);
+      /* md devices have no dm/name */
+      mapper_name = vmctl_host_read_line (host, name_path, NULL);
+      if (mapper_name != NULL)
+        g_hash_table_insert (aliases, g_strconcat ("/dev/mapper/", mapper_name, NULL),
+                             g_strconcat ("/dev/", name, NULL));
+    }
+  }
+}
+
+/* whether @source ("/dev/nvme0n1p2", "/dev/mapper/root") is one of @found */
+static gboolean
+is_found_source (const gchar *source, GHashTable *found, GHashTable *aliases)
+{
+  const gchar *canonical = g_hash_table_lookup (aliases, source);
+
+  if (canonical == NULL)
+    canonical = source;
+  return g_str_has_prefix (canonical, "/dev/")
+         && g_hash_table_contains (found, canonical + strlen ("/dev/"));
+}
+
+/* Each line: whitespace-separated fields, octal escapes (\040) for white
+ * space in names, as in /proc/mounts and /proc/swaps */
+static GPtrArray *
+read_table (VmctlHost *host, const gchar *absolute_path)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autofree gchar *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!vmctl_host_read (host, absolute_path, &contents, NULL, NULL))
+    return rows;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    g_auto(GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " \t", -1);
+    GPtrArray *row = g_ptr_array_new ();
+
+    for (guint j = 0; fields[j] != NULL; j++) {
+      if (fields[j][0] != '\0')
+        g_ptr_array_add (row, g_strcompress (fields[j]));
+    }
+    g_ptr_array_add (row, NULL);
+    if (row->len > 2)
+      g_ptr_array_add (rows, g_ptr_array_free (row, FALSE));
+    else
+      g_strfreev ((gchar **) g_ptr_array_free (row, FALSE));
+  }
+  return rows;
+}
+
+static void
+add_mount_reasons (VmctlHost *host, GHashTable *found, GHashTable *aliases, GPtrArray *reasons)
+{
+  g_autoptr(GPtrArray) rows = read_table (host, "/proc/mounts");
+
+  /* one line per mount, so a device mounted twice is named twice: each
+   * mount point is something the user will want to see */
+  for (guint i = 0; i < rows->len; i++) {
+    gchar **fields = g_ptr_array_index (rows, i);
+
+    if (is_found_source (fields[0], found, aliases))
+      g_ptr_array_add (reasons, g_strdup_printf ("%s under it is mounted on %s",
+                                                 fields[0], fields[1]));
+  }
+}
+
+static void
+add_swap_reasons (VmctlHost *host, GHashTable *found, GHashTable *aliases, GPtrArray *reasons)
+{
+  g_autoptr(GPtrArray) rows = read_table (host, "/proc/swaps");
+
+  /* the header line ("Filename Type ...") matches no device; swap files
+   * live on a file system, which the mount check covers */
+  for (guint i = 0; i < rows->len; i++) {
+    gchar **fields = g_ptr_array_index (rows, i);
+
+    if (is_found_source (fields[0], found, aliases))
+      g_ptr_array_add (reasons, g_strdup_printf ("%s under it is active swap", fields[0]));
+  }
+}
+
+static void
+add_block_reasons (VmctlHost *host, const gchar *device_name, GPtrArray *reasons)
+{
+  g_autoptr(GHashTable) found = find_block_devices (host, device_name);
+  g_autoptr(GHashTable) aliases = NULL;
+
+  if (g_hash_table_size (found) == 0)
+    return;
+  aliases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  add_stacked_devices (host, found, aliases);
+  add_mount_reasons (host, found, aliases, reasons);
+  add_swap_reasons (host, found, aliases, reasons);
+}
+
+/**
+ * vmctl_host_use_reasons:
+ * @host: the host to look at
+ * @address: the PCI function about to be taken from the host
+ *
+ * Reads sysfs and procfs only; never fails.
+ *
+ * Returns: (transfer full) (element-type utf8): one sentence per reason,
+ * empty when the host does not visibly use @address
+ */
+GPtrArray *
+vmctl_host_use_reasons (VmctlHost *host, const VmctlPciAddress *address)
+{
+  GPtrArray *reasons = g_ptr_array_new_with_free_func (g_free);
+  gchar device_name[VMCTL_PCI_ADDRESS_STRLEN];
+
+  g_return_val_if_fail (host != NULL, reasons);
+  g_return_val_if_fail (address != NULL, reasons);
+  vmctl_pci_address_format (address, device_name);
+  add_boot_vga_reason (host, device_name, reasons);
+  add_framebuffer_reasons (host, device_name, reasons);
+  add_block_reasons (host, device_name, reasons);
+  return reasons;
+}

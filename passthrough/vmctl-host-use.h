@@ -1,0 +1,24 @@
+/* vmctl-host-use.h: is the host itself using a PCI function right now?
+ * Taking such a function away blanks the console or pulls a mounted disk
+ * from under the host, so the engine refuses unless --force. */
+#pragma once
+
+#include <glib.h>
+#include "vmctl-host.h"
+#include "vmctl-pci-address.h"
+
+G_BEGIN_DECLS
+
+/* One line per reason the host uses @address, empty when none:
+ *  - the boot VGA device (boot_vga = 1) while it has a driver;
+ *  - a memory BAR (sysfs `resource`, lines 0-5) overlapping a firmware
+ *    framebuffer in /proc/iomem (efifb, simpledrm, simple-framebuffer,
+ *    vesafb, vga16fb, BOOTFB);
+ *  - a block device under the function in sysfs whose node (or a
+ *    partition's, or that of a dm/md device stacked on it) is mounted in
+ *    /proc/mounts or is active swap in /proc/swaps.
+ * Files that cannot be read give no reason (the detach itself will report
+ * a missing device). Never NULL; free with g_ptr_array_unref(). */
+GPtrArray *vmctl_host_use_reasons (VmctlHost *host, const VmctlPciAddress *address);
+
+G_END_DECLS
