@@ -47,6 +47,9 @@ build_metadata_spec (VmctlDomainBuilder *builder, xmlNodePtr spec_node, const Vm
    * cannot see the local descriptors */
   if (!vmctl_domain_builder_set_or_remove (builder, spec_node, "cpu-pin-list", pin_list, error)
       || !vmctl_domain_builder_set_or_remove (builder, spec_node, "hugepage-kib", page, error)
+      || !vmctl_domain_builder_set_or_remove (builder, spec_node, "hugepages-dynamic",
+                                              spec->hugepages && spec->hugepages_dynamic
+                                              ? "yes" : NULL, error)
       || !vmctl_domain_builder_set_or_remove (builder, spec_node, "firmware-descriptor",
                          layout->firmware != NULL ? layout->firmware->descriptor_path : NULL, error))
     return FALSE;

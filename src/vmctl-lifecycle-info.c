@@ -92,6 +92,7 @@ parse_metadata (const gchar *name, const gchar *text, VmctlVmMetadata **out_meta
 {
   g_autoptr(xmlDoc) document = NULL;
   g_autoptr(VmctlVmMetadata) metadata = g_new0 (VmctlVmMetadata, 1);
+  g_autofree gchar *dynamic = NULL;
   xmlNodePtr root;
   xmlNodePtr spec;
 
@@ -109,6 +110,8 @@ parse_metadata (const gchar *name, const gchar *text, VmctlVmMetadata **out_meta
   if (spec == NULL)
     return metadata_invalid (error, name, "want exactly one <vmctl:spec>");
   metadata->profile = (gchar *) xmlGetProp (spec, (const xmlChar *) "profile");
+  dynamic = (gchar *) xmlGetProp (spec, (const xmlChar *) "hugepages-dynamic");
+  metadata->dynamic_hugepages = g_strcmp0 (dynamic, "yes") == 0;
   if (!collect_addresses (spec, "gpu", name, metadata->gpus, error)
       || !collect_addresses (only_child (root, "plan"), "function", name, metadata->functions,
                              error))

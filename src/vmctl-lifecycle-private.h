@@ -13,6 +13,7 @@ typedef struct {
   gchar *profile;                     /* NULL when the spec had none */
   GPtrArray *gpus;                    /* gchar* "DDDD:BB:SS.F", spec order */
   GPtrArray *functions;               /* gchar* "DDDD:BB:SS.F", plan order */
+  gboolean dynamic_hugepages;         /* reserve at start, release after stop */
 } VmctlVmMetadata;
 
 void vmctl_vm_metadata_free (VmctlVmMetadata *metadata);
@@ -27,6 +28,14 @@ void vmctl_lifecycle_set_storage_error (GError **error, const gchar *format,
 gboolean vmctl_lifecycle_read_metadata (virDomainPtr domain, VmctlVmMetadata **out_metadata,
                                         GError **error);
 VmctlVmState vmctl_lifecycle_state_from_virt (int state);
+
+/* vmctl-lifecycle-passthrough.c */
+gboolean vmctl_lifecycle_before_start_passthrough (virDomainPtr domain,
+                                                   const VmctlVmMetadata *metadata,
+                                                   GError **error);
+gboolean vmctl_lifecycle_after_stop_passthrough (virDomainPtr domain,
+                                                 const VmctlVmMetadata *metadata,
+                                                 GError **error);
 gboolean vmctl_lifecycle_get_state (virDomainPtr domain, VmctlVmState *out_state,
                                     GError **error);
 

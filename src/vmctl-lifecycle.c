@@ -189,27 +189,32 @@ is_down (VmctlVmState state)
 
 /* ---- the passthrough engine's steps ---- */
 
-/* Before-start step. Issue 5 (the passthrough engine) re-validates the
- * plan, checks hugepages, journals and detaches the planned functions to
- * vfio-pci here. For now it only insists that vmctl's metadata, when
- * present, is readable: a start must never act on a plan it misread. A
- * domain without vmctl metadata is not vmctl's and starts as it is. */
+/* Before-start step: vmctl's metadata, when present, must be readable (a
+ * start never acts on a plan it misread); then the host is prepared for
+ * the plan (vmctl-lifecycle-passthrough.c). A domain without vmctl metadata
+ * is not vmctl's and starts as it is. */
 static gboolean
 before_start (virDomainPtr domain, GError **error)
 {
   g_autoptr(VmctlVmMetadata) metadata = NULL;
 
-  return vmctl_lifecycle_read_metadata (domain, &metadata, error);
+  return vmctl_lifecycle_read_metadata (domain, &metadata, error)
+         && vmctl_lifecycle_before_start_passthrough (domain, metadata, error);
 }
 
-/* After-stop step, also the undo of before_start() when the start fails.
- * Issue 5 gives every journaled function back to its original driver here.
+/* After-stop step, also the undo of before_start() when the start fails:
+ * every function vmctl holds for the VM goes back to its original driver.
  * It runs only once the domain is down, because QEMU holds the devices
- * until its process exits. Nothing to do yet. */
+ * until its process exits. Unreadable metadata does not stop it: the
+ * journal, not the metadata, says what vmctl moved. */
 static gboolean
 after_stop (virDomainPtr domain, GError **error)
 {
-  return TRUE;
+  g_autoptr(VmctlVmMetadata) metadata = NULL;
+
+  if (!vmctl_lifecycle_read_metadata (domain, &metadata, NULL))
+    metadata = NULL;
+  return vmctl_lifecycle_after_stop_passthrough (domain, metadata, error);
 }
 
 /* ---- start, stop, destroy ---- */

@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <libxml/tree.h>
 #include "vmctl-libvirt.h"
+#include "vmctl-host.h"
 #include "vmctl-spec.h"
 
 G_BEGIN_DECLS
@@ -59,8 +60,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlVmInfo, vmctl_vm_info_free)
 gboolean vmctl_vm_define (virConnectPtr connection, const VmctlSpec *spec,
                           xmlDocPtr document, GError **error);
 
-/* start: before-start step (validates vmctl metadata; issue 5 detaches the
- * plan there), then virDomainCreate; on failure the step is undone.
+/* Where the PCI functions of VMs' plans live: a host root and vmctl's state
+ * directory (journal, locks, hugepage reservations); @sysfs TRUE when the
+ * connection manages that host (functions moved through sysfs by the
+ * journaled engine), FALSE for a remote host (libvirt's node-device detach
+ * there). Process-wide; until set, starting a VM with planned functions
+ * fails. NULL @host unsets it. */
+void vmctl_lifecycle_set_passthrough (VmctlHost *host, const gchar *state_dir, gboolean sysfs);
+
+/* start: before-start step (vmctl metadata read; the plan re-checked
+ * against the host, hugepages checked or reserved, the planned functions
+ * moved to vfio-pci), then virDomainCreate; on failure all of it is undone.
  * A VM that is already running is success (*out_changed FALSE). */
 gboolean vmctl_vm_start (virConnectPtr connection, const gchar *name,
                          gboolean *out_changed, GError **error);

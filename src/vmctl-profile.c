@@ -200,6 +200,7 @@ static const struct {
   { "machine",  "tpm",               BOOLEAN (tpm) },
   { "memory",   "size",              CUSTOM (apply_memory) },
   { "memory",   "hugepages",         BOOLEAN (hugepages) },
+  { "memory",   "hugepages-dynamic", BOOLEAN (hugepages_dynamic) },
   { "cpu",      "vcpus",             CUSTOM (apply_vcpus) },
   { "cpu",      "mode",              CUSTOM (apply_cpu_mode) },
   { "cpu",      "cache-passthrough", BOOLEAN (cpu_cache_passthrough) },

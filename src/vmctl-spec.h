@@ -73,6 +73,7 @@ typedef struct {
   GArray *gpus;                   /* VmctlSpecGpu, in the order given */
   GArray *hostdevs;               /* VmctlPciAddress, --hostdev, in the order given */
   gboolean hugepages;
+  gboolean hugepages_dynamic;     /* reserve them at start, release at stop */
   GPtrArray *disks;               /* VmctlSpecDisk* */
   gchar *cdrom;                   /* absolute path or NULL */
   VmctlNetworkKind network;

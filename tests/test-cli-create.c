@@ -167,6 +167,7 @@ static const BadCall bad_calls[] = {
   { { "vm", "--cpu-pin", "some", "--print-xml", NULL }, "want auto, none or a list" },
   { { "vm", "--virt-type", "tcg", "--print-xml", NULL }, "want kvm or qemu" },
   { { "vm", "--hugepages", "--no-hugepages", "--print-xml", NULL }, "contradict each other" },
+  { { "vm", "--dynamic-hugepages", "--no-hugepages", "--print-xml", NULL }, "contradict each other" },
   /* against the host: 8 CPUs, 31.2 GiB */
   { { "vm", "--vcpus", "9", "--print-xml", NULL }, "--vcpus '9': the host has 8 CPUs" },
   { { "vm", "--vcpus", "8", "--cpu-pin", "auto", "--print-xml", NULL }, "leaving 6" },
@@ -305,6 +306,31 @@ test_print_xml_profiles (CliFixture *fixture, gconstpointer data)
     g_assert_true (strings_contain (addresses, "0000:01:00.0"));
     g_assert_true (strings_contain (addresses, "0000:01:00.1"));
   }
+}
+
+/* --dynamic-hugepages: hugepage backing, and metadata that tells start to
+ * reserve the pages (and stop to release them) */
+static void
+test_dynamic_hugepages (CliFixture *fixture, gconstpointer data)
+{
+  g_autoptr(VmctlTestRun) dynamic = run_create (fixture->root, (const gchar *[]) {
+    "vm-1", "--memory", "1G", "--dynamic-hugepages", "--print-xml", NULL
+  });
+  g_autoptr(VmctlTestRun) plain = run_create (fixture->root, (const gchar *[]) {
+    "vm-1", "--memory", "1G", "--hugepages", "--print-xml", NULL
+  });
+  g_autoptr(xmlDoc) dynamic_doc = NULL;
+  g_autoptr(xmlDoc) plain_doc = NULL;
+  g_autoptr(GPtrArray) backing = NULL;
+
+  g_assert_cmpint (dynamic->exit_status, ==, 0);
+  g_assert_cmpint (plain->exit_status, ==, 0);
+  dynamic_doc = parse_xml (dynamic->out);
+  plain_doc = parse_xml (plain->out);
+  backing = xpath_strings (dynamic_doc, "/domain/memoryBacking/hugepages/page/@size");
+  g_assert_cmpuint (backing->len, ==, 1);
+  g_assert_nonnull (strstr (dynamic->out, "hugepages-dynamic=\"yes\""));
+  g_assert_null (strstr (plain->out, "hugepages-dynamic"));
 }
 
 /* The gaming profile's notes on a fixture: no swtpm, fewer vCPUs. */
@@ -455,7 +481,7 @@ test_help (CliFixture *fixture, gconstpointer data)
   g_autoptr(VmctlTestRun) listed = vmctl_test_run_vmctlv ("--help", NULL);
   const gchar *options[] = {
     "--gpu", "--hostdev", "--memory", "--vcpus", "--profile", "--hugepages", "--no-hugepages",
-    "--disk", "--cdrom", "--network", "--firmware", "--cpu-pin", "--virt-type", "--print-xml",
+    "--dynamic-hugepages", "--disk", "--cdrom", "--network", "--firmware", "--cpu-pin", "--virt-type", "--print-xml",
   };
 
   g_assert_cmpint (run->exit_status, ==, 0);
@@ -483,6 +509,7 @@ main (int argc, char **argv)
   add_cli_test ("/vmctl/cli/create/blockers-assigned", "shared-chipset", test_blockers_assigned);
   add_cli_test ("/vmctl/cli/create/print-xml", "clean-gpu-audio", test_print_xml_profiles);
   add_cli_test ("/vmctl/cli/create/notes", "clean-gpu-audio", test_notes);
+  add_cli_test ("/vmctl/cli/create/dynamic-hugepages", "clean-gpu-audio", test_dynamic_hugepages);
   add_cli_test ("/vmctl/cli/create/no-kvm", "no-kvm", test_no_kvm);
   add_cli_test ("/vmctl/cli/create/markup-in-paths", "clean-gpu-audio", test_markup_in_paths);
   add_cli_test ("/vmctl/cli/create/define", "clean-gpu-audio", test_define);

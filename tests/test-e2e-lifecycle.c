@@ -18,6 +18,7 @@
 
 #include "vmctl-autocleanups.h"
 #include "vmctl-test-cli.h"
+#include "vmctl-test-util.h"
 
 typedef struct {
   const gchar *uri;
@@ -30,6 +31,7 @@ static const gchar * const one_vm_labels[] = { "one", NULL };
 static const gchar * const many_vm_labels[] = { "many-0", "many-1", "many-2", "many-3", "many-4",
                                                 "many-5", NULL };
 static const gchar * const rejected_labels[] = { "rejected", NULL };
+static const gchar * const gpu_labels[] = { "gpu", NULL };
 
 static void
 ignore_virt_error (void *data, virErrorPtr error)
@@ -360,6 +362,91 @@ test_start_rejected (E2eFixture *fixture, gconstpointer data)
   }
 }
 
+/* The function at DRIVER-LINK @addr in a host root, NULL when unbound. */
+static gchar *
+sim_driver (const gchar *root, const gchar *addr)
+{
+  g_autofree gchar *path = g_strdup_printf ("%s/sys/bus/pci/devices/%s/driver", root, addr);
+  g_autofree gchar *target = g_file_read_link (path, NULL);
+
+  return target != NULL ? g_path_get_basename (target) : NULL;
+}
+
+/* A VM with a GPU that vmctl must detach, on the real libvirtd. The GPU
+ * lives in a simulated host (a copy of clean-gpu-audio under the kernel
+ * simulator): vmctl moves it and its audio function to vfio-pci there, then
+ * QEMU cannot have them (this machine has no such device and no IOMMU), the
+ * start fails, and the undo must leave the simulated host exactly as it was,
+ * with an error that says why. */
+static void
+test_passthrough_start_fails (E2eFixture *fixture, gconstpointer data)
+{
+  const gchar *sim = g_getenv ("VMCTL_KERNEL_SIM");
+  const gchar *name;
+  g_autofree gchar *root = NULL;
+  g_autofree gchar *state = NULL;
+  g_autofree gchar *log = NULL;
+  g_autofree gchar *preload = NULL;
+  g_autofree gchar *sim_root = NULL;
+  g_autofree gchar *journal = NULL;
+
+  if (sim == NULL) {
+    g_test_skip ("VMCTL_KERNEL_SIM not set (tests/meson.build sets it)");
+    return;
+  }
+  if (!run_body_apart (fixture))
+    return;
+  name = g_ptr_array_index (fixture->names, 0);
+  root = vmctl_test_copy_scenario ("clean-gpu-audio");
+  vmctl_test_write (root, ".sim/log", "");
+  state = g_dir_make_tmp ("vmctl-e2e-state-XXXXXX", NULL);
+  preload = g_strconcat ("LD_PRELOAD=", sim, NULL);
+  sim_root = g_strconcat ("VMCTL_SIM_ROOT=", root, NULL);
+  {
+    g_autoptr(VmctlTestRun) create = RUN (fixture, "--host-root", root, "create", name,
+                                          "--gpu", "01:00.0", "--profile", "minimal",
+                                          "--virt-type", "qemu", "--firmware", "bios",
+                                          "--network", "none", "--memory", "128M");
+    assert_exit (create, 0);
+  }
+  {
+    const gchar *environment[] = { preload, sim_root, "VMCTL_BIND_TIMEOUT_MS=2000", NULL };
+    const gchar *argv[] = { "-c", fixture->uri, "--host-root", root, "--state-dir", state,
+                            "start", name, NULL };
+    g_autoptr(VmctlTestRun) start = vmctl_test_run_vmctl_env (environment, argv);
+    g_autofree gchar *gpu = sim_driver (root, "0000:01:00.0");
+    g_autofree gchar *audio = sim_driver (root, "0000:01:00.1");
+
+    assert_exit (start, 1);
+    vmctl_test_assert_one_error_line (start);
+    /* libvirt's reason is in the line: no VFIO here (no IOMMU), or, on a
+     * host with one, no such device */
+    g_assert_nonnull (strstr (start->err, "cannot start VM"));
+    g_assert_true (strstr (start->err, "VFIO") != NULL || strstr (start->err, "0000:01:00.") != NULL);
+    g_assert_cmpstr (gpu, ==, "nvidia");
+    g_assert_cmpstr (audio, ==, "snd_hda_intel");
+  }
+  /* the engine did run: both functions went to vfio-pci and came back */
+  log = g_build_filename (root, ".sim/log", NULL);
+  {
+    g_autofree gchar *writes = NULL;
+
+    g_assert_true (g_file_get_contents (log, &writes, NULL, NULL));
+    g_assert_nonnull (strstr (writes, "drivers_probe 0000:01:00.1\n"));
+    g_assert_nonnull (strstr (writes, "drivers/nvidia/bind 0000:01:00.0\n"));
+    g_assert_nonnull (strstr (writes, "drivers/snd_hda_intel/bind 0000:01:00.1\n"));
+  }
+  journal = g_build_filename (state, "journal", NULL);
+  {
+    g_autoptr(GDir) dir = g_dir_open (journal, 0, NULL);
+
+    g_assert_nonnull (dir);
+    g_assert_null (g_dir_read_name (dir));
+  }
+  vmctl_test_remove_tree (root);
+  vmctl_test_remove_tree (state);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -370,5 +457,7 @@ main (int argc, char **argv)
               test_many_vms, e2e_teardown);
   g_test_add ("/vmctl/e2e/lifecycle/start-rejected", E2eFixture, rejected_labels, e2e_setup,
               test_start_rejected, e2e_teardown);
+  g_test_add ("/vmctl/e2e/lifecycle/passthrough-start-fails", E2eFixture, gpu_labels, e2e_setup,
+              test_passthrough_start_fails, e2e_teardown);
   return g_test_run ();
 }

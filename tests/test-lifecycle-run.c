@@ -181,9 +181,18 @@ test_info_metadata (LifecycleFixture *fixture, gconstpointer data)
   g_assert_cmpstr (info->hostdevs->pdata[0], ==, "0000:01:00.0");
   g_assert_cmpstr (info->hostdevs->pdata[1], ==, "0000:01:00.1");
 
-  /* and a start of it passes the before-start step */
-  g_assert_true (vmctl_vm_start (fixture->connection, "gamer", NULL, &error));
-  g_assert_no_error (error);
+  /* a start must know whose devices the plan names */
+  g_assert_false (vmctl_vm_start (fixture->connection, "gamer", NULL, &error));
+  g_assert_error (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_METADATA);
+  g_assert_nonnull (strstr (error->message, "no host was set"));
+  g_clear_error (&error);
+  /* a remote host is asked through libvirt's node-device API; this test
+   * driver's host has no such device, so nothing starts */
+  vmctl_lifecycle_set_passthrough (fixture->domain.host, "/nonexistent", FALSE);
+  g_assert_false (vmctl_vm_start (fixture->connection, "gamer", NULL, &error));
+  vmctl_lifecycle_set_passthrough (NULL, NULL, FALSE);
+  vmctl_test_lifecycle_assert_message_has (error, "cannot detach pci_0000_01_00_0 to vfio-pci");
+  g_assert_cmpint (vmctl_test_lifecycle_state_of (fixture, "gamer"), ==, VMCTL_VM_STATE_SHUTOFF);
 }
 
 static void

@@ -106,6 +106,7 @@ test_defaults_are_minimal (void)
   g_assert_cmpuint (bare->memory_kib, ==, minimal->memory_kib);
   g_assert_cmpuint (bare->vcpus, ==, minimal->vcpus);
   g_assert_cmpint (bare->hugepages, ==, minimal->hugepages);
+  g_assert_cmpint (bare->hugepages_dynamic, ==, minimal->hugepages_dynamic);
   g_assert_cmpint (bare->network, ==, minimal->network);
   g_assert_cmpint (bare->firmware, ==, minimal->firmware);
   g_assert_cmpint (bare->cpu_pin, ==, minimal->cpu_pin);
@@ -175,7 +176,7 @@ test_profiles_documented (void)
       keys++;
     }
     /* each profile spells out every key vmctl knows */
-    g_assert_cmpuint (keys, ==, 22);
+    g_assert_cmpuint (keys, ==, 23);
   }
 }
 

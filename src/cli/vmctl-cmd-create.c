@@ -58,6 +58,7 @@ typedef struct {
   gchar *profile;
   gboolean hugepages;
   gboolean no_hugepages;
+  gboolean dynamic_hugepages;
   gchar **disks;
   gchar *cdrom;
   gchar *network;
@@ -109,7 +110,7 @@ spec_from_options (const gchar *name, const CreateOptions *options, GError **err
 {
   g_autoptr(VmctlSpec) spec = NULL;
 
-  if (options->hugepages && options->no_hugepages) {
+  if ((options->hugepages || options->dynamic_hugepages) && options->no_hugepages) {
     g_set_error_literal (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_CONFLICT,
                          "--hugepages and --no-hugepages contradict each other");
     return NULL;
@@ -128,8 +129,10 @@ spec_from_options (const gchar *name, const CreateOptions *options, GError **err
       || !apply_one (spec, vmctl_spec_set_cpu_pin, options->cpu_pin, error)
       || !apply_one (spec, vmctl_spec_set_virt_type, options->virt_type, error))
     return NULL;
-  if (options->hugepages || options->no_hugepages)
-    vmctl_spec_set_hugepages (spec, options->hugepages);
+  if (options->hugepages || options->no_hugepages || options->dynamic_hugepages)
+    vmctl_spec_set_hugepages (spec, options->hugepages || options->dynamic_hugepages);
+  if (options->dynamic_hugepages || options->no_hugepages)
+    spec->hugepages_dynamic = options->dynamic_hugepages;
   return g_steal_pointer (&spec);
 }
 
@@ -214,6 +217,9 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
       "Back the memory with hugepages", NULL },
     { "no-hugepages", 0, 0, G_OPTION_ARG_NONE, &options.no_hugepages,
       "Do not, whatever the profile says", NULL },
+    { "dynamic-hugepages", 0, 0, G_OPTION_ARG_NONE, &options.dynamic_hugepages,
+      "Hugepages reserved at each start through nr_hugepages and released at stop",
+      NULL },
     { "disk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.disks,
       "An existing image or block device, or a volume to create (repeatable)",
       "PATH|size=SIZE[,pool=NAME]" },

@@ -261,6 +261,10 @@ run_many (VmctlInvocation *invocation, const ManyVerb *verb, const GOptionEntry 
   context = vmctl_invocation_open_context (invocation, error);
   if (context == NULL)
     return FALSE;
+  /* the planned functions: under the host root through sysfs, or on the
+   * remote host through libvirt */
+  vmctl_lifecycle_set_passthrough (context->host, context->state_dir,
+                                   !vmctl_context_uses_nodedev (context));
   connection = vmctl_connect_open (vmctl_context_get_uri (context), FALSE, error);
   if (connection == NULL)
     return FALSE;

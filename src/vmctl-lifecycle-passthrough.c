@@ -1,0 +1,517 @@
+/* vmctl-lifecycle-passthrough.c: the passthrough engine's place in start and
+ * stop. Before a start: re-check the plan against today's topology, refuse
+ * an IOMMU group another running domain uses, make sure the hugepages are
+ * there, then move the planned functions to vfio-pci. After a stop (or a
+ * failed start): give them back and release what was reserved.
+ *
+ * Where the functions live is set once per process
+ * (vmctl_lifecycle_set_passthrough): a host root read through sysfs and
+ * driven by the engine, or, for a remote connection, libvirt's node-device
+ * API on the remote host. */
+#include "vmctl-lifecycle-private.h"
+
+#include "vmctl-connect.h"
+#include "vmctl-hugepages.h"
+#include "vmctl-inventory-nodedev.h"
+#include "vmctl-inventory-sysfs.h"
+#include "vmctl-plan.h"
+#include "vmctl-vfio.h"
+
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <string.h>
+
+/* ---- where the devices live ---- */
+
+static struct {
+  GMutex lock;
+  VmctlHost *host;
+  gchar *state_dir;
+  gboolean sysfs;
+  gboolean set;
+} binding;
+
+/**
+ * vmctl_lifecycle_set_passthrough:
+ * @host: (nullable): the host root holding the planned functions; NULL
+ *   forgets the binding
+ * @state_dir: vmctl's state directory (journal, locks, reservations)
+ * @sysfs: TRUE when the connection's host is @host (move functions through
+ *   sysfs, journaled); FALSE for a remote host (libvirt's node-device
+ *   detach and reattach there)
+ *
+ * Until this is called, start refuses a VM whose plan names host functions:
+ * it would not know whose devices they are.
+ */
+void
+vmctl_lifecycle_set_passthrough (VmctlHost *host, const gchar *state_dir, gboolean sysfs)
+{
+  g_mutex_lock (&binding.lock);
+  g_clear_pointer (&binding.host, vmctl_host_unref);
+  g_clear_pointer (&binding.state_dir, g_free);
+  binding.set = host != NULL;
+  if (host != NULL) {
+    binding.host = vmctl_host_ref (host);
+    binding.state_dir = g_strdup (state_dir);
+    binding.sysfs = sysfs;
+  }
+  g_mutex_unlock (&binding.lock);
+}
+
+/* the binding's host and state dir, referenced; FALSE when unset */
+static gboolean
+get_binding (VmctlHost **out_host, gchar **out_state_dir, gboolean *out_sysfs)
+{
+  gboolean set;
+
+  g_mutex_lock (&binding.lock);
+  set = binding.set;
+  if (set) {
+    *out_host = vmctl_host_ref (binding.host);
+    *out_state_dir = g_strdup (binding.state_dir);
+    *out_sysfs = binding.sysfs;
+  }
+  g_mutex_unlock (&binding.lock);
+  return set;
+}
+
+/* ---- checks ---- */
+
+static gboolean
+parse_functions (GPtrArray *texts, GArray **out_addresses, GError **error)
+{
+  g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
+
+  for (guint i = 0; i < texts->len; i++) {
+    VmctlPciAddress address;
+
+    if (!vmctl_pci_address_parse (g_ptr_array_index (texts, i), &address, error))
+      return FALSE;
+    g_array_append_val (addresses, address);
+  }
+  *out_addresses = g_steal_pointer (&addresses);
+  return TRUE;
+}
+
+static gboolean
+in_list (GArray *addresses, const VmctlPciAddress *address)
+{
+  for (guint i = 0; i < addresses->len; i++)
+    if (vmctl_pci_address_equal (&g_array_index (addresses, VmctlPciAddress, i), address))
+      return TRUE;
+  return FALSE;
+}
+
+/* The kernel hands a group to QEMU only when every endpoint in it is on
+ * vfio-pci or pci-stub or driverless: today's topology may differ from the
+ * one the plan was made on (a new card, a BIOS update regrouping slots). */
+static gboolean
+check_topology (const VmctlInventory *inventory, GArray *functions, GError **error)
+{
+  for (guint i = 0; i < functions->len; i++) {
+    const VmctlPciAddress *address = &g_array_index (functions, VmctlPciAddress, i);
+    const VmctlPciDevice *device = vmctl_inventory_lookup (inventory, address);
+    g_autoptr(GPtrArray) members = NULL;
+    gchar name[VMCTL_PCI_ADDRESS_STRLEN];
+
+    vmctl_pci_address_format (address, name);
+    if (device == NULL) {
+      g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_NO_DEVICE,
+                   "%s, planned for this VM, is not on the host any more", name);
+      return FALSE;
+    }
+    if (device->iommu_group == VMCTL_PCI_NO_GROUP) {
+      g_set_error (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_NOT_PASSABLE,
+                   "%s has no IOMMU group: is the IOMMU on? see 'vmctl host check'", name);
+      return FALSE;
+    }
+    members = vmctl_inventory_group_members (inventory, device->iommu_group);
+    for (guint j = 0; j < members->len; j++) {
+      const VmctlPciDevice *member = g_ptr_array_index (members, j);
+      gchar member_name[VMCTL_PCI_ADDRESS_STRLEN];
+
+      if (vmctl_pci_device_is_bridge (member) || in_list (functions, &member->address)
+          || member->driver == NULL || vmctl_pci_driver_is_vfio_safe (member->driver))
+        continue;
+      vmctl_pci_address_format (&member->address, member_name);
+      g_set_error (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_BLOCKED,
+                   "IOMMU group %d changed since the VM was made: %s (%s) shares it with %s "
+                   "and is not in the VM; recreate it with '--hostdev %s'",
+                   device->iommu_group, member_name, member->driver, name, member_name);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* a domain's XML as a tree; NULL with libvirt's error reset when it cannot
+ * be had (the domain went away meanwhile) */
+static xmlDocPtr
+domain_document (virDomainPtr domain, unsigned int flags)
+{
+  char *xml = sym_virDomainGetXMLDesc (domain, flags);
+  xmlDocPtr document;
+
+  if (xml == NULL) {
+    sym_virResetLastError ();
+    return NULL;
+  }
+  document = xmlReadMemory (xml, (int) strlen (xml), "domain.xml", NULL,
+                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  free (xml);
+  return document;
+}
+
+/* the nodes @path selects; NULL when none */
+static xmlXPathObjectPtr
+select_nodes (xmlDocPtr document, const gchar *path)
+{
+  xmlXPathContextPtr context = xmlXPathNewContext (document);
+  xmlXPathObjectPtr found = NULL;
+
+  if (context != NULL)
+    found = xmlXPathEvalExpression ((const xmlChar *) path, context);
+  xmlXPathFreeContext (context);
+  if (found != NULL && (found->nodesetval == NULL || found->nodesetval->nodeNr == 0))
+    g_clear_pointer (&found, xmlXPathFreeObject);
+  return found;
+}
+
+static guint64
+number_prop (xmlNodePtr node, const gchar *name)
+{
+  xmlChar *text = xmlGetProp (node, (const xmlChar *) name);
+  guint64 value = text != NULL ? g_ascii_strtoull ((const gchar *) text, NULL, 0) : G_MAXUINT64;
+
+  xmlFree (text);
+  return value;
+}
+
+/* the PCI hostdevs of a domain's live XML */
+static GArray *
+domain_hostdevs (virDomainPtr domain)
+{
+  GArray *addresses = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
+  xmlDocPtr document = domain_document (domain, 0);
+  xmlXPathObjectPtr found = NULL;
+
+  if (document != NULL)
+    found = select_nodes (document, "/domain/devices/hostdev[@type='pci']/source/address");
+  for (int i = 0; found != NULL && i < found->nodesetval->nodeNr; i++) {
+    xmlNodePtr node = found->nodesetval->nodeTab[i];
+    guint64 domain_nr = number_prop (node, "domain"), bus = number_prop (node, "bus");
+    guint64 slot = number_prop (node, "slot"), function = number_prop (node, "function");
+    g_autofree gchar *text = NULL;
+    VmctlPciAddress address;
+
+    if (domain_nr > 0xffff || bus > 0xff || slot > 0x1f || function > 7)
+      continue;
+    text = g_strdup_printf ("%04x:%02x:%02x.%x", (guint) domain_nr, (guint) bus, (guint) slot,
+                            (guint) function);
+    if (vmctl_pci_address_parse (text, &address, NULL))
+      g_array_append_val (addresses, address);
+  }
+  g_clear_pointer (&found, xmlXPathFreeObject);
+  g_clear_pointer (&document, xmlFreeDoc);
+  return addresses;
+}
+
+static gint
+group_of (const VmctlInventory *inventory, const VmctlPciAddress *address)
+{
+  const VmctlPciDevice *device = vmctl_inventory_lookup (inventory, address);
+
+  return device != NULL ? device->iommu_group : VMCTL_PCI_NO_GROUP;
+}
+
+/* libvirt refuses a group another domain uses, but only after vmctl moved
+ * the functions; say it first, naming the domain */
+static gboolean
+check_groups_free (virConnectPtr connection, virDomainPtr self, const VmctlInventory *inventory,
+                   GArray *functions, GError **error)
+{
+  virDomainPtr *domains = NULL;
+  int n = sym_virConnectListAllDomains (connection, &domains, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+  const gchar *self_name = sym_virDomainGetName (self);
+  gboolean ok = TRUE;
+
+  if (n < 0) {
+    vmctl_lifecycle_set_virt_error (error, "cannot list the running VMs");
+    return FALSE;
+  }
+  for (int i = 0; i < n; i++) {
+    g_autoptr(GArray) theirs = NULL;
+
+    if (!ok || g_strcmp0 (sym_virDomainGetName (domains[i]), self_name) == 0)
+      continue;
+    theirs = domain_hostdevs (domains[i]);
+    for (guint j = 0; j < theirs->len && ok; j++) {
+      const VmctlPciAddress *used = &g_array_index (theirs, VmctlPciAddress, j);
+      gint group = group_of (inventory, used);
+
+      for (guint k = 0; k < functions->len && ok; k++) {
+        const VmctlPciAddress *mine = &g_array_index (functions, VmctlPciAddress, k);
+        gchar used_name[VMCTL_PCI_ADDRESS_STRLEN];
+
+        if (group == VMCTL_PCI_NO_GROUP || group_of (inventory, mine) != group)
+          continue;
+        vmctl_pci_address_format (used, used_name);
+        g_set_error (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_RUNNING,
+                     "IOMMU group %d is in use by running VM '%s' (%s): stop it first",
+                     group, sym_virDomainGetName (domains[i]), used_name);
+        ok = FALSE;
+      }
+    }
+  }
+  for (int i = 0; i < n; i++)
+    sym_virDomainFree (domains[i]);
+  free (domains);
+  return ok;
+}
+
+/* ---- steps ---- */
+
+static gboolean
+detach_sysfs (virConnectPtr connection, virDomainPtr domain, VmctlHost *host,
+              const gchar *state_dir, GArray *functions, GError **error)
+{
+  const gchar *name = sym_virDomainGetName (domain);
+  g_autoptr(VmctlInventory) inventory = vmctl_inventory_from_sysfs (host, error);
+  g_autoptr(VmctlVfio) vfio = NULL;
+
+  if (inventory == NULL
+      || !check_topology (inventory, functions, error)
+      || !check_groups_free (connection, domain, inventory, functions, error))
+    return FALSE;
+  vfio = vmctl_vfio_new (host, state_dir, error);
+  return vfio != NULL
+         && vmctl_vfio_detach (vfio, (VmctlPciAddress *) functions->data, functions->len,
+                               name, error);
+}
+
+/* node-device detach on a remote host, undone in reverse on failure */
+static gboolean
+detach_nodedev (virConnectPtr connection, GArray *functions, GError **error)
+{
+  guint done = 0;
+
+  for (; done < functions->len; done++) {
+    const VmctlPciAddress *address = &g_array_index (functions, VmctlPciAddress, done);
+    g_autofree gchar *nodedev = vmctl_pci_address_to_nodedev_name (address);
+    g_autoptr(VmctlNodeDevice) device = sym_virNodeDeviceLookupByName (connection, nodedev);
+
+    if (device == NULL || sym_virNodeDeviceDetachFlags (device, "vfio", 0) < 0) {
+      g_autofree gchar *what = g_strdup_printf ("cannot detach %s to vfio-pci", nodedev);
+
+      vmctl_virt_set_error (error, what);
+      break;
+    }
+  }
+  if (done == functions->len)
+    return TRUE;
+  while (done > 0) {
+    const VmctlPciAddress *address = &g_array_index (functions, VmctlPciAddress, --done);
+    g_autofree gchar *nodedev = vmctl_pci_address_to_nodedev_name (address);
+    g_autoptr(VmctlNodeDevice) device = sym_virNodeDeviceLookupByName (connection, nodedev);
+
+    if (device == NULL || sym_virNodeDeviceReAttach (device) < 0)
+      sym_virResetLastError ();
+  }
+  return FALSE;
+}
+
+/* the driver a node device reports, NULL when none or unknown */
+static gchar *
+nodedev_driver (virNodeDevicePtr device)
+{
+  char *xml = sym_virNodeDeviceGetXMLDesc (device, 0);
+  g_autoptr(VmctlPciDevice) parsed = NULL;
+
+  if (xml == NULL) {
+    sym_virResetLastError ();
+    return NULL;
+  }
+  parsed = vmctl_pci_device_from_nodedev_xml (xml, NULL);
+  free (xml);
+  return parsed != NULL ? g_strdup (parsed->driver) : NULL;
+}
+
+/* Gives back, last first, every planned function the remote host has on
+ * vfio-pci. The remote host keeps no journal of vmctl's: a function that
+ * is not on vfio-pci (a start that failed before moving it) or no longer
+ * exists has nothing to give back. */
+static gboolean
+reattach_nodedev (virConnectPtr connection, GArray *functions, GError **error)
+{
+  gboolean ok = TRUE;
+
+  for (guint i = functions->len; i > 0; i--) {
+    const VmctlPciAddress *address = &g_array_index (functions, VmctlPciAddress, i - 1);
+    g_autofree gchar *nodedev = vmctl_pci_address_to_nodedev_name (address);
+    g_autoptr(VmctlNodeDevice) device = sym_virNodeDeviceLookupByName (connection, nodedev);
+    g_autofree gchar *driver = NULL;
+
+    if (device == NULL) {
+      sym_virResetLastError ();
+      continue;
+    }
+    driver = nodedev_driver (device);
+    if (g_strcmp0 (driver, "vfio-pci") != 0)
+      continue;
+    if (sym_virNodeDeviceReAttach (device) < 0) {
+      g_autofree gchar *what = g_strdup_printf ("cannot give %s back to the host", nodedev);
+
+      if (ok)
+        vmctl_virt_set_error (error, what);
+      else
+        sym_virResetLastError ();
+      ok = FALSE;
+    }
+  }
+  return ok;
+}
+
+/* the host's default hugepage size, from /proc/meminfo; 2 MiB if unknown */
+static guint64
+default_page_kib (VmctlHost *host)
+{
+  g_autofree gchar *meminfo = NULL;
+  const gchar *line;
+
+  if (vmctl_host_read (host, "/proc/meminfo", &meminfo, NULL, NULL)
+      && (line = strstr (meminfo, "Hugepagesize:")) != NULL)
+    return g_ascii_strtoull (line + strlen ("Hugepagesize:"), NULL, 10);
+  return 2048;
+}
+
+/* Hugepage backing: how much (KiB) and which page size; FALSE when the
+ * domain's memory is not hugepage-backed. */
+static gboolean
+hugepage_needs (virDomainPtr domain, VmctlHost *host, guint64 *out_memory_kib,
+                guint64 *out_page_kib)
+{
+  xmlDocPtr document = domain_document (domain, VIR_DOMAIN_XML_INACTIVE);
+  xmlXPathObjectPtr backing = NULL, memory = NULL, page = NULL;
+  gboolean backed = FALSE;
+
+  if (document != NULL)
+    backing = select_nodes (document, "/domain/memoryBacking/hugepages");
+  if (backing != NULL)
+    memory = select_nodes (document, "/domain/memory");
+  if (memory != NULL) {
+    xmlNodePtr node = memory->nodesetval->nodeTab[0];
+    xmlChar *unit = xmlGetProp (node, (const xmlChar *) "unit");
+    xmlChar *text = xmlNodeGetContent (node);
+
+    /* libvirt writes the XML back in KiB */
+    backed = (unit == NULL || g_strcmp0 ((const gchar *) unit, "KiB") == 0) && text != NULL;
+    if (backed)
+      *out_memory_kib = g_ascii_strtoull ((const gchar *) text, NULL, 10);
+    xmlFree (unit);
+    xmlFree (text);
+    page = select_nodes (document, "/domain/memoryBacking/hugepages/page[@size]");
+  }
+  *out_page_kib = page != NULL ? number_prop (page->nodesetval->nodeTab[0], "size")
+                               : default_page_kib (host);
+  g_clear_pointer (&page, xmlXPathFreeObject);
+  g_clear_pointer (&memory, xmlXPathFreeObject);
+  g_clear_pointer (&backing, xmlXPathFreeObject);
+  g_clear_pointer (&document, xmlFreeDoc);
+  return backed;
+}
+
+/* dynamic reservations (a profile option) or a plain check */
+static gboolean
+prepare_hugepages (virDomainPtr domain, VmctlHost *host, const gchar *state_dir,
+                   gboolean dynamic, GError **error)
+{
+  guint64 memory_kib = 0, page_kib = 0;
+
+  if (!hugepage_needs (domain, host, &memory_kib, &page_kib) || memory_kib == 0)
+    return TRUE;
+  if (dynamic)
+    return vmctl_hugepages_reserve (host, state_dir, sym_virDomainGetName (domain), memory_kib,
+                                    page_kib, error);
+  return vmctl_hugepages_check (host, memory_kib, page_kib, error);
+}
+
+/**
+ * vmctl_lifecycle_before_start_passthrough:
+ * @metadata: (nullable): the VM's vmctl metadata; NULL: not vmctl's VM
+ *
+ * Everything a start needs from the host, in order, each undone when a
+ * later one fails: hugepages (checked, or reserved when dynamic), the plan
+ * re-checked, the functions moved to vfio-pci.
+ */
+gboolean
+vmctl_lifecycle_before_start_passthrough (virDomainPtr domain, const VmctlVmMetadata *metadata,
+                                          GError **error)
+{
+  g_autoptr(VmctlHost) host = NULL;
+  g_autofree gchar *state_dir = NULL;
+  g_autoptr(GArray) functions = NULL;
+  virConnectPtr connection = sym_virDomainGetConnect (domain);
+  const gchar *name = sym_virDomainGetName (domain);
+  gboolean sysfs = FALSE;
+
+  if (metadata == NULL)
+    return TRUE;
+  if (!get_binding (&host, &state_dir, &sysfs)) {
+    if (metadata->functions->len == 0)
+      return TRUE;
+    g_set_error (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_METADATA,
+                 "VM '%s' passes through host devices, but no host was set for them "
+                 "(vmctl_lifecycle_set_passthrough)", name);
+    return FALSE;
+  }
+  if (!parse_functions (metadata->functions, &functions, error))
+    return FALSE;
+  if (sysfs && !prepare_hugepages (domain, host, state_dir, metadata->dynamic_hugepages, error))
+    return FALSE;
+  if (functions->len == 0)
+    return TRUE;
+  if (sysfs ? detach_sysfs (connection, domain, host, state_dir, functions, error)
+            : detach_nodedev (connection, functions, error))
+    return TRUE;
+  if (sysfs && metadata->dynamic_hugepages)
+    (void) vmctl_hugepages_release (host, state_dir, name, NULL);
+  return FALSE;
+}
+
+/**
+ * vmctl_lifecycle_after_stop_passthrough:
+ *
+ * Gives back every function vmctl holds for the VM (the journal knows
+ * which, whatever the metadata says now) and releases its dynamic
+ * hugepages. Runs once the domain is down.
+ */
+gboolean
+vmctl_lifecycle_after_stop_passthrough (virDomainPtr domain, const VmctlVmMetadata *metadata,
+                                        GError **error)
+{
+  g_autoptr(VmctlHost) host = NULL;
+  g_autofree gchar *state_dir = NULL;
+  g_autoptr(VmctlVfio) vfio = NULL;
+  g_autoptr(GError) hugepages_error = NULL;
+  const gchar *name = sym_virDomainGetName (domain);
+  gboolean sysfs = FALSE;
+
+  if (!get_binding (&host, &state_dir, &sysfs))
+    return TRUE;
+  if (!sysfs) {
+    g_autoptr(GArray) functions = NULL;
+
+    if (metadata == NULL || metadata->functions->len == 0)
+      return TRUE;
+    return parse_functions (metadata->functions, &functions, error)
+           && reattach_nodedev (sym_virDomainGetConnect (domain), functions, error);
+  }
+  vfio = vmctl_vfio_new (host, state_dir, error);
+  if (vfio == NULL || !vmctl_vfio_reattach_owner (vfio, name, error))
+    return FALSE;
+  if (!vmctl_hugepages_release (host, state_dir, name, &hugepages_error)) {
+    g_propagate_error (error, g_steal_pointer (&hugepages_error));
+    return FALSE;
+  }
+  return TRUE;
+}

@@ -1,0 +1,315 @@
+/* test-lifecycle-vfio.c: start and stop driving the passthrough engine, on
+ * libvirt's test driver with a copy of clean-gpu-audio under the simulated
+ * kernel (LD_PRELOAD): the plan's functions go to vfio-pci before the
+ * domain starts and back after it stops; a plan the topology no longer
+ * allows, or a group another running VM holds, refuses the start with
+ * nothing moved; a reattach that fails keeps the journal. */
+#include "vmctl-test-lifecycle.h"
+#include "vmctl-test-util.h"
+#include "vmctl-vfio.h"
+
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+typedef struct {
+  LifecycleFixture lifecycle;
+  gchar *state;
+} Fixture;
+
+static void
+setup (Fixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *sim = NULL;
+
+  g_unsetenv ("VMCTL_SIM_ROOT");
+  vmctl_test_lifecycle_setup (&fixture->lifecycle, data);
+  vmctl_test_lifecycle_reset_spec (&fixture->lifecycle, "gamer");
+  sim = g_build_filename (fixture->lifecycle.domain.root, ".sim", NULL);
+  g_assert_cmpint (g_mkdir (sim, 0755), ==, 0);
+  g_setenv ("VMCTL_SIM_ROOT", fixture->lifecycle.domain.root, TRUE);
+  g_setenv ("VMCTL_BIND_TIMEOUT_MS", "300", TRUE);
+  fixture->state = g_dir_make_tmp ("vmctl-lifecycle-vfio-XXXXXX", NULL);
+  vmctl_lifecycle_set_passthrough (fixture->lifecycle.domain.host, fixture->state, TRUE);
+}
+
+static void
+teardown (Fixture *fixture, gconstpointer data)
+{
+  vmctl_lifecycle_set_passthrough (NULL, NULL, FALSE);
+  g_unsetenv ("VMCTL_SIM_ROOT");
+  vmctl_test_lifecycle_teardown (&fixture->lifecycle, data);
+  vmctl_test_remove_tree (fixture->state);
+  g_free (fixture->state);
+}
+
+static gchar *
+driver_of (Fixture *fixture, const gchar *addr)
+{
+  g_autofree gchar *path = g_strdup_printf ("%s/sys/bus/pci/devices/%s/driver",
+                                            fixture->lifecycle.domain.root, addr);
+  g_autofree gchar *target = g_file_read_link (path, NULL);
+
+  return target != NULL ? g_path_get_basename (target) : NULL;
+}
+
+static void
+assert_driver (Fixture *fixture, const gchar *addr, const gchar *expected)
+{
+  g_autofree gchar *driver = driver_of (fixture, addr);
+
+  g_assert_cmpstr (driver, ==, expected);
+}
+
+static guint
+journal_size (Fixture *fixture)
+{
+  g_autofree gchar *path = g_build_filename (fixture->state, "journal", NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const gchar *name;
+  guint n = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    n += g_str_has_suffix (name, ".entry");
+  return n;
+}
+
+static void
+assert_host_as_before (Fixture *fixture)
+{
+  assert_driver (fixture, "0000:01:00.0", "nvidia");
+  assert_driver (fixture, "0000:01:00.1", "snd_hda_intel");
+  g_assert_cmpuint (journal_size (fixture), ==, 0);
+}
+
+static void
+define_gamer (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  vmctl_test_domain_host_gpu (fixture->lifecycle.domain.spec, fixture->lifecycle.domain.plan,
+                              "clean-gpu-audio");
+  g_assert_true (vmctl_test_lifecycle_define_spec (&fixture->lifecycle, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_start_stop (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlHost) host = vmctl_host_ref (fixture->lifecycle.domain.host);
+  g_autoptr(VmctlVfio) vfio = vmctl_vfio_new (host, fixture->state, NULL);
+  g_autoptr(GPtrArray) entries = NULL;
+  VmctlJournalEntry *entry;
+
+  define_gamer (fixture);
+  g_assert_true (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_no_error (error);
+  assert_driver (fixture, "0000:01:00.0", "vfio-pci");
+  assert_driver (fixture, "0000:01:00.1", "vfio-pci");
+  entries = vmctl_vfio_status (vfio, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 2);
+  entry = g_ptr_array_index (entries, 0);
+  g_assert_cmpstr (entry->owner, ==, "gamer");
+  g_assert_cmpstr (entry->original_driver, ==, "nvidia");
+
+  g_assert_true (vmctl_vm_destroy (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_no_error (error);
+  assert_host_as_before (fixture);
+}
+
+/* the plan holds the GPU only; its audio function, still on its host
+ * driver, shares the group: the kernel would refuse, vmctl says why first */
+static void
+test_plan_no_longer_fits (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  vmctl_test_domain_spec_add_gpu (fixture->lifecycle.domain.spec, "0000:01:00.0", NULL);
+  vmctl_test_domain_plan_add (fixture->lifecycle.domain.plan, "0000:01:00.0",
+                              VMCTL_PLAN_ROLE_GPU, "0000:01:00.0", "nvidia", 1);
+  g_assert_true (vmctl_test_lifecycle_define_spec (&fixture->lifecycle, &error));
+  g_assert_no_error (error);
+  g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  vmctl_test_lifecycle_assert_message_has (error, "IOMMU group 1 changed since the VM was made: "
+                                                  "0000:01:00.1 (snd_hda_intel)");
+  g_assert_cmpint (vmctl_test_lifecycle_state_of (&fixture->lifecycle, "gamer"), ==,
+                   VMCTL_VM_STATE_SHUTOFF);
+  assert_host_as_before (fixture);
+}
+
+/* another VM runs with the audio function: the group is taken */
+static void
+test_group_in_use (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  vmctl_test_lifecycle_reset_spec (&fixture->lifecycle, "other");
+  {
+    VmctlPciAddress audio;
+
+    g_assert_true (vmctl_pci_address_parse ("0000:01:00.1", &audio, NULL));
+    g_array_append_val (fixture->lifecycle.domain.spec->hostdevs, audio);
+  }
+  vmctl_test_domain_plan_add (fixture->lifecycle.domain.plan, "0000:01:00.1",
+                              VMCTL_PLAN_ROLE_HOSTDEV, "0000:01:00.1", "snd_hda_intel", 1);
+  g_assert_true (vmctl_test_lifecycle_define_spec (&fixture->lifecycle, &error));
+  g_assert_no_error (error);
+  /* started behind vmctl's back, as a hand-made domain would be */
+  {
+    g_autoptr(VmctlDomain) other = virDomainLookupByName (fixture->lifecycle.connection, "other");
+
+    g_assert_cmpint (virDomainCreate (other), ==, 0);
+  }
+  vmctl_test_lifecycle_reset_spec (&fixture->lifecycle, "gamer");
+  define_gamer (fixture);
+  g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  vmctl_test_lifecycle_assert_message_has (error, "IOMMU group 1 is in use by running VM 'other' "
+                                                  "(0000:01:00.1)");
+  assert_host_as_before (fixture);
+}
+
+/* the GPU never binds to vfio-pci: the engine undoes the audio function
+ * it had not reached and the GPU itself; the domain stays off */
+static void
+test_detach_fails (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  define_gamer (fixture);
+  vmctl_test_write (fixture->lifecycle.domain.root, ".sim/never-bind", "0000:01:00.1 vfio-pci\n");
+  g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_TIMEOUT);
+  vmctl_test_lifecycle_assert_message_has (error, "0000:01:00.1");
+  g_assert_cmpint (vmctl_test_lifecycle_state_of (&fixture->lifecycle, "gamer"), ==,
+                   VMCTL_VM_STATE_SHUTOFF);
+  assert_host_as_before (fixture);
+}
+
+/* giving back fails (vfio-pci refuses to let go): stop reports it and the
+ * journal keeps both functions for `gpu recover` */
+static void
+test_reattach_fails (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  define_gamer (fixture);
+  g_assert_true (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_no_error (error);
+  vmctl_test_write (fixture->lifecycle.domain.root, ".sim/fail-write", "drivers/vfio-pci/unbind 16\n");
+  g_assert_false (vmctl_vm_destroy (fixture->lifecycle.connection, "gamer", NULL, &error));
+  vmctl_test_lifecycle_assert_message_has (error, "vmctl gpu recover");
+  g_clear_error (&error);
+  g_assert_cmpuint (journal_size (fixture), ==, 2);
+  g_assert_cmpint (vmctl_test_lifecycle_state_of (&fixture->lifecycle, "gamer"), ==,
+                   VMCTL_VM_STATE_SHUTOFF);
+  /* the fault gone, the next stop-side call finishes the job */
+  vmctl_test_unlink (fixture->lifecycle.domain.root, ".sim/fail-write");
+  {
+    g_autoptr(VmctlVfio) vfio = vmctl_vfio_new (fixture->lifecycle.domain.host, fixture->state, NULL);
+
+    g_assert_true (vmctl_vfio_reattach_owner (vfio, "gamer", &error));
+    g_assert_no_error (error);
+  }
+  assert_host_as_before (fixture);
+}
+
+/* An empty 2 MiB pool whose free count follows nr_hugepages, as a kernel
+ * with memory to spare would make it. */
+static gchar *
+empty_pool (Fixture *fixture)
+{
+  g_autofree gchar *pool = g_build_filename (fixture->lifecycle.domain.root,
+                                             "sys/kernel/mm/hugepages/hugepages-2048kB", NULL);
+  g_autofree gchar *free_path = g_build_filename (pool, "free_hugepages", NULL);
+  gchar *nr_path = g_build_filename (pool, "nr_hugepages", NULL);
+
+  g_assert_true (g_file_set_contents (nr_path, "0\n", -1, NULL));
+  g_assert_cmpint (g_unlink (free_path), ==, 0);
+  g_assert_cmpint (symlink ("nr_hugepages", free_path), ==, 0);
+  return nr_path;
+}
+
+static void
+define_hugepage_gamer (Fixture *fixture, gboolean dynamic)
+{
+  fixture->lifecycle.domain.spec->memory_kib = 128 * 1024;
+  fixture->lifecycle.domain.spec->hugepages = TRUE;
+  fixture->lifecycle.domain.spec->hugepages_dynamic = dynamic;
+  define_gamer (fixture);
+}
+
+static void
+assert_pool (const gchar *nr_path, const gchar *expected)
+{
+  g_autofree gchar *contents = NULL;
+
+  g_assert_true (g_file_get_contents (nr_path, &contents, NULL, NULL));
+  g_assert_cmpstr (g_strstrip (contents), ==, expected);
+}
+
+/* not enough free pages: the start is refused before any device moves,
+ * with the command that fixes it */
+static void
+test_hugepages_short (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *nr_path = empty_pool (fixture);
+
+  define_hugepage_gamer (fixture, FALSE);
+  g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  vmctl_test_lifecycle_assert_message_has (error, "echo 64 > /proc/sys/vm/nr_hugepages");
+  assert_host_as_before (fixture);
+  assert_pool (nr_path, "0");
+}
+
+/* dynamic: reserved for the start, given back after the stop */
+static void
+test_hugepages_dynamic (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *nr_path = empty_pool (fixture);
+
+  define_hugepage_gamer (fixture, TRUE);
+  g_assert_true (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_no_error (error);
+  assert_pool (nr_path, "64");
+  assert_driver (fixture, "0000:01:00.0", "vfio-pci");
+  g_assert_true (vmctl_vm_destroy (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_no_error (error);
+  assert_pool (nr_path, "0");
+  assert_host_as_before (fixture);
+}
+
+/* dynamic, but the detach fails: the reservation is released too */
+static void
+test_hugepages_dynamic_undone (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *nr_path = empty_pool (fixture);
+
+  define_hugepage_gamer (fixture, TRUE);
+  vmctl_test_write (fixture->lifecycle.domain.root, ".sim/never-bind", "0000:01:00.0 vfio-pci\n");
+  g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_TIMEOUT);
+  assert_pool (nr_path, "0");
+  assert_host_as_before (fixture);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add ("/vmctl/lifecycle-vfio/" path, Fixture, NULL, setup, fn, teardown)
+  ADD ("start-stop", test_start_stop);
+  ADD ("plan-no-longer-fits", test_plan_no_longer_fits);
+  ADD ("group-in-use", test_group_in_use);
+  ADD ("detach-fails", test_detach_fails);
+  ADD ("reattach-fails", test_reattach_fails);
+  ADD ("hugepages-short", test_hugepages_short);
+  ADD ("hugepages-dynamic", test_hugepages_dynamic);
+  ADD ("hugepages-dynamic-undone", test_hugepages_dynamic_undone);
+#undef ADD
+  return g_test_run ();
+}
