@@ -116,7 +116,8 @@ check_topology (const VmctlInventory *inventory, GArray *functions, GError **err
 
     vmctl_pci_address_format (address, name);
     if (device == NULL) {
-      g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_NO_DEVICE,
+      /* not bad input: the host changed under a VM that was fine (exit 1) */
+      g_set_error (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_NOT_PASSABLE,
                    "%s, planned for this VM, is not on the host any more", name);
       return FALSE;
     }

@@ -18,6 +18,7 @@
 #include "vmctl-plan.h"
 #include "vmctl-size.h"
 #include "vmctl-spec.h"
+#include "vmctl-vfio.h"
 
 #include <locale.h>
 #include <string.h>
@@ -28,6 +29,10 @@ static const VmctlCommand commands[] = {
   { "iommu list",  NULL,     0,  0,  vmctl_cmd_iommu_list, "List every IOMMU group and its devices" },
   { "gpu list",    NULL,     0,  0,  vmctl_cmd_gpu_list,   "List display devices and whether each can be passed through" },
   { "gpu check",   "ADDR",   1,  1,  vmctl_cmd_gpu_check,  "Tell whether one PCI device can be given to a VM, and what goes with it" },
+  { "gpu detach",  "ADDR",   1,  1,  vmctl_cmd_gpu_detach, "Move a GPU and the functions that go with it to vfio-pci" },
+  { "gpu reattach", "ADDR|--vm NAME", 0, 1, vmctl_cmd_gpu_reattach, "Give functions vmctl detached back to their original drivers" },
+  { "gpu status",  NULL,     0,  0,  vmctl_cmd_gpu_status, "List the PCI functions vmctl holds on vfio-pci" },
+  { "gpu recover", NULL,     0,  0,  vmctl_cmd_gpu_recover, "Give back what a crashed vmctl or a dead VM left on vfio-pci" },
   { "create",      "NAME",   1,  1,  vmctl_cmd_create,     "Define a VM with passed-through GPUs from a profile and options" },
   { "start",       "NAME...|--all", 0, G_MAXUINT, vmctl_cmd_start, "Boot VMs" },
   { "stop",        "NAME...|--all", 0, G_MAXUINT, vmctl_cmd_stop, "Shut VMs down cleanly, waiting up to a timeout" },
@@ -88,6 +93,8 @@ print_usage (void)
            "  vmctl host check                    is this host ready for passthrough?\n"
            "  vmctl gpu list                      which GPUs can be given to a VM\n"
            "  vmctl gpu check 01:00.0 --json      the verdict for one GPU, as JSON\n"
+           "  vmctl gpu detach 01:00.0 --dry-run  the sysfs writes that would move it to vfio-pci\n"
+           "  vmctl gpu recover                   give back what a crash left on vfio-pci\n"
            "  vmctl create gamer --gpu 01:00.0 --profile gaming --print-xml\n"
            "                                      the domain XML for a gaming VM with that GPU\n"
            "  vmctl create ci-1 --profile minimal --disk size=8G\n"
@@ -263,7 +270,10 @@ exit_status_for_error (const GError *error)
       || g_error_matches (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_EXISTS)
       || error->domain == VMCTL_SPEC_ERROR
       || error->domain == VMCTL_SIZE_ERROR
-      || g_error_matches (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_DUPLICATE))
+      || g_error_matches (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_DUPLICATE)
+      || g_error_matches (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_NO_DEVICE)
+      || g_error_matches (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_BRIDGE)
+      || g_error_matches (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_NOT_HELD))
     return VMCTL_EXIT_USAGE;
   return VMCTL_EXIT_FAILURE;
 }

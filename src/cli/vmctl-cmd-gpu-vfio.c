@@ -1,0 +1,774 @@
+/* vmctl-cmd-gpu-vfio.c: vmctl gpu detach, reattach, status and recover:
+ * moving PCI functions between their host drivers and vfio-pci by hand,
+ * through the passthrough engine (passthrough/vmctl-vfio.h), and clearing
+ * up after a crash. */
+#include "vmctl-output.h"
+
+#include "vmctl-autocleanups.h"
+#include "vmctl-connect.h"
+#include "vmctl-hugepages.h"
+#include "vmctl-inventory-sysfs.h"
+#include "vmctl-pci-address.h"
+#include "vmctl-plan.h"
+#include "vmctl-vfio.h"
+
+#include <string.h>
+#include <unistd.h>
+
+static const gchar gpu_detach_description[] =
+  "Moves the PCI function at ADDR, and every function that must go along with\n"
+  "it (its companions in the IOMMU group and its passable siblings on the same\n"
+  "card), from their host drivers to vfio-pci, so that a VM can be given them.\n"
+  "For each function vmctl writes vfio-pci to its driver_override, unbinds it\n"
+  "from its driver and asks the kernel to probe it again. Bridges stay with the\n"
+  "host. A group shared with devices the host uses is refused: name them with\n"
+  "--hostdev to move them too. The boot VGA device (the host's console) and\n"
+  "devices behind a framebuffer or a mounted disk need --force.\n"
+  "\n"
+  "Every move is recorded first in the journal, STATE/journal/ under the state\n"
+  "directory (--state-dir, default /var/lib/vmctl), so that 'vmctl gpu\n"
+  "reattach' gives each function back to the exact driver it came from and\n"
+  "'vmctl gpu recover' can finish the job after a crash. If any step fails,\n"
+  "the functions already moved are given back at once.\n"
+  "\n"
+  "Examples:\n"
+  "  vmctl gpu detach 01:00.0 --dry-run    show the sysfs writes, change nothing\n"
+  "  vmctl gpu detach 01:00.0\n"
+  "  vmctl gpu detach 01:00.0 --hostdev 02:00.0 --json";
+
+static const gchar gpu_reattach_description[] =
+  "Gives PCI functions that vmctl moved to vfio-pci back to the drivers they\n"
+  "came from (the ones recorded in the journal, STATE/journal/ under the state\n"
+  "directory): unbinds each from vfio-pci, restores its driver_override and\n"
+  "binds its original driver. With ADDR: that function and every function of\n"
+  "the same card (same domain:bus:slot) detached together with it. With --vm\n"
+  "NAME: every function detached for that VM, and the hugepages vmctl reserved\n"
+  "for it; this talks to no hypervisor, so a libvirt hook may call it.\n"
+  "A function vmctl did not detach is refused (exit status 2).\n"
+  "\n"
+  "Examples:\n"
+  "  vmctl gpu reattach 01:00.0\n"
+  "  vmctl gpu reattach 01:00.0 --dry-run\n"
+  "  vmctl gpu reattach --vm gamer";
+
+static const gchar gpu_status_description[] =
+  "Lists the PCI functions vmctl holds on vfio-pci, from the journal in the\n"
+  "state directory (STATE/journal/): the driver each is on now, the one it\n"
+  "came from, the VM it was detached for ('-' for a manual 'gpu detach'),\n"
+  "since when, and its state. \"stale: earlier boot\" means the entry predates\n"
+  "the last reboot (which already gave the function back); \"interrupted at\n"
+  "STEP\" means a vmctl process died mid-way: run 'vmctl gpu recover'. Changes\n"
+  "nothing.\n"
+  "\n"
+  "Examples:\n"
+  "  vmctl gpu status\n"
+  "  vmctl gpu status --json --state-dir /var/lib/vmctl";
+
+static const gchar gpu_recover_description[] =
+  "Puts the host back in order after a crash or a VM that died without\n"
+  "cleaning up: every function in the journal (STATE/journal/ under the state\n"
+  "directory) is given back to its original driver unless the VM it was\n"
+  "detached for is still running, asked of libvirt (-c/--connect) read-only;\n"
+  "half-done moves are rolled back from the step they reached; entries from\n"
+  "an earlier boot are dropped. When no entry names a VM, libvirt is not\n"
+  "needed. Exit status 1 when any function could not be given back.\n"
+  "\n"
+  "Examples:\n"
+  "  vmctl gpu recover --dry-run\n"
+  "  vmctl gpu recover";
+
+/* ---- shared ---------------------------------------------------------------- */
+
+/* Progress is for a person watching: on a terminal, or when asked. */
+static void
+print_progress (const gchar *line, gpointer user_data)
+{
+  g_printerr ("%s\n", line);
+}
+
+static VmctlVfio *
+open_engine (VmctlContext *context, gboolean dry_run, gboolean verbose, GError **error)
+{
+  g_autoptr(VmctlVfio) vfio = vmctl_vfio_new (context->host, context->state_dir, error);
+
+  if (vfio == NULL)
+    return NULL;
+  vmctl_vfio_set_dry_run (vfio, dry_run);
+  if (!context->json && (verbose || isatty (STDERR_FILENO)))
+    vmctl_vfio_set_progress (vfio, print_progress, NULL);
+  return g_steal_pointer (&vfio);
+}
+
+/* The actions of a dry run: "would: write /sys/... vfio-pci" lines, or
+ * {"dry_run": true, "actions": [...]} as the start of a JSON object (the
+ * caller closes it). */
+static void
+print_actions_text (VmctlVfio *vfio)
+{
+  GPtrArray *actions = vmctl_vfio_get_actions (vfio);
+
+  for (guint i = 0; i < actions->len; i++)
+    g_print ("would: %s\n", (const gchar *) g_ptr_array_index (actions, i));
+  if (actions->len == 0)
+    g_print ("would: change nothing\n");
+}
+
+static void
+add_actions_json (JsonBuilder *builder, VmctlVfio *vfio)
+{
+  GPtrArray *actions = vmctl_vfio_get_actions (vfio);
+
+  json_builder_set_member_name (builder, "dry_run");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_set_member_name (builder, "actions");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < actions->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (actions, i));
+  json_builder_end_array (builder);
+}
+
+static void
+add_string_array (JsonBuilder *builder, const gchar *member, GPtrArray *strings)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < strings->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (strings, i));
+  json_builder_end_array (builder);
+}
+
+/* A state directory that exists but is no directory would read as "holds
+ * nothing" to the commands that only read it: say what is wrong instead. */
+static gboolean
+check_state_dir (VmctlContext *context, GError **error)
+{
+  if (g_file_test (context->state_dir, G_FILE_TEST_EXISTS)
+      && !g_file_test (context->state_dir, G_FILE_TEST_IS_DIR)) {
+    g_set_error (error, VMCTL_JOURNAL_ERROR, VMCTL_JOURNAL_ERROR_STATE_DIR,
+                 "state directory '%s' is not a directory (choose another with --state-dir)",
+                 context->state_dir);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* the driver a function is bound to now, NULL when none */
+static gchar *
+current_driver (VmctlContext *context, const gchar *name)
+{
+  g_autofree gchar *path = g_strdup_printf ("/sys/bus/pci/devices/%s/driver", name);
+
+  return vmctl_host_read_link_name (context->host, path);
+}
+
+/* ---- gpu detach ------------------------------------------------------------ */
+
+/* Named functions that are bad input, before any plan: unknown ones and
+ * bridges (the plan would call a bridge "not passable", a failure, but
+ * naming one is a mistake in the request). */
+static gboolean
+check_requested (const VmctlInventory *inventory, const VmctlPciAddress *address,
+                 GError **error)
+{
+  const VmctlPciDevice *device = vmctl_inventory_find (inventory, address, error);
+  gchar name[VMCTL_PCI_ADDRESS_STRLEN];
+
+  if (device == NULL)
+    return FALSE;
+  if (vmctl_pci_device_is_bridge (device)) {
+    vmctl_pci_address_format (address, name);
+    g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_BRIDGE,
+                 "%s is a PCI bridge: bridges stay with the host (vfio-pci refuses them)",
+                 name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+print_detached (VmctlContext *context, const VmctlPlan *plan)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(VmctlTable) table = vmctl_table_new (4);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "detached");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < plan->functions->len; i++) {
+    const VmctlPlanFunction *function = &g_array_index (plan->functions, VmctlPlanFunction, i);
+    gchar name[VMCTL_PCI_ADDRESS_STRLEN];
+    g_autofree gchar *now = NULL;
+
+    vmctl_pci_address_format (&function->address, name);
+    now = current_driver (context, name);
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "address");
+    json_builder_add_string_value (builder, name);
+    vmctl_json_add_string_or_null (builder, "from", function->driver);
+    json_builder_end_object (builder);
+    vmctl_table_add_row (table, (const gchar *[]) {
+      name, vmctl_output_driver (function->driver), "->", vmctl_output_driver (now)
+    });
+  }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  if (context->json) {
+    vmctl_json_print (builder);
+    return;
+  }
+  vmctl_table_print (table);
+}
+
+gboolean
+vmctl_cmd_gpu_detach (VmctlInvocation *invocation, GError **error)
+{
+  g_auto(GStrv) hostdev_texts = NULL;
+  gboolean force = FALSE;
+  gboolean dry_run = FALSE;
+  gboolean verbose = FALSE;
+  const GOptionEntry entries[] = {
+    { "hostdev", 0, 0, G_OPTION_ARG_STRING_ARRAY, &hostdev_texts,
+      "Move this function too, to clear a shared IOMMU group (repeatable)", "ADDR" },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force,
+      "Take a function the host uses (boot console, framebuffer, mounted disk)", NULL },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run,
+      "Print the sysfs writes and change nothing", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+      "Print each step to stderr, even when it is not a terminal", NULL },
+    { NULL }
+  };
+  g_autoptr(GArray) hostdevs = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
+  g_autoptr(VmctlContext) context = NULL;
+  g_autoptr(VmctlInventory) inventory = NULL;
+  g_autoptr(VmctlQuirks) quirks = NULL;
+  g_autoptr(VmctlPlan) plan = NULL;
+  g_autoptr(VmctlVfio) vfio = NULL;
+  g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
+  VmctlPciAddress address;
+
+  if (!vmctl_invocation_parse (invocation, entries, gpu_detach_description, error))
+    return FALSE;
+  if (invocation->done)
+    return TRUE;
+  /* every address first: bad input is reported before any host access */
+  if (!vmctl_pci_address_parse (invocation->arguments[1], &address, error))
+    return FALSE;
+  for (guint i = 0; hostdev_texts != NULL && hostdev_texts[i] != NULL; i++) {
+    VmctlPciAddress hostdev;
+
+    if (!vmctl_pci_address_parse (hostdev_texts[i], &hostdev, error)) {
+      g_prefix_error (error, "--hostdev: ");
+      return FALSE;
+    }
+    g_array_append_val (hostdevs, hostdev);
+  }
+  context = vmctl_invocation_open_context (invocation, error);
+  if (context == NULL)
+    return FALSE;
+  /* the functions move on this host's sysfs (the host root), whatever
+   * hypervisor -c names: the plan is made from the same tree */
+  inventory = vmctl_inventory_from_sysfs_full (context->host, VMCTL_INVENTORY_FLAGS_NONE, error);
+  if (inventory == NULL)
+    return FALSE;
+  if (!check_requested (inventory, &address, error))
+    return FALSE;
+  for (guint i = 0; i < hostdevs->len; i++)
+    if (!check_requested (inventory, &g_array_index (hostdevs, VmctlPciAddress, i), error))
+      return FALSE;
+  quirks = vmctl_context_load_quirks (context, error);
+  if (quirks == NULL)
+    return FALSE;
+  plan = vmctl_plan_compute (inventory, &address, 1, (const VmctlPciAddress *) hostdevs->data,
+                             hostdevs->len, quirks, error);
+  if (plan == NULL)
+    return FALSE;
+  for (guint i = 0; i < plan->functions->len; i++)
+    g_array_append_val (addresses, g_array_index (plan->functions, VmctlPlanFunction, i).address);
+
+  vfio = open_engine (context, dry_run, verbose, error);
+  if (vfio == NULL)
+    return FALSE;
+  vmctl_vfio_set_force (vfio, force);
+  if (!vmctl_vfio_detach (vfio, (const VmctlPciAddress *) addresses->data, addresses->len, "",
+                          error))
+    return FALSE;
+
+  if (dry_run && context->json) {
+    g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+    json_builder_begin_object (builder);
+    add_actions_json (builder, vfio);
+    json_builder_end_object (builder);
+    vmctl_json_print (builder);
+  } else if (dry_run) {
+    print_actions_text (vfio);
+  } else {
+    print_detached (context, plan);
+  }
+  return TRUE;
+}
+
+/* ---- gpu reattach ---------------------------------------------------------- */
+
+/* The entries to give back for @address: its own and those of the same
+ * card detached for the same owner. Empty when vmctl holds no @address. */
+static GPtrArray *
+entries_for_slot (GPtrArray *entries, const VmctlPciAddress *address)
+{
+  GPtrArray *chosen = g_ptr_array_new ();
+  const VmctlJournalEntry *own = NULL;
+
+  for (guint i = 0; i < entries->len && own == NULL; i++) {
+    const VmctlJournalEntry *entry = g_ptr_array_index (entries, i);
+
+    if (vmctl_pci_address_equal (&entry->address, address))
+      own = entry;
+  }
+  if (own == NULL)
+    return chosen;
+  for (guint i = 0; i < entries->len; i++) {
+    VmctlJournalEntry *entry = g_ptr_array_index (entries, i);
+
+    if (vmctl_pci_address_same_slot (&entry->address, address)
+        && g_strcmp0 (entry->owner, own->owner) == 0)
+      g_ptr_array_add (chosen, entry);
+  }
+  return chosen;
+}
+
+/* What the engine says for a function it does not hold, for the one case
+ * it cannot: a dry run with no journal yet (it reads that as "nothing to
+ * do" without looking at the address). */
+static void
+set_not_held (VmctlContext *context, const gchar *name, GError **error)
+{
+  g_autofree gchar *config = g_strdup_printf ("/sys/bus/pci/devices/%s/config", name);
+  g_autofree gchar *driver = NULL;
+
+  if (!vmctl_host_exists (context->host, config)) {
+    g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_NO_DEVICE,
+                 "no PCI function %s on this host, and vmctl holds no such function", name);
+    return;
+  }
+  driver = current_driver (context, name);
+  g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_NOT_HELD,
+               "%s was not detached by vmctl (no journal entry; it is on %s); "
+               "'vmctl gpu status' lists what vmctl holds", name,
+               driver != NULL ? driver : "no driver");
+}
+
+static void
+print_reattached (VmctlContext *context, VmctlVfio *vfio, gboolean dry_run, GPtrArray *given)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(VmctlTable) table = vmctl_table_new (4);
+
+  json_builder_begin_object (builder);
+  if (dry_run)
+    add_actions_json (builder, vfio);
+  json_builder_set_member_name (builder, "reattached");
+  json_builder_begin_array (builder);
+  /* given back last moved first, as the engine does */
+  for (guint i = given->len; i > 0; i--) {
+    const VmctlJournalEntry *entry = g_ptr_array_index (given, i - 1);
+    const gchar *original = entry->original_driver[0] != '\0' ? entry->original_driver : NULL;
+    gchar name[VMCTL_PCI_ADDRESS_STRLEN];
+
+    vmctl_pci_address_format (&entry->address, name);
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "address");
+    json_builder_add_string_value (builder, name);
+    vmctl_json_add_string_or_null (builder, "driver", original);
+    json_builder_end_object (builder);
+    vmctl_table_add_row (table, (const gchar *[]) {
+      name, "vfio-pci", "->", vmctl_output_driver (original)
+    });
+  }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  if (context->json)
+    vmctl_json_print (builder);
+  else if (dry_run)
+    print_actions_text (vfio);
+  else if (given->len == 0)
+    g_print ("vmctl holds no PCI functions for that VM\n");
+  else
+    vmctl_table_print (table);
+}
+
+gboolean
+vmctl_cmd_gpu_reattach (VmctlInvocation *invocation, GError **error)
+{
+  g_autofree gchar *vm = NULL;
+  gboolean dry_run = FALSE;
+  gboolean verbose = FALSE;
+  const GOptionEntry entries[] = {
+    { "vm", 0, 0, G_OPTION_ARG_STRING, &vm,
+      "Give back every function detached for this VM, and its hugepages", "NAME" },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run,
+      "Print the sysfs writes and change nothing", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+      "Print each step to stderr, even when it is not a terminal", NULL },
+    { NULL }
+  };
+  g_autoptr(VmctlContext) context = NULL;
+  g_autoptr(VmctlVfio) vfio = NULL;
+  g_autoptr(GPtrArray) held = NULL;
+  g_autoptr(GPtrArray) given = NULL;
+  const gchar *text;
+  VmctlPciAddress address;
+
+  if (!vmctl_invocation_parse (invocation, entries, gpu_reattach_description, error))
+    return FALSE;
+  if (invocation->done)
+    return TRUE;
+  text = invocation->arguments[1];
+  if ((text == NULL) == (vm == NULL)) {
+    g_set_error_literal (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_USAGE,
+                         text == NULL ? "gpu reattach: give ADDR or --vm NAME"
+                                      : "gpu reattach: give ADDR or --vm NAME, not both");
+    return FALSE;
+  }
+  if (vm != NULL && vm[0] == '\0') {
+    g_set_error_literal (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_USAGE,
+                         "gpu reattach: --vm needs a VM name");
+    return FALSE;
+  }
+  if (text != NULL && !vmctl_pci_address_parse (text, &address, error))
+    return FALSE;
+  context = vmctl_invocation_open_context (invocation, error);
+  if (context == NULL || !check_state_dir (context, error))
+    return FALSE;
+  vfio = open_engine (context, dry_run, verbose, error);
+  if (vfio == NULL)
+    return FALSE;
+  /* what is held now, to report what was given back: the engine re-reads
+   * each entry under its lock */
+  held = vmctl_vfio_status (vfio, NULL, error);
+  if (held == NULL)
+    return FALSE;
+
+  if (vm != NULL) {
+    g_autoptr(GError) hugepages_error = NULL;
+    gboolean ok;
+
+    given = g_ptr_array_new ();
+    for (guint i = 0; i < held->len; i++) {
+      VmctlJournalEntry *entry = g_ptr_array_index (held, i);
+
+      if (g_strcmp0 (entry->owner, vm) == 0)
+        g_ptr_array_add (given, entry);
+    }
+    /* a libvirt hook calls this when the VM has stopped: nothing here may
+     * talk to libvirt, which is waiting for the hook */
+    ok = vmctl_vfio_reattach_owner (vfio, vm, error);
+    /* the hugepages go back even when a function did not: they are
+     * unrelated, and the pool is the scarcer resource */
+    if (!dry_run
+        && !vmctl_hugepages_release (context->host, context->state_dir, vm, &hugepages_error)) {
+      if (ok)
+        g_propagate_error (error, g_steal_pointer (&hugepages_error));
+      ok = FALSE;
+    }
+    if (!ok)
+      return FALSE;
+  } else {
+    gchar name[VMCTL_PCI_ADDRESS_STRLEN];
+
+    vmctl_pci_address_format (&address, name);
+    given = entries_for_slot (held, &address);
+    if (given->len == 0) {
+      /* not held: the engine's own error (not held, or no such device) */
+      if (vmctl_vfio_reattach (vfio, &address, 1, error))
+        set_not_held (context, name, error);
+      return FALSE;
+    }
+    {
+      g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
+
+      for (guint i = 0; i < given->len; i++)
+        g_array_append_val (addresses, ((VmctlJournalEntry *) g_ptr_array_index (given, i))->address);
+      if (!vmctl_vfio_reattach (vfio, (const VmctlPciAddress *) addresses->data, addresses->len,
+                                error))
+        return FALSE;
+    }
+  }
+  print_reattached (context, vfio, dry_run, given);
+  return TRUE;
+}
+
+/* ---- gpu status ------------------------------------------------------------ */
+
+static gchar *
+state_text (VmctlJournal *journal, const VmctlJournalEntry *entry)
+{
+  if (journal != NULL && vmctl_journal_entry_is_stale (journal, entry))
+    return g_strdup ("stale: earlier boot");
+  if (entry->step != VMCTL_JOURNAL_STEP_BOUND_VFIO)
+    return g_strdup_printf ("interrupted at %s", vmctl_journal_step_to_string (entry->step));
+  return g_strdup (vmctl_journal_step_to_string (entry->step));
+}
+
+gboolean
+vmctl_cmd_gpu_status (VmctlInvocation *invocation, GError **error)
+{
+  g_autoptr(VmctlContext) context = NULL;
+  g_autoptr(VmctlVfio) vfio = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(VmctlTable) table = vmctl_table_new (6);
+  VmctlJournal *journal;
+
+  if (!vmctl_invocation_start (invocation, NULL, gpu_status_description, &context, error))
+    return FALSE;
+  if (context == NULL)
+    return TRUE;  /* --help was printed */
+  if (!check_state_dir (context, error))
+    return FALSE;
+  /* as a dry run: reading must not create the state directory */
+  vfio = open_engine (context, TRUE, FALSE, error);
+  if (vfio == NULL)
+    return FALSE;
+  entries = vmctl_vfio_status (vfio, &problems, error);
+  if (entries == NULL)
+    return FALSE;
+  journal = vmctl_vfio_get_journal (vfio);
+
+  vmctl_table_set_header (table, (const gchar *[]) {
+    "ADDRESS", "NOW", "ORIGINAL", "VM", "SINCE", "STATE"
+  });
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "functions");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < entries->len; i++) {
+    const VmctlJournalEntry *entry = g_ptr_array_index (entries, i);
+    gchar name[VMCTL_PCI_ADDRESS_STRLEN];
+    g_autofree gchar *now = NULL;
+    g_autofree gchar *state = state_text (journal, entry);
+    gboolean stale = journal != NULL && vmctl_journal_entry_is_stale (journal, entry);
+
+    vmctl_pci_address_format (&entry->address, name);
+    now = current_driver (context, name);
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "address");
+    json_builder_add_string_value (builder, name);
+    vmctl_json_add_string_or_null (builder, "driver", now);
+    json_builder_set_member_name (builder, "original_driver");
+    json_builder_add_string_value (builder, entry->original_driver);
+    json_builder_set_member_name (builder, "original_driver_override");
+    json_builder_add_string_value (builder, entry->original_driver_override);
+    json_builder_set_member_name (builder, "owner");
+    json_builder_add_string_value (builder, entry->owner);
+    vmctl_json_add_string_or_null (builder, "since", entry->time);
+    json_builder_set_member_name (builder, "step");
+    json_builder_add_string_value (builder, vmctl_journal_step_to_string (entry->step));
+    json_builder_set_member_name (builder, "stale");
+    json_builder_add_boolean_value (builder, stale);
+    json_builder_end_object (builder);
+    vmctl_table_add_row (table, (const gchar *[]) {
+      name, vmctl_output_driver (now),
+      vmctl_output_driver (entry->original_driver[0] != '\0' ? entry->original_driver : NULL),
+      entry->owner[0] != '\0' ? entry->owner : "-",
+      entry->time != NULL ? entry->time : "?", state
+    });
+  }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "problems");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < problems->len; i++) {
+    const VmctlJournalProblem *problem = g_ptr_array_index (problems, i);
+
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "path");
+    json_builder_add_string_value (builder, problem->path);
+    json_builder_set_member_name (builder, "message");
+    json_builder_add_string_value (builder, problem->message);
+    json_builder_end_object (builder);
+  }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  if (context->json) {
+    vmctl_json_print (builder);
+    return TRUE;
+  }
+  if (entries->len == 0)
+    g_print ("vmctl holds no PCI functions\n");
+  else
+    vmctl_table_print (table);
+  if (problems->len > 0) {
+    g_print ("\nUnreadable journal entries (left in place):\n");
+    for (guint i = 0; i < problems->len; i++) {
+      const VmctlJournalProblem *problem = g_ptr_array_index (problems, i);
+
+      g_print ("  %s: %s\n", problem->path, problem->message);
+    }
+  }
+  return TRUE;
+}
+
+/* ---- gpu recover ----------------------------------------------------------- */
+
+typedef struct {
+  virConnectPtr connection;
+  GHashTable *answers;   /* owner -> GINT_TO_POINTER (1 running, 2 not) */
+  GPtrArray *unknown;    /* gchar*: owners libvirt could not answer for */
+} RunningCheck;
+
+/* Whether @owner runs. When libvirt cannot say, the functions are kept:
+ * taking a device from a running guest is worse than leaving it held. */
+static gboolean
+owner_running (const gchar *owner, gpointer user_data)
+{
+  RunningCheck *check = user_data;
+  gpointer known = g_hash_table_lookup (check->answers, owner);
+  g_autoptr(VmctlDomain) domain = NULL;
+  g_autoptr(GError) error = NULL;
+  gint active;
+
+  if (known != NULL)
+    return GPOINTER_TO_INT (known) == 1;
+  domain = sym_virDomainLookupByName (check->connection, owner);
+  if (domain == NULL) {
+    g_autofree gchar *what = g_strdup_printf ("looking up VM '%s'", owner);
+
+    vmctl_virt_set_error (&error, what);
+    active = g_error_matches (error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_NO_DOMAIN) ? 0 : -1;
+  } else {
+    active = sym_virDomainIsActive (domain);
+    if (active < 0) {
+      g_autofree gchar *what = g_strdup_printf ("asking whether VM '%s' runs", owner);
+
+      vmctl_virt_set_error (&error, what);
+    }
+  }
+  if (active < 0) {
+    g_ptr_array_add (check->unknown, g_strdup_printf ("%s (its functions were kept)",
+                                                      error->message));
+    active = 1;
+  }
+  g_hash_table_insert (check->answers, g_strdup (owner), GINT_TO_POINTER (active ? 1 : 2));
+  return active != 0;
+}
+
+/* Only entries of this boot with an owner need libvirt's answer. */
+static gboolean
+needs_libvirt (VmctlVfio *vfio, GError **error)
+{
+  g_autoptr(GPtrArray) entries = vmctl_vfio_status (vfio, NULL, error);
+  VmctlJournal *journal;
+
+  if (entries == NULL)
+    return FALSE;
+  journal = vmctl_vfio_get_journal (vfio);
+  for (guint i = 0; i < entries->len; i++) {
+    const VmctlJournalEntry *entry = g_ptr_array_index (entries, i);
+
+    if (entry->owner[0] != '\0'
+        && (journal == NULL || !vmctl_journal_entry_is_stale (journal, entry)))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static void
+print_recovery (VmctlContext *context, VmctlVfio *vfio, gboolean dry_run,
+                const VmctlVfioRecovery *recovery)
+{
+  struct {
+    const gchar *word;
+    GPtrArray *lines;
+  } sections[] = {
+    { "reattached", recovery->reattached },
+    { "kept", recovery->kept },
+    { "dropped", recovery->dropped },
+    { "failed", recovery->failed },
+  };
+  guint total = 0;
+
+  if (context->json) {
+    g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+    json_builder_begin_object (builder);
+    if (dry_run)
+      add_actions_json (builder, vfio);
+    for (gsize i = 0; i < G_N_ELEMENTS (sections); i++)
+      add_string_array (builder, sections[i].word, sections[i].lines);
+    json_builder_end_object (builder);
+    vmctl_json_print (builder);
+    return;
+  }
+  if (dry_run)
+    print_actions_text (vfio);
+  for (gsize i = 0; i < G_N_ELEMENTS (sections); i++)
+    for (guint j = 0; j < sections[i].lines->len; j++, total++)
+      g_print ("%s%s: %s\n", dry_run && i == 0 ? "would be " : "", sections[i].word,
+               (const gchar *) g_ptr_array_index (sections[i].lines, j));
+  if (total == 0)
+    g_print ("nothing to recover: vmctl holds no PCI functions\n");
+}
+
+gboolean
+vmctl_cmd_gpu_recover (VmctlInvocation *invocation, GError **error)
+{
+  gboolean dry_run = FALSE;
+  gboolean verbose = FALSE;
+  const GOptionEntry entries[] = {
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run,
+      "Print the sysfs writes and change nothing", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+      "Print each step to stderr, even when it is not a terminal", NULL },
+    { NULL }
+  };
+  g_autoptr(VmctlContext) context = NULL;
+  g_autoptr(VmctlVfio) vfio = NULL;
+  g_autoptr(VmctlConnect) connection = NULL;
+  g_autoptr(VmctlVfioRecovery) recovery = NULL;
+  g_autoptr(GHashTable) answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) unknown = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) local_error = NULL;
+  RunningCheck check = { NULL, answers, unknown };
+
+  if (!vmctl_invocation_start (invocation, entries, gpu_recover_description, &context, error))
+    return FALSE;
+  if (context == NULL)
+    return TRUE;  /* --help was printed */
+  if (!check_state_dir (context, error))
+    return FALSE;
+  vfio = open_engine (context, dry_run, verbose, error);
+  if (vfio == NULL)
+    return FALSE;
+  if (needs_libvirt (vfio, &local_error)) {
+    g_autoptr(GError) connect_error = NULL;
+
+    connection = vmctl_connect_open (vmctl_context_get_uri (context), TRUE, &connect_error);
+    if (connection == NULL) {
+      /* a failure to recover (exit 1) whatever the cause, a bad URI
+       * included: the journal is intact and the command can be rerun */
+      g_set_error (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_FAILED,
+                   "cannot tell which VMs still run, so nothing was given back: %s",
+                   connect_error->message);
+      return FALSE;
+    }
+    check.connection = connection;
+  } else if (local_error != NULL) {
+    g_propagate_error (error, g_steal_pointer (&local_error));
+    return FALSE;
+  }
+  recovery = vmctl_vfio_recover (vfio, connection != NULL ? owner_running : NULL, &check, error);
+  if (recovery == NULL)
+    return FALSE;
+  for (guint i = 0; i < unknown->len; i++)
+    g_ptr_array_add (recovery->failed, g_strdup (g_ptr_array_index (unknown, i)));
+
+  print_recovery (context, vfio, dry_run, recovery);
+  if (recovery->failed->len > 0) {
+    g_set_error (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_FAILED,
+                 "recovery incomplete, %u problem%s; the first: %s",
+                 recovery->failed->len, recovery->failed->len == 1 ? "" : "s",
+                 (const gchar *) g_ptr_array_index (recovery->failed, 0));
+    return FALSE;
+  }
+  return TRUE;
+}
