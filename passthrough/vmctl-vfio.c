@@ -504,10 +504,13 @@ ensure_vfio_module (VmctlVfio *vfio, GError **error)
   return TRUE;
 }
 
-/* an entry left for a function: from an earlier boot it is dropped, from
- * this boot the function is taken */
+/* An entry left for a function: from an earlier boot it is dropped; a
+ * completed manual detach (`gpu detach`, owner "") is what a VM may use
+ * as it is (the function stays the user's, and a stop leaves it on
+ * vfio-pci); anything else means the function is taken. */
 static gboolean
-check_not_held (VmctlVfio *vfio, const VmctlPciAddress *address, GError **error)
+check_not_held (VmctlVfio *vfio, const VmctlPciAddress *address, const gchar *owner,
+                GError **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(VmctlJournalEntry) entry = NULL;
@@ -527,9 +530,15 @@ check_not_held (VmctlVfio *vfio, const VmctlPciAddress *address, GError **error)
     vmctl_vfio_progress (vfio, "%s: dropping a journal entry from an earlier boot", name);
     return vfio->dry_run || vmctl_journal_remove (vfio->journal, address, error);
   }
+  if (owner[0] != '\0' && entry->owner[0] == '\0'
+      && entry->step == VMCTL_JOURNAL_STEP_BOUND_VFIO) {
+    vmctl_vfio_progress (vfio, "%s: detached by hand earlier, used as it is", name);
+    return TRUE;
+  }
   if (entry->owner[0] != '\0')
     g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_HELD,
-                 "%s is already detached by vmctl for VM '%s' (since %s)", name, entry->owner,
+                 "%s is already detached by vmctl for VM '%s' (since %s); if that VM is "
+                 "not running, 'vmctl gpu recover' gives it back", name, entry->owner,
                  entry->time != NULL ? entry->time : "?");
   else
     g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_HELD,
@@ -568,7 +577,7 @@ detach_locked (VmctlVfio *vfio, const VmctlPciAddress *addresses, guint n, const
   g_autoptr(GError) undo_error = NULL;
 
   for (guint i = 0; i < n; i++)
-    if (!check_not_held (vfio, &addresses[i], error))
+    if (!check_not_held (vfio, &addresses[i], owner, error))
       return FALSE;
   for (guint i = 0; i < n; i++) {
     gchar name[VMCTL_PCI_ADDRESS_STRLEN];

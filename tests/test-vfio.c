@@ -420,6 +420,34 @@ test_bad_input (Fixture *fixture, gconstpointer data)
   assert_as_before (fixture, NULL);
 }
 
+/* a function detached by hand is used by a VM as it is, and stays the
+ * user's: the VM's stop leaves it on vfio-pci */
+static void
+test_manual_then_vm (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+
+  g_assert_true (vmctl_vfio_detach (fixture->vfio, fixture->addresses, 1, "", &error));
+  g_assert_no_error (error);
+  g_assert_true (vmctl_vfio_detach (fixture->vfio, fixture->addresses, 2, "vm", &error));
+  g_assert_no_error (error);
+  g_assert_true (vmctl_vfio_reattach_owner (fixture->vfio, "vm", &error));
+  g_assert_no_error (error);
+  {
+    g_autofree gchar *gpu = driver_of (fixture, "0000:01:00.0");
+    g_autofree gchar *audio = driver_of (fixture, "0000:01:00.1");
+
+    g_assert_cmpstr (gpu, ==, "vfio-pci");
+    g_assert_cmpstr (audio, ==, "snd_hda_intel");
+  }
+  entries = vmctl_vfio_status (fixture->vfio, NULL, &error);
+  g_assert_cmpuint (entries->len, ==, 1);
+  g_assert_cmpstr (((VmctlJournalEntry *) g_ptr_array_index (entries, 0))->owner, ==, "");
+  g_assert_true (vmctl_vfio_reattach (fixture->vfio, fixture->addresses, 1, &error));
+  assert_as_before (fixture, NULL);
+}
+
 static void
 test_held_twice (Fixture *fixture, gconstpointer data)
 {
@@ -529,6 +557,7 @@ main (int argc, char **argv)
   ADD ("dry-run", test_dry_run);
   ADD ("bad-input", test_bad_input);
   ADD ("held-twice", test_held_twice);
+  ADD ("manual-then-vm", test_manual_then_vm);
   ADD ("stale-entry", test_stale_entry);
   ADD ("recover-keeps-running", test_recover_keeps_running);
   ADD ("read-only-state", test_read_only_state);
