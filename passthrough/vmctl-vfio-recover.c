@@ -241,13 +241,14 @@ recovery_new (void)
 
 /**
  * vmctl_vfio_recover:
- * @running: (nullable): asked for each owner VM; NULL counts none running
+ * @user: (nullable): asked for each entry of this boot; NULL counts none
+ *   in use
  *
  * Returns: (transfer full): what was done, NULL with @error when the
  * journal cannot be read at all
  */
 VmctlVfioRecovery *
-vmctl_vfio_recover (VmctlVfio *vfio, VmctlVfioOwnerRunningFunc running, gpointer user_data,
+vmctl_vfio_recover (VmctlVfio *vfio, VmctlVfioUserFunc user, gpointer user_data,
                     GError **error)
 {
   g_autoptr(GPtrArray) problems = NULL;
@@ -268,6 +269,7 @@ vmctl_vfio_recover (VmctlVfio *vfio, VmctlVfioOwnerRunningFunc running, gpointer
   for (guint i = 0; i < entries->len; i++) {
     VmctlJournalEntry *entry = g_ptr_array_index (entries, i);
     gchar name[VMCTL_PCI_ADDRESS_STRLEN];
+    g_autofree gchar *vm = NULL;
 
     vmctl_pci_address_format (&entry->address, name);
     if (vmctl_journal_entry_is_stale (vfio->journal, entry)) {
@@ -278,9 +280,8 @@ vmctl_vfio_recover (VmctlVfio *vfio, VmctlVfioOwnerRunningFunc running, gpointer
                                                              name, entry->time != NULL ? entry->time : "?"));
       else
         g_ptr_array_add (recovery->failed, g_strdup_printf ("%s: %s", name, drop_error->message));
-    } else if (entry->owner[0] != '\0' && running != NULL && running (entry->owner, user_data)) {
-      g_ptr_array_add (recovery->kept, g_strdup_printf ("%s held by running VM '%s'", name,
-                                                        entry->owner));
+    } else if (user != NULL && (vm = user (entry, user_data)) != NULL) {
+      g_ptr_array_add (recovery->kept, g_strdup_printf ("%s in use by running VM '%s'", name, vm));
     } else {
       g_ptr_array_add (to_restore, entry);
     }

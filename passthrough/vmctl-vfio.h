@@ -91,25 +91,28 @@ gboolean vmctl_vfio_reattach_owner (VmctlVfio *vfio, const gchar *owner, GError 
 GPtrArray *vmctl_vfio_status (VmctlVfio *vfio, GPtrArray **out_problems, GError **error);
 VmctlJournal *vmctl_vfio_get_journal (VmctlVfio *vfio);
 
-/* Is the VM that owns journal entries still running? TRUE keeps them. */
-typedef gboolean (*VmctlVfioOwnerRunningFunc) (const gchar *owner, gpointer user_data);
+/* Which running VM uses the function of @entry: its owner VM while that
+ * runs, or any running VM that has it as a hostdev (a function detached by
+ * hand and given to a VM). Returns that VM's name (newly allocated), NULL
+ * when none does; the entry is then given back. */
+typedef gchar *(*VmctlVfioUserFunc) (const VmctlJournalEntry *entry, gpointer user_data);
 
 typedef struct {
   GPtrArray *reattached;  /* gchar*: "0000:01:00.0 -> nvidia" */
-  GPtrArray *kept;        /* gchar*: "0000:01:00.0 held by running VM 'x'" */
+  GPtrArray *kept;        /* gchar*: "0000:01:00.0 in use by running VM 'x'" */
   GPtrArray *dropped;     /* gchar*: stale entries from an earlier boot */
   GPtrArray *failed;      /* gchar*: "0000:01:00.0: why" */
 } VmctlVfioRecovery;
 
 void vmctl_vfio_recovery_free (VmctlVfioRecovery *recovery);
 
-/* Reattaches every journaled function whose owner VM is not running, and
- * every manual detach (owner ""), which no VM holds; half-done entries from
- * a crash are rolled back from the step they recorded. Entries from an
- * earlier boot are dropped (the reboot already undid them). NULL with
- * @error only when the journal cannot be read; per-function failures are
- * in the report's failed list. */
-VmctlVfioRecovery *vmctl_vfio_recover (VmctlVfio *vfio, VmctlVfioOwnerRunningFunc running,
+/* Reattaches every journaled function no running VM uses (see
+ * VmctlVfioUserFunc; NULL @user counts none in use), manual detaches
+ * included; half-done entries from a crash are rolled back from the step
+ * they recorded. Entries from an earlier boot are dropped (the reboot
+ * already undid them). NULL with @error only when the journal cannot be
+ * read; per-function failures are in the report's failed list. */
+VmctlVfioRecovery *vmctl_vfio_recover (VmctlVfio *vfio, VmctlVfioUserFunc user,
                                        gpointer user_data, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlVfio, vmctl_vfio_free)

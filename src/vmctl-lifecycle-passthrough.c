@@ -225,49 +225,72 @@ group_of (const VmctlInventory *inventory, const VmctlPciAddress *address)
   return device != NULL ? device->iommu_group : VMCTL_PCI_NO_GROUP;
 }
 
+/**
+ * vmctl_vm_running_hostdevs:
+ * @except: (nullable): a VM to leave out
+ *
+ * Returns: (transfer full): every PCI function a running domain has as a
+ * hostdev, "DDDD:BB:SS.F" to that domain's name; NULL with @error when the
+ * running domains cannot be listed
+ */
+GHashTable *
+vmctl_vm_running_hostdevs (virConnectPtr connection, const gchar *except, GError **error)
+{
+  g_autoptr(GHashTable) users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  virDomainPtr *domains = NULL;
+  int n = sym_virConnectListAllDomains (connection, &domains, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+
+  if (n < 0) {
+    vmctl_lifecycle_set_virt_error (error, "cannot list the running VMs");
+    return NULL;
+  }
+  for (int i = 0; i < n; i++) {
+    const gchar *name = sym_virDomainGetName (domains[i]);
+    g_autoptr(GArray) theirs = NULL;
+
+    if (g_strcmp0 (name, except) != 0)
+      theirs = domain_hostdevs (domains[i]);
+    for (guint j = 0; theirs != NULL && j < theirs->len; j++)
+      g_hash_table_insert (users,
+                           vmctl_pci_address_to_string (&g_array_index (theirs, VmctlPciAddress, j)),
+                           g_strdup (name));
+    sym_virDomainFree (domains[i]);
+  }
+  free (domains);
+  return g_steal_pointer (&users);
+}
+
 /* libvirt refuses a group another domain uses, but only after vmctl moved
  * the functions; say it first, naming the domain */
 static gboolean
 check_groups_free (virConnectPtr connection, virDomainPtr self, const VmctlInventory *inventory,
                    GArray *functions, GError **error)
 {
-  virDomainPtr *domains = NULL;
-  int n = sym_virConnectListAllDomains (connection, &domains, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
-  const gchar *self_name = sym_virDomainGetName (self);
-  gboolean ok = TRUE;
+  g_autoptr(GHashTable) users = vmctl_vm_running_hostdevs (connection,
+                                                           sym_virDomainGetName (self), error);
+  GHashTableIter iter;
+  gpointer key, value;
 
-  if (n < 0) {
-    vmctl_lifecycle_set_virt_error (error, "cannot list the running VMs");
+  if (users == NULL)
     return FALSE;
-  }
-  for (int i = 0; i < n; i++) {
-    g_autoptr(GArray) theirs = NULL;
+  g_hash_table_iter_init (&iter, users);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    VmctlPciAddress used;
+    gint group;
 
-    if (!ok || g_strcmp0 (sym_virDomainGetName (domains[i]), self_name) == 0)
+    if (!vmctl_pci_address_parse (key, &used, NULL))
       continue;
-    theirs = domain_hostdevs (domains[i]);
-    for (guint j = 0; j < theirs->len && ok; j++) {
-      const VmctlPciAddress *used = &g_array_index (theirs, VmctlPciAddress, j);
-      gint group = group_of (inventory, used);
-
-      for (guint k = 0; k < functions->len && ok; k++) {
-        const VmctlPciAddress *mine = &g_array_index (functions, VmctlPciAddress, k);
-        gchar used_name[VMCTL_PCI_ADDRESS_STRLEN];
-
-        if (group == VMCTL_PCI_NO_GROUP || group_of (inventory, mine) != group)
-          continue;
-        vmctl_pci_address_format (used, used_name);
-        g_set_error (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_RUNNING,
-                     "IOMMU group %d is in use by running VM '%s' (%s): stop it first",
-                     group, sym_virDomainGetName (domains[i]), used_name);
-        ok = FALSE;
-      }
+    group = group_of (inventory, &used);
+    for (guint k = 0; k < functions->len && group != VMCTL_PCI_NO_GROUP; k++) {
+      if (group_of (inventory, &g_array_index (functions, VmctlPciAddress, k)) != group)
+        continue;
+      g_set_error (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_RUNNING,
+                   "IOMMU group %d is in use by running VM '%s' (%s): stop it first",
+                   group, (const gchar *) value, (const gchar *) key);
+      return FALSE;
     }
   }
-  for (int i = 0; i < n; i++)
-    sym_virDomainFree (domains[i]);
-  free (domains);
-  return ok;
+  return TRUE;
 }
 
 /* ---- steps ---- */

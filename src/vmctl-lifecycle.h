@@ -96,6 +96,10 @@ gboolean vmctl_vm_set_autostart (virConnectPtr connection, const gchar *name,
 GPtrArray *vmctl_vm_list (virConnectPtr connection, gboolean all, GError **error); /* VmctlVmInfo*, by name */
 VmctlVmInfo *vmctl_vm_info (virConnectPtr connection, const gchar *name, GError **error);
 gchar *vmctl_vm_xml (virConnectPtr connection, const gchar *name, GError **error);
+/* every PCI function running domains have as hostdevs: "DDDD:BB:SS.F" ->
+ * domain name; @except (nullable) is left out */
+GHashTable *vmctl_vm_running_hostdevs (virConnectPtr connection, const gchar *except,
+                                       GError **error);
 /* every defined VM's name (for --all), sorted */
 gchar **vmctl_vm_all_names (virConnectPtr connection, GError **error);
 

@@ -489,10 +489,10 @@ test_stale_entry (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (journal_size (fixture), ==, 0);
 }
 
-static gboolean
-only_alive_runs (const gchar *owner, gpointer data)
+static gchar *
+only_alive_runs (const VmctlJournalEntry *entry, gpointer data)
 {
-  return g_strcmp0 (owner, "alive") == 0;
+  return g_strcmp0 (entry->owner, "alive") == 0 ? g_strdup ("alive") : NULL;
 }
 
 static void

@@ -10,6 +10,7 @@
 #include "vmctl-inventory-sysfs.h"
 #include "vmctl-pci-address.h"
 #include "vmctl-plan.h"
+#include "vmctl-lifecycle.h"
 #include "vmctl-vfio.h"
 
 #include <string.h>
@@ -611,17 +612,16 @@ vmctl_cmd_gpu_status (VmctlInvocation *invocation, GError **error)
 /* ---- gpu recover ----------------------------------------------------------- */
 
 typedef struct {
-  virConnectPtr connection;
-  GHashTable *answers;   /* owner -> GINT_TO_POINTER (1 running, 2 not) */
-  GPtrArray *unknown;    /* gchar*: owners libvirt could not answer for */
+  virConnectPtr connection;  /* NULL: libvirt was not needed or not reached */
+  GHashTable *answers;       /* owner -> GINT_TO_POINTER (1 running, 2 not) */
+  GHashTable *hostdevs;      /* "DDDD:BB:SS.F" -> running VM, read once */
+  GPtrArray *unknown;        /* gchar*: what libvirt could not answer */
 } RunningCheck;
 
-/* Whether @owner runs. When libvirt cannot say, the functions are kept:
- * taking a device from a running guest is worse than leaving it held. */
-static gboolean
-owner_running (const gchar *owner, gpointer user_data)
+/* 1 running, 0 not, -1 unknown (the reason added to check->unknown) */
+static gint
+owner_active (RunningCheck *check, const gchar *owner)
 {
-  RunningCheck *check = user_data;
   gpointer known = g_hash_table_lookup (check->answers, owner);
   g_autoptr(VmctlDomain) domain = NULL;
   g_autoptr(GError) error = NULL;
@@ -646,30 +646,71 @@ owner_running (const gchar *owner, gpointer user_data)
   if (active < 0) {
     g_ptr_array_add (check->unknown, g_strdup_printf ("%s (its functions were kept)",
                                                       error->message));
-    active = 1;
+    return -1;
   }
   g_hash_table_insert (check->answers, g_strdup (owner), GINT_TO_POINTER (active ? 1 : 2));
   return active != 0;
 }
 
-/* Only entries of this boot with an owner need libvirt's answer. */
+/* The running VM that uses the entry's function: its owner while that
+ * runs, or any running VM with it as a hostdev (a function detached by
+ * hand). When libvirt cannot say, the function is kept: taking a device
+ * from a running guest is worse than leaving it held. */
+static gchar *
+entry_user (const VmctlJournalEntry *entry, gpointer user_data)
+{
+  RunningCheck *check = user_data;
+  g_autofree gchar *address = vmctl_pci_address_to_string (&entry->address);
+  const gchar *vm;
+
+  if (check->connection == NULL)
+    return NULL;
+  if (entry->owner[0] != '\0') {
+    gint active = owner_active (check, entry->owner);
+
+    if (active != 0)
+      return g_strdup (active > 0 ? entry->owner : "(unknown)");
+  }
+  if (check->hostdevs == NULL) {
+    g_autoptr(GError) error = NULL;
+
+    check->hostdevs = vmctl_vm_running_hostdevs (check->connection, NULL, &error);
+    if (check->hostdevs == NULL) {
+      g_ptr_array_add (check->unknown, g_strdup_printf ("%s (functions detached by hand "
+                                                        "were kept)", error->message));
+      check->hostdevs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_insert (check->hostdevs, g_strdup ("*"), g_strdup ("(unknown)"));
+    }
+  }
+  vm = g_hash_table_lookup (check->hostdevs, address);
+  if (vm == NULL)
+    vm = g_hash_table_lookup (check->hostdevs, "*");
+  return g_strdup (vm);
+}
+
+/* Entries of this boot need libvirt's answer: *out_owned says whether one
+ * names a VM (then libvirt must answer; without one, a libvirt that is not
+ * there means no VM of it runs). */
 static gboolean
-needs_libvirt (VmctlVfio *vfio, GError **error)
+needs_libvirt (VmctlVfio *vfio, gboolean *out_owned, GError **error)
 {
   g_autoptr(GPtrArray) entries = vmctl_vfio_status (vfio, NULL, error);
   VmctlJournal *journal;
+  gboolean needed = FALSE;
 
+  *out_owned = FALSE;
   if (entries == NULL)
     return FALSE;
   journal = vmctl_vfio_get_journal (vfio);
   for (guint i = 0; i < entries->len; i++) {
     const VmctlJournalEntry *entry = g_ptr_array_index (entries, i);
 
-    if (entry->owner[0] != '\0'
-        && (journal == NULL || !vmctl_journal_entry_is_stale (journal, entry)))
-      return TRUE;
+    if (journal != NULL && vmctl_journal_entry_is_stale (journal, entry))
+      continue;
+    needed = TRUE;
+    *out_owned |= entry->owner[0] != '\0';
   }
-  return FALSE;
+  return needed;
 }
 
 static void
@@ -728,7 +769,8 @@ vmctl_cmd_gpu_recover (VmctlInvocation *invocation, GError **error)
   g_autoptr(GHashTable) answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GPtrArray) unknown = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) local_error = NULL;
-  RunningCheck check = { NULL, answers, unknown };
+  RunningCheck check = { NULL, answers, NULL, unknown };
+  gboolean owned = FALSE;
 
   if (!vmctl_invocation_start (invocation, entries, gpu_recover_description, &context, error))
     return FALSE;
@@ -739,11 +781,11 @@ vmctl_cmd_gpu_recover (VmctlInvocation *invocation, GError **error)
   vfio = open_engine (context, dry_run, verbose, error);
   if (vfio == NULL)
     return FALSE;
-  if (needs_libvirt (vfio, &local_error)) {
+  if (needs_libvirt (vfio, &owned, &local_error)) {
     g_autoptr(GError) connect_error = NULL;
 
     connection = vmctl_connect_open (vmctl_context_get_uri (context), TRUE, &connect_error);
-    if (connection == NULL) {
+    if (connection == NULL && owned) {
       /* a failure to recover (exit 1) whatever the cause, a bad URI
        * included: the journal is intact and the command can be rerun */
       g_set_error (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_FAILED,
@@ -756,7 +798,8 @@ vmctl_cmd_gpu_recover (VmctlInvocation *invocation, GError **error)
     g_propagate_error (error, g_steal_pointer (&local_error));
     return FALSE;
   }
-  recovery = vmctl_vfio_recover (vfio, connection != NULL ? owner_running : NULL, &check, error);
+  recovery = vmctl_vfio_recover (vfio, entry_user, &check, error);
+  g_clear_pointer (&check.hostdevs, g_hash_table_unref);
   if (recovery == NULL)
     return FALSE;
   for (guint i = 0; i < unknown->len; i++)
