@@ -139,15 +139,16 @@ vmctl_vfio_reattach (VmctlVfio *vfio, const VmctlPciAddress *addresses, guint n,
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) vmctl_journal_entry_free);
 
   g_return_val_if_fail (vfio != NULL, FALSE);
-  if (vmctl_vfio_journal (vfio, error) == NULL)
-    return vfio->dry_run;
+  if (vmctl_vfio_journal (vfio, error) == NULL && !vfio->dry_run)
+    return FALSE;
   for (guint i = 0; i < unique->len; i++) {
     const VmctlPciAddress *address = &g_array_index (unique, VmctlPciAddress, i);
     gchar name[VMCTL_PCI_ADDRESS_STRLEN];
     VmctlJournalEntry *entry;
 
     vmctl_pci_address_format (address, name);
-    entry = lookup (vfio->journal, address, error);
+    /* a dry run before any detach has no journal: nothing is held */
+    entry = vfio->journal != NULL ? lookup (vfio->journal, address, error) : NULL;
     if (entry == NULL && error != NULL && *error != NULL)
       return FALSE;
     if (entry == NULL) {

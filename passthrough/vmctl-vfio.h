@@ -39,6 +39,8 @@ typedef enum {
   VMCTL_VFIO_ERROR_VANISHED,   /* the function disappeared mid-way (exit 1) */
   VMCTL_VFIO_ERROR_UNDO,       /* undoing a failed detach failed too: the journal
                                 * keeps those functions for `gpu recover` (exit 1) */
+  VMCTL_VFIO_ERROR_REMOTE,     /* libvirt refused a node-device detach or reattach
+                                * on a remote host; its reason follows (exit 1) */
 } VmctlVfioError;
 
 GQuark vmctl_vfio_error_quark (void);

@@ -12,10 +12,10 @@
 
 #include "vmctl-connect.h"
 #include "vmctl-hugepages.h"
-#include "vmctl-inventory-nodedev.h"
 #include "vmctl-inventory-sysfs.h"
 #include "vmctl-plan.h"
 #include "vmctl-vfio.h"
+#include "vmctl-vfio-remote.h"
 
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
@@ -313,88 +313,6 @@ detach_sysfs (virConnectPtr connection, virDomainPtr domain, VmctlHost *host,
                                name, error);
 }
 
-/* node-device detach on a remote host, undone in reverse on failure */
-static gboolean
-detach_nodedev (virConnectPtr connection, GArray *functions, GError **error)
-{
-  guint done = 0;
-
-  for (; done < functions->len; done++) {
-    const VmctlPciAddress *address = &g_array_index (functions, VmctlPciAddress, done);
-    g_autofree gchar *nodedev = vmctl_pci_address_to_nodedev_name (address);
-    g_autoptr(VmctlNodeDevice) device = sym_virNodeDeviceLookupByName (connection, nodedev);
-
-    if (device == NULL || sym_virNodeDeviceDetachFlags (device, "vfio", 0) < 0) {
-      g_autofree gchar *what = g_strdup_printf ("cannot detach %s to vfio-pci", nodedev);
-
-      vmctl_virt_set_error (error, what);
-      break;
-    }
-  }
-  if (done == functions->len)
-    return TRUE;
-  while (done > 0) {
-    const VmctlPciAddress *address = &g_array_index (functions, VmctlPciAddress, --done);
-    g_autofree gchar *nodedev = vmctl_pci_address_to_nodedev_name (address);
-    g_autoptr(VmctlNodeDevice) device = sym_virNodeDeviceLookupByName (connection, nodedev);
-
-    if (device == NULL || sym_virNodeDeviceReAttach (device) < 0)
-      sym_virResetLastError ();
-  }
-  return FALSE;
-}
-
-/* the driver a node device reports, NULL when none or unknown */
-static gchar *
-nodedev_driver (virNodeDevicePtr device)
-{
-  char *xml = sym_virNodeDeviceGetXMLDesc (device, 0);
-  g_autoptr(VmctlPciDevice) parsed = NULL;
-
-  if (xml == NULL) {
-    sym_virResetLastError ();
-    return NULL;
-  }
-  parsed = vmctl_pci_device_from_nodedev_xml (xml, NULL);
-  free (xml);
-  return parsed != NULL ? g_strdup (parsed->driver) : NULL;
-}
-
-/* Gives back, last first, every planned function the remote host has on
- * vfio-pci. The remote host keeps no journal of vmctl's: a function that
- * is not on vfio-pci (a start that failed before moving it) or no longer
- * exists has nothing to give back. */
-static gboolean
-reattach_nodedev (virConnectPtr connection, GArray *functions, GError **error)
-{
-  gboolean ok = TRUE;
-
-  for (guint i = functions->len; i > 0; i--) {
-    const VmctlPciAddress *address = &g_array_index (functions, VmctlPciAddress, i - 1);
-    g_autofree gchar *nodedev = vmctl_pci_address_to_nodedev_name (address);
-    g_autoptr(VmctlNodeDevice) device = sym_virNodeDeviceLookupByName (connection, nodedev);
-    g_autofree gchar *driver = NULL;
-
-    if (device == NULL) {
-      sym_virResetLastError ();
-      continue;
-    }
-    driver = nodedev_driver (device);
-    if (g_strcmp0 (driver, "vfio-pci") != 0)
-      continue;
-    if (sym_virNodeDeviceReAttach (device) < 0) {
-      g_autofree gchar *what = g_strdup_printf ("cannot give %s back to the host", nodedev);
-
-      if (ok)
-        vmctl_virt_set_error (error, what);
-      else
-        sym_virResetLastError ();
-      ok = FALSE;
-    }
-  }
-  return ok;
-}
-
 /* the host's default hugepage size, from /proc/meminfo; 2 MiB if unknown */
 static guint64
 default_page_kib (VmctlHost *host)
@@ -495,7 +413,8 @@ vmctl_lifecycle_before_start_passthrough (virDomainPtr domain, const VmctlVmMeta
   if (functions->len == 0)
     return TRUE;
   if (sysfs ? detach_sysfs (connection, domain, host, state_dir, functions, error)
-            : detach_nodedev (connection, functions, error))
+            : vmctl_vfio_remote_detach (connection, (VmctlPciAddress *) functions->data,
+                                        functions->len, NULL, FALSE, error))
     return TRUE;
   if (sysfs && metadata->dynamic_hugepages)
     (void) vmctl_hugepages_release (host, state_dir, name, NULL);
@@ -528,7 +447,9 @@ vmctl_lifecycle_after_stop_passthrough (virDomainPtr domain, const VmctlVmMetada
     if (metadata == NULL || metadata->functions->len == 0)
       return TRUE;
     return parse_functions (metadata->functions, &functions, error)
-           && reattach_nodedev (sym_virDomainGetConnect (domain), functions, error);
+           && vmctl_vfio_remote_reattach (sym_virDomainGetConnect (domain),
+                                          (VmctlPciAddress *) functions->data, functions->len,
+                                          NULL, FALSE, error);
   }
   vfio = vmctl_vfio_new (host, state_dir, error);
   if (vfio == NULL || !vmctl_vfio_reattach_owner (vfio, name, error))

@@ -103,22 +103,18 @@ open_engine (VmctlContext *context, gboolean dry_run, gboolean verbose, GError *
 /* The actions of a dry run: "would: write /sys/... vfio-pci" lines, or
  * {"dry_run": true, "actions": [...]} as the start of a JSON object (the
  * caller closes it). */
-static void
-print_actions_text (VmctlVfio *vfio)
+void
+vmctl_gpu_print_actions (GPtrArray *actions)
 {
-  GPtrArray *actions = vmctl_vfio_get_actions (vfio);
-
   for (guint i = 0; i < actions->len; i++)
     g_print ("would: %s\n", (const gchar *) g_ptr_array_index (actions, i));
   if (actions->len == 0)
     g_print ("would: change nothing\n");
 }
 
-static void
-add_actions_json (JsonBuilder *builder, VmctlVfio *vfio)
+void
+vmctl_gpu_add_actions_json (JsonBuilder *builder, GPtrArray *actions)
 {
-  GPtrArray *actions = vmctl_vfio_get_actions (vfio);
-
   json_builder_set_member_name (builder, "dry_run");
   json_builder_add_boolean_value (builder, TRUE);
   json_builder_set_member_name (builder, "actions");
@@ -266,8 +262,12 @@ vmctl_cmd_gpu_detach (VmctlInvocation *invocation, GError **error)
   context = vmctl_invocation_open_context (invocation, error);
   if (context == NULL)
     return FALSE;
-  /* the functions move on this host's sysfs (the host root), whatever
-   * hypervisor -c names: the plan is made from the same tree */
+  /* another machine's hypervisor (and no host root given): its node
+   * devices and libvirt's detach there */
+  if (vmctl_context_uses_nodedev (context))
+    return vmctl_gpu_remote (context, &address, hostdevs, TRUE, dry_run, error);
+  /* the functions move on the host root's sysfs: the plan is made from
+   * the same tree */
   inventory = vmctl_inventory_from_sysfs_full (context->host, VMCTL_INVENTORY_FLAGS_NONE, error);
   if (inventory == NULL)
     return FALSE;
@@ -298,11 +298,11 @@ vmctl_cmd_gpu_detach (VmctlInvocation *invocation, GError **error)
     g_autoptr(JsonBuilder) builder = json_builder_new ();
 
     json_builder_begin_object (builder);
-    add_actions_json (builder, vfio);
+    vmctl_gpu_add_actions_json (builder, vmctl_vfio_get_actions (vfio));
     json_builder_end_object (builder);
     vmctl_json_print (builder);
   } else if (dry_run) {
-    print_actions_text (vfio);
+    vmctl_gpu_print_actions (vmctl_vfio_get_actions (vfio));
   } else {
     print_detached (context, plan);
   }
@@ -337,27 +337,6 @@ entries_for_slot (GPtrArray *entries, const VmctlPciAddress *address)
   return chosen;
 }
 
-/* What the engine says for a function it does not hold, for the one case
- * it cannot: a dry run with no journal yet (it reads that as "nothing to
- * do" without looking at the address). */
-static void
-set_not_held (VmctlContext *context, const gchar *name, GError **error)
-{
-  g_autofree gchar *config = g_strdup_printf ("/sys/bus/pci/devices/%s/config", name);
-  g_autofree gchar *driver = NULL;
-
-  if (!vmctl_host_exists (context->host, config)) {
-    g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_NO_DEVICE,
-                 "no PCI function %s on this host, and vmctl holds no such function", name);
-    return;
-  }
-  driver = current_driver (context, name);
-  g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_NOT_HELD,
-               "%s was not detached by vmctl (no journal entry; it is on %s); "
-               "'vmctl gpu status' lists what vmctl holds", name,
-               driver != NULL ? driver : "no driver");
-}
-
 static void
 print_reattached (VmctlContext *context, VmctlVfio *vfio, gboolean dry_run, GPtrArray *given)
 {
@@ -366,7 +345,7 @@ print_reattached (VmctlContext *context, VmctlVfio *vfio, gboolean dry_run, GPtr
 
   json_builder_begin_object (builder);
   if (dry_run)
-    add_actions_json (builder, vfio);
+    vmctl_gpu_add_actions_json (builder, vmctl_vfio_get_actions (vfio));
   json_builder_set_member_name (builder, "reattached");
   json_builder_begin_array (builder);
   /* given back last moved first, as the engine does */
@@ -390,7 +369,7 @@ print_reattached (VmctlContext *context, VmctlVfio *vfio, gboolean dry_run, GPtr
   if (context->json)
     vmctl_json_print (builder);
   else if (dry_run)
-    print_actions_text (vfio);
+    vmctl_gpu_print_actions (vmctl_vfio_get_actions (vfio));
   else if (given->len == 0)
     g_print ("vmctl holds no PCI functions for that VM\n");
   else
@@ -438,7 +417,14 @@ vmctl_cmd_gpu_reattach (VmctlInvocation *invocation, GError **error)
   if (text != NULL && !vmctl_pci_address_parse (text, &address, error))
     return FALSE;
   context = vmctl_invocation_open_context (invocation, error);
-  if (context == NULL || !check_state_dir (context, error))
+  if (context == NULL)
+    return FALSE;
+  if (text != NULL && vmctl_context_uses_nodedev (context)) {
+    g_autoptr(GArray) none = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
+
+    return vmctl_gpu_remote (context, &address, none, FALSE, dry_run, error);
+  }
+  if (!check_state_dir (context, error))
     return FALSE;
   vfio = open_engine (context, dry_run, verbose, error);
   if (vfio == NULL)
@@ -474,17 +460,13 @@ vmctl_cmd_gpu_reattach (VmctlInvocation *invocation, GError **error)
     if (!ok)
       return FALSE;
   } else {
-    gchar name[VMCTL_PCI_ADDRESS_STRLEN];
-
-    vmctl_pci_address_format (&address, name);
     given = entries_for_slot (held, &address);
     if (given->len == 0) {
-      /* not held: the engine's own error (not held, or no such device) */
-      if (vmctl_vfio_reattach (vfio, &address, 1, error))
-        set_not_held (context, name, error);
-      return FALSE;
-    }
-    {
+      /* not held: the engine's error says why (not held, or no such
+       * device); TRUE only if another vmctl detached it just now */
+      if (!vmctl_vfio_reattach (vfio, &address, 1, error))
+        return FALSE;
+    } else {
       g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
 
       for (guint i = 0; i < given->len; i++)
@@ -733,7 +715,7 @@ print_recovery (VmctlContext *context, VmctlVfio *vfio, gboolean dry_run,
 
     json_builder_begin_object (builder);
     if (dry_run)
-      add_actions_json (builder, vfio);
+      vmctl_gpu_add_actions_json (builder, vmctl_vfio_get_actions (vfio));
     for (gsize i = 0; i < G_N_ELEMENTS (sections); i++)
       add_string_array (builder, sections[i].word, sections[i].lines);
     json_builder_end_object (builder);
@@ -741,7 +723,7 @@ print_recovery (VmctlContext *context, VmctlVfio *vfio, gboolean dry_run,
     return;
   }
   if (dry_run)
-    print_actions_text (vfio);
+    vmctl_gpu_print_actions (vmctl_vfio_get_actions (vfio));
   for (gsize i = 0; i < G_N_ELEMENTS (sections); i++)
     for (guint j = 0; j < sections[i].lines->len; j++, total++)
       g_print ("%s%s: %s\n", dry_run && i == 0 ? "would be " : "", sections[i].word,

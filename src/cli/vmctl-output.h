@@ -80,6 +80,13 @@ gboolean vmctl_cmd_gpu_detach (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_gpu_reattach (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_gpu_status (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_gpu_recover (VmctlInvocation *invocation, GError **error);
+
+/* shared by the gpu detach/reattach files */
+void vmctl_gpu_print_actions (GPtrArray *actions);
+void vmctl_gpu_add_actions_json (JsonBuilder *builder, GPtrArray *actions);
+gboolean vmctl_gpu_remote (VmctlContext *context, const VmctlPciAddress *address,
+                           GArray *hostdevs, gboolean detach, gboolean dry_run,
+                           GError **error);
 gboolean vmctl_cmd_create (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_start (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_stop (VmctlInvocation *invocation, GError **error);

@@ -1,0 +1,112 @@
+/* vmctl-cmd-gpu-remote.c: gpu detach and reattach when the hypervisor is
+ * another machine (-c qemu+ssh://... without --host-root): the plan comes
+ * from that host's node devices and libvirt moves the functions there.
+ * No journal is kept on this machine for them: the remote libvirt knows
+ * which functions it detached, and `vmctl gpu reattach` gives back the
+ * card's functions the remote host has on vfio-pci. */
+#include "vmctl-output.h"
+
+#include "vmctl-autocleanups.h"
+#include "vmctl-connect.h"
+#include "vmctl-plan.h"
+#include "vmctl-vfio.h"
+#include "vmctl-vfio-remote.h"
+
+/* the plan for @address on the remote host; bridges and unknown
+ * functions are bad input there too */
+static GArray *
+remote_plan (VmctlContext *context, const VmctlPciAddress *address, GArray *hostdevs,
+             GError **error)
+{
+  g_autoptr(VmctlInventory) inventory = vmctl_context_load_inventory (context, error);
+  g_autoptr(VmctlQuirks) quirks = NULL;
+  g_autoptr(VmctlPlan) plan = NULL;
+  const VmctlPciDevice *device;
+  GArray *functions;
+
+  if (inventory == NULL)
+    return NULL;
+  device = vmctl_inventory_find (inventory, address, error);
+  if (device == NULL)
+    return NULL;
+  if (vmctl_pci_device_is_bridge (device)) {
+    g_autofree gchar *name = vmctl_pci_address_to_string (address);
+
+    g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_BRIDGE,
+                 "%s is a PCI bridge: bridges stay with the host (vfio-pci refuses them)",
+                 name);
+    return NULL;
+  }
+  quirks = vmctl_context_load_quirks (context, error);
+  if (quirks == NULL)
+    return NULL;
+  plan = vmctl_plan_compute (inventory, address, 1, (const VmctlPciAddress *) hostdevs->data,
+                             hostdevs->len, quirks, error);
+  if (plan == NULL)
+    return NULL;
+  functions = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
+  for (guint i = 0; i < plan->functions->len; i++)
+    g_array_append_val (functions, g_array_index (plan->functions, VmctlPlanFunction, i).address);
+  return functions;
+}
+
+static void
+print_result (VmctlContext *context, GPtrArray *actions, gboolean detach, gboolean dry_run)
+{
+  const gchar *member = detach ? "detached" : "reattached";
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  if (dry_run && !context->json) {
+    vmctl_gpu_print_actions (actions);
+    return;
+  }
+  if (!context->json) {
+    for (guint i = 0; i < actions->len; i++)
+      g_print ("%s\n", (const gchar *) g_ptr_array_index (actions, i));
+    if (actions->len == 0)
+      g_print ("nothing to do: %s\n", detach ? "every function is on vfio-pci already"
+                                             : "no function of it is on vfio-pci");
+    return;
+  }
+  json_builder_begin_object (builder);
+  if (dry_run)
+    vmctl_gpu_add_actions_json (builder, actions);
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < actions->len && !dry_run; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (actions, i));
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  vmctl_json_print (builder);
+}
+
+/**
+ * vmctl_gpu_remote:
+ * @detach: TRUE for gpu detach, FALSE for gpu reattach
+ *
+ * gpu detach / reattach of @address and its companions on the host the
+ * connection names, through libvirt's node-device API.
+ */
+gboolean
+vmctl_gpu_remote (VmctlContext *context, const VmctlPciAddress *address, GArray *hostdevs,
+                  gboolean detach, gboolean dry_run, GError **error)
+{
+  g_autoptr(GArray) functions = remote_plan (context, address, hostdevs, error);
+  g_autoptr(VmctlConnect) connection = NULL;
+  g_autoptr(GPtrArray) actions = g_ptr_array_new_with_free_func (g_free);
+  const VmctlPciAddress *list;
+  gboolean ok;
+
+  if (functions == NULL)
+    return FALSE;
+  connection = vmctl_connect_open (vmctl_context_get_uri (context), dry_run, error);
+  if (connection == NULL)
+    return FALSE;
+  list = (const VmctlPciAddress *) functions->data;
+  ok = detach ? vmctl_vfio_remote_detach (connection, list, functions->len, actions, dry_run, error)
+              : vmctl_vfio_remote_reattach (connection, list, functions->len, actions, dry_run,
+                                            error);
+  if (ok)
+    print_result (context, actions, detach, dry_run);
+  return ok;
+}
