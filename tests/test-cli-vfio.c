@@ -99,50 +99,27 @@ run_in (Fixture *fixture, const gchar *state_dir, const gchar *first, ...)
 static gchar *
 driver_of (Fixture *fixture, const gchar *address)
 {
-  g_autofree gchar *path = g_strdup_printf ("%s/sys/bus/pci/devices/%s/driver", fixture->root,
-                                            address);
-  g_autofree gchar *target = g_file_read_link (path, NULL);
-
-  return target != NULL ? g_path_get_basename (target) : NULL;
+  return vmctl_test_sim_driver (fixture->root, address);
 }
 
 static gchar *
 override_of (Fixture *fixture, const gchar *address)
 {
-  g_autofree gchar *path = g_strdup_printf ("%s/sys/bus/pci/devices/%s/driver_override",
-                                            fixture->root, address);
-  gchar *contents = NULL;
-
-  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  return g_strstrip (contents);
+  return vmctl_test_sim_override (fixture->root, address);
 }
 
 /* files in STATE/journal (-1 when the directory does not exist) */
 static gint
 journal_files (Fixture *fixture)
 {
-  g_autofree gchar *path = g_build_filename (fixture->state, "journal", NULL);
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  gint n = 0;
-
-  if (dir == NULL)
-    return -1;
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
+  return vmctl_test_journal_files (fixture->state);
 }
 
 /* the simulator's log, one "NAME VALUE" per write; emptied */
 static gchar **
 take_log (Fixture *fixture)
 {
-  g_autofree gchar *path = g_build_filename (fixture->root, ".sim/log", NULL);
-  g_autofree gchar *contents = NULL;
-
-  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  vmctl_test_write (fixture->root, ".sim/log", "");
-  g_strchomp (contents);
-  return contents[0] != '\0' ? g_strsplit (contents, "\n", -1) : g_new0 (gchar *, 1);
+  return vmctl_test_sim_take_log (fixture->root);
 }
 
 static void

@@ -362,16 +362,6 @@ test_start_rejected (E2eFixture *fixture, gconstpointer data)
   }
 }
 
-/* The function at DRIVER-LINK @addr in a host root, NULL when unbound. */
-static gchar *
-sim_driver (const gchar *root, const gchar *addr)
-{
-  g_autofree gchar *path = g_strdup_printf ("%s/sys/bus/pci/devices/%s/driver", root, addr);
-  g_autofree gchar *target = g_file_read_link (path, NULL);
-
-  return target != NULL ? g_path_get_basename (target) : NULL;
-}
-
 /* A VM with a GPU that vmctl must detach, on the real libvirtd. The GPU
  * lives in a simulated host (a copy of clean-gpu-audio under the kernel
  * simulator): vmctl moves it and its audio function to vfio-pci there, then
@@ -414,8 +404,8 @@ test_passthrough_start_fails (E2eFixture *fixture, gconstpointer data)
     const gchar *argv[] = { "-c", fixture->uri, "--host-root", root, "--state-dir", state,
                             "start", name, NULL };
     g_autoptr(VmctlTestRun) start = vmctl_test_run_vmctl_env (environment, argv);
-    g_autofree gchar *gpu = sim_driver (root, "0000:01:00.0");
-    g_autofree gchar *audio = sim_driver (root, "0000:01:00.1");
+    g_autofree gchar *gpu = vmctl_test_sim_driver (root, "0000:01:00.0");
+    g_autofree gchar *audio = vmctl_test_sim_driver (root, "0000:01:00.1");
 
     assert_exit (start, 1);
     vmctl_test_assert_one_error_line (start);

@@ -46,11 +46,7 @@ teardown (Fixture *fixture, gconstpointer data)
 static gchar *
 driver_of (Fixture *fixture, const gchar *addr)
 {
-  g_autofree gchar *path = g_strdup_printf ("%s/sys/bus/pci/devices/%s/driver",
-                                            fixture->lifecycle.domain.root, addr);
-  g_autofree gchar *target = g_file_read_link (path, NULL);
-
-  return target != NULL ? g_path_get_basename (target) : NULL;
+  return vmctl_test_sim_driver (fixture->lifecycle.domain.root, addr);
 }
 
 static void
@@ -64,14 +60,7 @@ assert_driver (Fixture *fixture, const gchar *addr, const gchar *expected)
 static guint
 journal_size (Fixture *fixture)
 {
-  g_autofree gchar *path = g_build_filename (fixture->state, "journal", NULL);
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-  guint n = 0;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    n += g_str_has_suffix (name, ".entry");
-  return n;
+  return (guint) MAX (vmctl_test_journal_files (fixture->state), 0);
 }
 
 static void

@@ -70,35 +70,19 @@ teardown (Fixture *fixture, gconstpointer data)
 static gchar *
 driver_of (Fixture *fixture, const gchar *addr)
 {
-  g_autofree gchar *path = g_strdup_printf ("%s/sys/bus/pci/devices/%s/driver", fixture->root, addr);
-  g_autofree gchar *target = g_file_read_link (path, NULL);
-
-  return target != NULL ? g_path_get_basename (target) : NULL;
+  return vmctl_test_sim_driver (fixture->root, addr);
 }
 
 static gchar *
 override_of (Fixture *fixture, const gchar *addr)
 {
-  g_autofree gchar *path = g_strdup_printf ("%s/sys/bus/pci/devices/%s/driver_override",
-                                            fixture->root, addr);
-  gchar *contents = NULL;
-
-  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  return g_strstrip (contents);
+  return vmctl_test_sim_override (fixture->root, addr);
 }
 
 static guint
 journal_size (Fixture *fixture)
 {
-  g_autofree gchar *path = g_build_filename (fixture->state, "journal", NULL);
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-  guint n = 0;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_suffix (name, ".entry"))
-      n++;
-  return n;
+  return (guint) MAX (vmctl_test_journal_files (fixture->state), 0);
 }
 
 static void
@@ -150,15 +134,7 @@ assert_on_vfio (Fixture *fixture)
 static gchar **
 take_log (Fixture *fixture)
 {
-  g_autofree gchar *path = g_build_filename (fixture->root, ".sim/log", NULL);
-  g_autofree gchar *contents = NULL;
-  gchar **lines;
-
-  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  vmctl_test_write (fixture->root, ".sim/log", "");
-  g_strchomp (contents);
-  lines = contents[0] != '\0' ? g_strsplit (contents, "\n", -1) : g_new0 (gchar *, 1);
-  return lines;
+  return vmctl_test_sim_take_log (fixture->root);
 }
 
 static void

@@ -172,3 +172,58 @@ vmctl_test_run_free (VmctlTestRun *run)
   g_free (run->err);
   g_free (run);
 }
+
+/**
+ * vmctl_test_sim_driver:
+ * Returns: the driver @address is bound to in @root, NULL when none
+ */
+gchar *
+vmctl_test_sim_driver (const gchar *root, const gchar *address)
+{
+  g_autofree gchar *path = g_strdup_printf ("%s/sys/bus/pci/devices/%s/driver", root, address);
+  g_autofree gchar *target = g_file_read_link (path, NULL);
+
+  return target != NULL ? g_path_get_basename (target) : NULL;
+}
+
+gchar *
+vmctl_test_sim_override (const gchar *root, const gchar *address)
+{
+  g_autofree gchar *path = g_strdup_printf ("%s/sys/bus/pci/devices/%s/driver_override", root,
+                                            address);
+  gchar *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  return g_strstrip (contents);
+}
+
+/**
+ * vmctl_test_sim_take_log:
+ * Returns: (transfer full): one "NAME VALUE" line per write the simulated
+ * kernel saw since the last call (its .sim/log must exist)
+ */
+gchar **
+vmctl_test_sim_take_log (const gchar *root)
+{
+  g_autofree gchar *path = g_build_filename (root, ".sim/log", NULL);
+  g_autofree gchar *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  vmctl_test_write (root, ".sim/log", "");
+  g_strchomp (contents);
+  return contents[0] != '\0' ? g_strsplit (contents, "\n", -1) : g_new0 (gchar *, 1);
+}
+
+gint
+vmctl_test_journal_files (const gchar *state_dir)
+{
+  g_autofree gchar *path = g_build_filename (state_dir, "journal", NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  gint n = 0;
+
+  if (dir == NULL)
+    return -1;
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}

@@ -80,6 +80,13 @@ static const gchar gpu_recover_description[] =
 
 /* ---- shared ---------------------------------------------------------------- */
 
+/* --dry-run and --verbose, which every gpu command that changes the host takes */
+#define RUN_OPTIONS(dry_run, verbose) \
+  { "dry-run", 0, 0, G_OPTION_ARG_NONE, (dry_run), \
+    "Print the sysfs writes and change nothing", NULL }, \
+  { "verbose", 'v', 0, G_OPTION_ARG_NONE, (verbose), \
+    "Print each step to stderr, even when it is not a terminal", NULL }
+
 /* Progress is for a person watching: on a terminal, or when asked. */
 static void
 print_progress (const gchar *line, gpointer user_data)
@@ -228,10 +235,7 @@ vmctl_cmd_gpu_detach (VmctlInvocation *invocation, GError **error)
       "Move this function too, to clear a shared IOMMU group (repeatable)", "ADDR" },
     { "force", 0, 0, G_OPTION_ARG_NONE, &force,
       "Take a function the host uses (boot console, framebuffer, mounted disk)", NULL },
-    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run,
-      "Print the sysfs writes and change nothing", NULL },
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
-      "Print each step to stderr, even when it is not a terminal", NULL },
+    RUN_OPTIONS (&dry_run, &verbose),
     { NULL }
   };
   g_autoptr(GArray) hostdevs = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
@@ -385,10 +389,7 @@ vmctl_cmd_gpu_reattach (VmctlInvocation *invocation, GError **error)
   const GOptionEntry entries[] = {
     { "vm", 0, 0, G_OPTION_ARG_STRING, &vm,
       "Give back every function detached for this VM, and its hugepages", "NAME" },
-    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run,
-      "Print the sysfs writes and change nothing", NULL },
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
-      "Print each step to stderr, even when it is not a terminal", NULL },
+    RUN_OPTIONS (&dry_run, &verbose),
     { NULL }
   };
   g_autoptr(VmctlContext) context = NULL;
@@ -738,10 +739,7 @@ vmctl_cmd_gpu_recover (VmctlInvocation *invocation, GError **error)
   gboolean dry_run = FALSE;
   gboolean verbose = FALSE;
   const GOptionEntry entries[] = {
-    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run,
-      "Print the sysfs writes and change nothing", NULL },
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
-      "Print each step to stderr, even when it is not a terminal", NULL },
+    RUN_OPTIONS (&dry_run, &verbose),
     { NULL }
   };
   g_autoptr(VmctlContext) context = NULL;
