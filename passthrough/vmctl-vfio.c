@@ -242,8 +242,12 @@ wait_for_driver (VmctlVfio *vfio, const gchar *name, const gchar *want, GError *
   gint64 deadline = g_get_monotonic_time () + (gint64) vfio->bind_timeout_ms * 1000;
   gboolean announced = FALSE;
 
-  g_ptr_array_add (vfio->actions, g_strdup_printf ("wait for /sys/bus/pci/devices/%s/driver -> %s",
-                                                   name, want != NULL ? want : "(none)"));
+  if (want != NULL)
+    g_ptr_array_add (vfio->actions,
+                     g_strdup_printf ("wait until /sys/bus/pci/devices/%s/driver -> %s", name, want));
+  else
+    g_ptr_array_add (vfio->actions,
+                     g_strdup_printf ("wait until /sys/bus/pci/devices/%s/driver is gone", name));
   if (vfio->dry_run)
     return TRUE;
   for (;;) {

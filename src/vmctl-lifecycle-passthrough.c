@@ -436,6 +436,7 @@ vmctl_lifecycle_after_stop_passthrough (virDomainPtr domain, const VmctlVmMetada
   g_autofree gchar *state_dir = NULL;
   g_autoptr(VmctlVfio) vfio = NULL;
   g_autoptr(GError) hugepages_error = NULL;
+  g_autofree gchar *journal_dir = NULL;
   const gchar *name = sym_virDomainGetName (domain);
   gboolean sysfs = FALSE;
 
@@ -451,9 +452,14 @@ vmctl_lifecycle_after_stop_passthrough (virDomainPtr domain, const VmctlVmMetada
                                           (VmctlPciAddress *) functions->data, functions->len,
                                           NULL, FALSE, error);
   }
-  vfio = vmctl_vfio_new (host, state_dir, error);
-  if (vfio == NULL || !vmctl_vfio_reattach_owner (vfio, name, error))
-    return FALSE;
+  /* no journal yet: vmctl never moved anything here (and a user without
+   * rights to the state directory can stop a VM without devices) */
+  journal_dir = g_build_filename (state_dir, "journal", NULL);
+  if (g_file_test (journal_dir, G_FILE_TEST_IS_DIR)) {
+    vfio = vmctl_vfio_new (host, state_dir, error);
+    if (vfio == NULL || !vmctl_vfio_reattach_owner (vfio, name, error))
+      return FALSE;
+  }
   if (!vmctl_hugepages_release (host, state_dir, name, &hugepages_error)) {
     g_propagate_error (error, g_steal_pointer (&hugepages_error));
     return FALSE;

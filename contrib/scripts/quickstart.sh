@@ -39,6 +39,9 @@ if [ "$groups" -eq 0 ]; then
   run --host-root "$demo" host check
   run --host-root "$demo" gpu list
   run --host-root "$demo" gpu check 01:00.0
+  # what a detach would write there (a dry run writes and creates nothing)
+  run --host-root "$demo" --state-dir "${TMPDIR:-/tmp}/vmctl-quickstart-state" \
+    gpu detach 01:00.0 --dry-run
 fi
 # A VM's life on this machine's libvirtd: a small SeaBIOS guest with a
 # 64 MiB disk (KVM when /dev/kvm works, else emulation), removed afterwards.
