@@ -116,7 +116,7 @@ journal_files (Fixture *fixture)
 }
 
 /* the simulator's log, one "NAME VALUE" per write; emptied */
-static gchar **
+G_GNUC_WARN_UNUSED_RESULT static gchar **
 take_log (Fixture *fixture)
 {
   return vmctl_test_sim_take_log (fixture->root);
@@ -223,7 +223,7 @@ test_round_trip (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (json_object_get_string_member (audio, "since"));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (node),
                                                                          "problems")), ==, 0);
-  take_log (fixture);
+  g_strfreev (take_log (fixture));
 
   /* by the GPU's address: its audio function goes back with it */
   reattach = run (fixture, "gpu", "reattach", "01:00.0");
@@ -364,7 +364,7 @@ test_dry_run (Fixture *fixture, gconstpointer data)
 
   detach = run (fixture, "gpu", "detach", "01:00.0");
   g_assert_cmpint (detach->exit_status, ==, 0);
-  take_log (fixture);
+  g_strfreev (take_log (fixture));
   dry_back = run (fixture, "gpu", "reattach", "01:00.0", "--dry-run");
   g_assert_cmpint (dry_back->exit_status, ==, 0);
   g_assert_cmpstr (dry_back->err, ==, "");
@@ -539,7 +539,7 @@ test_recover_owners (Fixture *fixture, gconstpointer data)
   g_assert_true (vmctl_vfio_detach (vfio, addresses + 3, 1, "ghost", &error));
   g_assert_no_error (error);
   g_unsetenv ("VMCTL_SIM_ROOT");
-  take_log (fixture);
+  g_strfreev (take_log (fixture));
 
   /* libvirt unreachable: nothing is given back */
   no_libvirt = run (fixture, "gpu", "recover");
@@ -587,7 +587,7 @@ test_stale (Fixture *fixture, gconstpointer data)
   JsonArray *functions;
 
   g_assert_cmpint (detach->exit_status, ==, 0);
-  take_log (fixture);
+  g_strfreev (take_log (fixture));
   /* the machine "reboots" */
   vmctl_test_write (fixture->root, "proc/sys/kernel/random/boot_id",
                     "0b1c1a52-0000-4000-8000-000000000001\n");
@@ -701,7 +701,7 @@ test_reattach_vm_none (Fixture *fixture, gconstpointer data)
   g_autoptr(JsonNode) node = NULL;
 
   g_assert_cmpint (detach->exit_status, ==, 0);
-  take_log (fixture);
+  g_strfreev (take_log (fixture));
   /* the manual detach belongs to no VM: --vm leaves it alone */
   none = run (fixture, "gpu", "reattach", "--vm", "nobody");
   g_assert_cmpstr (none->err, ==, "");

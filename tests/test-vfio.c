@@ -131,7 +131,7 @@ assert_on_vfio (Fixture *fixture)
 }
 
 /* the simulator's log: one "NAME VALUE" line per write, emptied */
-static gchar **
+G_GNUC_WARN_UNUSED_RESULT static gchar **
 take_log (Fixture *fixture)
 {
   return vmctl_test_sim_take_log (fixture->root);

@@ -25,7 +25,7 @@ void vmctl_test_unlink (const gchar *root, const gchar *relative);
 /* a copied host root as the simulated kernel left it */
 gchar *vmctl_test_sim_driver (const gchar *root, const gchar *address);   /* NULL: unbound */
 gchar *vmctl_test_sim_override (const gchar *root, const gchar *address); /* "(null)" when empty */
-gchar **vmctl_test_sim_take_log (const gchar *root);  /* .sim/log's lines, then emptied */
+gchar **vmctl_test_sim_take_log (const gchar *root) G_GNUC_WARN_UNUSED_RESULT; /* .sim/log lines, then emptied */
 /* journal files in STATE/journal, -1 when the directory does not exist */
 gint vmctl_test_journal_files (const gchar *state_dir);
 
