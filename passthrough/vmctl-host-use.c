@@ -2,6 +2,7 @@
  * Everything here is advisory: a file that is missing, unreadable or
  * garbled gives no reason, and the caller decides what a reason means. */
 #include "vmctl-host-use.h"
+#include "vmctl-pci-device.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +59,8 @@ add_boot_vga_reason (VmctlHost *host, const gchar *device_name, GPtrArray *reaso
   /* without a driver only the firmware framebuffer can still be using it,
    * and the framebuffer check below reports that on its own */
   driver = vmctl_host_read_link_name (host, driver_path);
-  if (driver == NULL)
+  /* vfio-pci or pci-stub hold it for a guest: no host console there */
+  if (driver == NULL || vmctl_pci_driver_is_vfio_safe (driver))
     return;
   g_ptr_array_add (reasons, g_strdup_printf ("%s is the boot VGA device and is driven by %s: "
                                              "the host console would go dark",

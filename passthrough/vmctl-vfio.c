@@ -428,6 +428,7 @@ check_functions (VmctlVfio *vfio, const VmctlPciAddress *addresses, guint n, GEr
 
   for (guint i = 0; i < n; i++) {
     gchar name[VMCTL_PCI_ADDRESS_STRLEN];
+    g_autofree gchar *driver = NULL;
 
     vmctl_pci_address_format (&addresses[i], name);
     if (!vmctl_vfio_device_exists (vfio, name)) {
@@ -441,7 +442,9 @@ check_functions (VmctlVfio *vfio, const VmctlPciAddress *addresses, guint n, GEr
                    name);
       return FALSE;
     }
-    if (!vfio->force) {
+    driver = vmctl_vfio_current_driver (vfio, name);
+    /* on vfio-pci already: it will not move, and the host is not using it */
+    if (!vfio->force && g_strcmp0 (driver, VFIO_DRIVER) != 0) {
       g_autoptr(GPtrArray) found = vmctl_host_use_reasons (vfio->host, &addresses[i]);
 
       for (guint j = 0; j < found->len; j++)

@@ -302,15 +302,28 @@ detach_sysfs (virConnectPtr connection, virDomainPtr domain, VmctlHost *host,
   const gchar *name = sym_virDomainGetName (domain);
   g_autoptr(VmctlInventory) inventory = vmctl_inventory_from_sysfs (host, error);
   g_autoptr(VmctlVfio) vfio = NULL;
+  g_autoptr(GError) local_error = NULL;
 
   if (inventory == NULL
       || !check_topology (inventory, functions, error)
       || !check_groups_free (connection, domain, inventory, functions, error))
     return FALSE;
   vfio = vmctl_vfio_new (host, state_dir, error);
-  return vfio != NULL
-         && vmctl_vfio_detach (vfio, (VmctlPciAddress *) functions->data, functions->len,
-                               name, error);
+  if (vfio == NULL)
+    return FALSE;
+  if (!vmctl_vfio_detach (vfio, (VmctlPciAddress *) functions->data, functions->len, name,
+                          &local_error)) {
+    /* start has no --force: the way to hand over the host's console card
+     * (single-GPU passthrough) is a deliberate detach, which start uses */
+    if (g_error_matches (local_error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_IN_USE))
+      g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_IN_USE,
+                   "%s; to give it to the VM anyway, detach it first with "
+                   "'vmctl gpu detach ADDR --force', then start again", local_error->message);
+    else
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    return FALSE;
+  }
+  return TRUE;
 }
 
 /* the host's default hugepage size, from /proc/meminfo; 2 MiB if unknown */

@@ -165,6 +165,19 @@ test_boot_vga_unbound (Fixture *fixture, gconstpointer data)
   assert_reasons (reasons, expected);
 }
 
+/* on vfio-pci (a guest's already): no host console on it */
+static void
+test_boot_vga_vfio (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GPtrArray) reasons = NULL;
+  const gchar *expected[] = { IGPU_EFIFB, NULL };
+
+  vmctl_test_unlink (fixture->root, IGPU_DRIVER);
+  make_link (fixture, IGPU_DRIVER, "../../../bus/pci/drivers/vfio-pci");
+  reasons = reasons_for (fixture, IGPU);
+  assert_reasons (reasons, expected);
+}
+
 static void
 test_boot_vga_zero (Fixture *fixture, gconstpointer data)
 {
@@ -493,6 +506,7 @@ main (int argc, char **argv)
   add ("/vmctl/host-use/boot-vga/igpu", "intel-igpu-boot", test_boot_vga_igpu);
   add ("/vmctl/host-use/boot-vga/unbound", "intel-igpu-boot", test_boot_vga_unbound);
   add ("/vmctl/host-use/boot-vga/zero", "intel-igpu-boot", test_boot_vga_zero);
+  add ("/vmctl/host-use/boot-vga/vfio", "intel-igpu-boot", test_boot_vga_vfio);
   add ("/vmctl/host-use/boot-vga/second-gpu", "intel-igpu-boot", test_second_gpu);
   add ("/vmctl/host-use/boot-vga/amd", "amd-host", test_amd_bootfb);
   add ("/vmctl/host-use/framebuffer/moved", "intel-igpu-boot", test_framebuffer_moved);

@@ -286,6 +286,40 @@ test_hugepages_dynamic_undone (Fixture *fixture, gconstpointer data)
   assert_host_as_before (fixture);
 }
 
+/* the boot display's card: start refuses, naming the way; after a
+ * deliberate detach the start uses it, and the stop leaves it detached */
+static void
+test_boot_vga (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlVfio) vfio = vmctl_vfio_new (fixture->lifecycle.domain.host, fixture->state, NULL);
+  VmctlPciAddress gpu[2];
+
+  vmctl_test_write (fixture->lifecycle.domain.root,
+                    "sys/bus/pci/devices/0000:01:00.0/boot_vga", "1\n");
+  define_gamer (fixture);
+  g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_IN_USE);
+  vmctl_test_lifecycle_assert_message_has (error, "'vmctl gpu detach ADDR --force'");
+  g_clear_error (&error);
+  assert_host_as_before (fixture);
+
+  g_assert_true (vmctl_pci_address_parse ("0000:01:00.0", &gpu[0], NULL));
+  g_assert_true (vmctl_pci_address_parse ("0000:01:00.1", &gpu[1], NULL));
+  vmctl_vfio_set_force (vfio, TRUE);
+  g_assert_true (vmctl_vfio_detach (vfio, gpu, 2, "", &error));
+  g_assert_no_error (error);
+  g_assert_true (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (vmctl_vm_destroy (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_no_error (error);
+  assert_driver (fixture, "0000:01:00.0", "vfio-pci");
+  assert_driver (fixture, "0000:01:00.1", "vfio-pci");
+  g_assert_true (vmctl_vfio_reattach (vfio, gpu, 2, &error));
+  g_assert_no_error (error);
+  assert_host_as_before (fixture);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -297,6 +331,7 @@ main (int argc, char **argv)
   ADD ("detach-fails", test_detach_fails);
   ADD ("reattach-fails", test_reattach_fails);
   ADD ("hugepages-short", test_hugepages_short);
+  ADD ("boot-vga", test_boot_vga);
   ADD ("hugepages-dynamic", test_hugepages_dynamic);
   ADD ("hugepages-dynamic-undone", test_hugepages_dynamic_undone);
 #undef ADD
