@@ -37,7 +37,9 @@ setup (Fixture *fixture, gconstpointer data)
   g_autofree gchar *sim = NULL;
 
   g_unsetenv ("VMCTL_SIM_ROOT");   /* the copy itself is not simulated */
-  fixture->root = vmctl_test_copy_scenario ("turing-4fn");
+  /* turing-4fn unless a test asks for another host */
+  fixture->root = vmctl_test_copy_scenario (g_getenv ("VMCTL_TEST_SCENARIO") != NULL
+                                            ? g_getenv ("VMCTL_TEST_SCENARIO") : "turing-4fn");
   sim = g_build_filename (fixture->root, ".sim", NULL);
   g_assert_cmpint (g_mkdir (sim, 0755), ==, 0);
   vmctl_test_write (fixture->root, ".sim/log", "");
@@ -519,6 +521,84 @@ test_read_only_state (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* ---- vfio-pci not loaded ---- */
+
+/* a modprobe that registers vfio-pci in the simulated tree (as the
+ * kernel's driver core would), or fails as a kernel without it does */
+static gchar *
+fake_modprobe (const gchar *directory, gboolean works)
+{
+  g_autofree gchar *path = g_build_filename (directory, "modprobe", NULL);
+  const gchar *script = works
+    ? "#!/bin/sh\n"
+      "[ \"$1\" = vfio-pci ] || exit 3\n"
+      "d=\"$VMCTL_SIM_ROOT/sys/bus/pci/drivers/vfio-pci\"\n"
+      /* created outside the simulator, which only knows existing files */
+      "mkdir -p \"$d\" && cd \"$d\" && env -u LD_PRELOAD touch bind unbind new_id remove_id\n"
+    : "#!/bin/sh\n"
+      "echo \"modprobe: FATAL: Module $1 not found in directory /lib/modules/6.1.0\" >&2\n"
+      "exit 1\n";
+
+  g_assert_true (g_file_set_contents (path, script, -1, NULL));
+  g_assert_cmpint (g_chmod (path, 0755), ==, 0);
+  return g_steal_pointer (&path);
+}
+
+static void
+test_module_loaded (void)
+{
+  Fixture fixture = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *modprobe = NULL;
+  GPtrArray *actions;
+
+  g_setenv ("VMCTL_TEST_SCENARIO", "vfio-missing", TRUE);
+  setup (&fixture, NULL);
+  modprobe = fake_modprobe (fixture.state, TRUE);
+  g_setenv ("VMCTL_MODPROBE", modprobe, TRUE);
+  g_assert_true (vmctl_vfio_detach (fixture.vfio, fixture.addresses, 2, "", &error));
+  g_assert_no_error (error);
+  actions = vmctl_vfio_get_actions (fixture.vfio);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (actions, 0), "run "));
+  g_assert_true (g_str_has_suffix (g_ptr_array_index (actions, 0), "modprobe vfio-pci"));
+  {
+    g_autofree gchar *gpu = driver_of (&fixture, "0000:01:00.0");
+
+    g_assert_cmpstr (gpu, ==, "vfio-pci");
+  }
+  g_assert_true (vmctl_vfio_reattach (fixture.vfio, fixture.addresses, 2, &error));
+  g_assert_no_error (error);
+  g_unsetenv ("VMCTL_MODPROBE");
+  g_unsetenv ("VMCTL_TEST_SCENARIO");
+  teardown (&fixture, NULL);
+}
+
+static void
+test_module_missing (void)
+{
+  Fixture fixture = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *modprobe = NULL;
+
+  g_setenv ("VMCTL_TEST_SCENARIO", "vfio-missing", TRUE);
+  setup (&fixture, NULL);
+  modprobe = fake_modprobe (fixture.state, FALSE);
+  g_setenv ("VMCTL_MODPROBE", modprobe, TRUE);
+  g_assert_false (vmctl_vfio_detach (fixture.vfio, fixture.addresses, 2, "", &error));
+  g_assert_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_MODULE);
+  g_assert_nonnull (strstr (error->message, "Module vfio-pci not found"));
+  {
+    g_auto(GStrv) log = take_log (&fixture);
+    g_autofree gchar *gpu = driver_of (&fixture, "0000:01:00.0");
+
+    g_assert_cmpuint (g_strv_length (log), ==, 0);
+    g_assert_cmpstr (gpu, ==, "nvidia");
+  }
+  g_unsetenv ("VMCTL_MODPROBE");
+  g_unsetenv ("VMCTL_TEST_SCENARIO");
+  teardown (&fixture, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -543,5 +623,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vmctl/vfio/fault/vanishes", test_vanishes);
   g_test_add_func ("/vmctl/vfio/crash/every-write", test_crash_every_write);
   g_test_add_func ("/vmctl/vfio/crash/child", child_detach);
+  g_test_add_func ("/vmctl/vfio/module/loaded", test_module_loaded);
+  g_test_add_func ("/vmctl/vfio/module/missing", test_module_missing);
   return g_test_run ();
 }
