@@ -63,43 +63,22 @@ read_holder (int fd)
   return g_strdup_printf ("%" G_GUINT64_FORMAT, pid);
 }
 
-/**
- * vmctl_device_lock_acquire:
- * @state_dir: the state directory (--state-dir); STATE/locks is created 0700
- * @timeout_ms: 0 tries once; otherwise retries every 50 ms for that long
- * @error: VMCTL_DEVICE_LOCK_ERROR_BUSY when another process holds the lock,
- *   VMCTL_DEVICE_LOCK_ERROR_STATE_DIR or VMCTL_DEVICE_LOCK_ERROR_IO
- *
- * The lock lives as long as the returned object (and dies with the process).
- * It belongs to an open file description: a child made by fork() without
- * exec shares it and keeps it held after the parent releases; exec drops it
- * (the descriptor is O_CLOEXEC).
- *
- * Returns: (transfer full): release with vmctl_device_lock_release()
- */
-VmctlDeviceLock *
-vmctl_device_lock_acquire (const gchar *state_dir, const VmctlPciAddress *address,
-                           guint timeout_ms, GError **error)
+/* Locks STATE/locks/@file_name; @what names the thing in messages. */
+static VmctlDeviceLock *
+lock_file (const gchar *state_dir, const gchar *file_name, const gchar *what,
+           guint timeout_ms, GError **error)
 {
   g_autofree gchar *directory = NULL;
-  g_autofree gchar *file = NULL;
   g_autofree gchar *path = NULL;
   g_autofree gchar *pid_text = NULL;
-  gchar name[VMCTL_PCI_ADDRESS_STRLEN];
   gint64 deadline;
   VmctlDeviceLock *lock;
   int fd;
 
-  g_return_val_if_fail (state_dir != NULL && *state_dir != '\0', NULL);
-  g_return_val_if_fail (address != NULL, NULL);
-
   directory = lock_directory (state_dir, error);
   if (directory == NULL)
     return NULL;
-  /* named from the parsed address, never from user text */
-  vmctl_pci_address_format (address, name);
-  file = g_strconcat (name, ".lock", NULL);
-  path = g_build_filename (directory, file, NULL);
+  path = g_build_filename (directory, file_name, NULL);
   /* the file is never unlinked: removing it while another process waits on
    * its descriptor would let a third process lock a new inode of the same
    * name, and both would believe they hold the function */
@@ -134,7 +113,7 @@ vmctl_device_lock_acquire (const gchar *state_dir, const VmctlPciAddress *addres
       close (fd);
       g_set_error (error, VMCTL_DEVICE_LOCK_ERROR, VMCTL_DEVICE_LOCK_ERROR_BUSY,
                    "%s is in use by another vmctl (PID %s)%s",
-                   name, holder != NULL ? holder : "unknown", waited);
+                   what, holder != NULL ? holder : "unknown", waited);
       return NULL;
     }
     g_usleep (POLL_INTERVAL_MS * G_TIME_SPAN_MILLISECOND);
@@ -149,8 +128,97 @@ vmctl_device_lock_acquire (const gchar *state_dir, const VmctlPciAddress *addres
   lock = g_new0 (VmctlDeviceLock, 1);
   lock->fd = fd;
   lock->path = g_steal_pointer (&path);
-  lock->address = *address;
   return lock;
+}
+
+/**
+ * vmctl_device_lock_acquire:
+ * @state_dir: the state directory (--state-dir); STATE/locks is created 0700
+ * @timeout_ms: 0 tries once; otherwise retries every 50 ms for that long
+ * @error: VMCTL_DEVICE_LOCK_ERROR_BUSY when another process holds the lock,
+ *   VMCTL_DEVICE_LOCK_ERROR_STATE_DIR or VMCTL_DEVICE_LOCK_ERROR_IO
+ *
+ * The lock lives as long as the returned object (and dies with the process).
+ * It belongs to an open file description: a child made by fork() without
+ * exec shares it and keeps it held after the parent releases; exec drops it
+ * (the descriptor is O_CLOEXEC).
+ *
+ * Returns: (transfer full): release with vmctl_device_lock_release()
+ */
+VmctlDeviceLock *
+vmctl_device_lock_acquire (const gchar *state_dir, const VmctlPciAddress *address,
+                           guint timeout_ms, GError **error)
+{
+  g_autofree gchar *file = NULL;
+  gchar name[VMCTL_PCI_ADDRESS_STRLEN];
+  VmctlDeviceLock *lock;
+
+  g_return_val_if_fail (state_dir != NULL && *state_dir != '\0', NULL);
+  g_return_val_if_fail (address != NULL, NULL);
+  /* named from the parsed address, never from user text */
+  vmctl_pci_address_format (address, name);
+  file = g_strconcat (name, ".lock", NULL);
+  lock = lock_file (state_dir, file, name, timeout_ms, error);
+  if (lock != NULL)
+    lock->address = *address;
+  return lock;
+}
+
+/* STATE/locks/vm-NAME.lock, the name escaped so that any VM name is one
+ * plain file name */
+static gchar *
+owner_file (const gchar *owner)
+{
+  g_autofree gchar *escaped = g_uri_escape_string (owner, NULL, FALSE);
+
+  return g_strconcat ("vm-", escaped, ".lock", NULL);
+}
+
+/**
+ * vmctl_owner_lock_acquire:
+ * @owner: a VM name
+ *
+ * The lock a start holds from before its first change to the host until
+ * the domain runs or the start is undone, so that `gpu recover` (which
+ * asks vmctl_owner_lock_is_held()) never gives back the functions of a VM
+ * that is starting, and two starts of one VM take turns. Errors as
+ * vmctl_device_lock_acquire().
+ *
+ * Returns: (transfer full): release with vmctl_device_lock_release()
+ */
+VmctlDeviceLock *
+vmctl_owner_lock_acquire (const gchar *state_dir, const gchar *owner, guint timeout_ms,
+                          GError **error)
+{
+  g_autofree gchar *file = NULL;
+  g_autofree gchar *what = NULL;
+
+  g_return_val_if_fail (state_dir != NULL && *state_dir != '\0', NULL);
+  g_return_val_if_fail (owner != NULL && *owner != '\0', NULL);
+  file = owner_file (owner);
+  what = g_strdup_printf ("VM '%s'", owner);
+  return lock_file (state_dir, file, what, timeout_ms, error);
+}
+
+/**
+ * vmctl_owner_lock_is_held:
+ *
+ * Returns: TRUE when another process (or another lock of this one) holds
+ * @owner's lock: a start of that VM is under way
+ */
+gboolean
+vmctl_owner_lock_is_held (const gchar *state_dir, const gchar *owner)
+{
+  g_autofree gchar *file = owner_file (owner);
+  g_autofree gchar *path = g_build_filename (state_dir, "locks", file, NULL);
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  gboolean held;
+
+  if (fd < 0)
+    return FALSE;  /* never locked: no file */
+  held = flock (fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  close (fd);
+  return held;
 }
 
 /**

@@ -27,6 +27,9 @@ VmctlDeviceLock *vmctl_device_lock_acquire (const gchar *state_dir,
 GPtrArray *vmctl_device_lock_acquire_all (const gchar *state_dir,
                                           const VmctlPciAddress *addresses, gsize n,
                                           guint timeout_ms, GError **error);
+VmctlDeviceLock *vmctl_owner_lock_acquire (const gchar *state_dir, const gchar *owner,
+                                           guint timeout_ms, GError **error);
+gboolean vmctl_owner_lock_is_held (const gchar *state_dir, const gchar *owner);
 void vmctl_device_lock_release (VmctlDeviceLock *lock);
 const VmctlPciAddress *vmctl_device_lock_get_address (VmctlDeviceLock *lock);
 const gchar *vmctl_device_lock_get_path (VmctlDeviceLock *lock);

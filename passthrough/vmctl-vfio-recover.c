@@ -281,6 +281,11 @@ vmctl_vfio_recover (VmctlVfio *vfio, VmctlVfioUserFunc user, gpointer user_data,
                                                              name, entry->time != NULL ? entry->time : "?"));
       else
         g_ptr_array_add (recovery->failed, g_strdup_printf ("%s: %s", name, drop_error->message));
+    } else if (entry->owner[0] != '\0'
+               && vmctl_owner_lock_is_held (vfio->state_dir, entry->owner)) {
+      /* its start is under way: the domain will run in a moment */
+      g_ptr_array_add (recovery->kept, g_strdup_printf ("%s held by VM '%s', which another "
+                                                        "vmctl is starting", name, entry->owner));
     } else if (user != NULL && (vm = user (entry, user_data)) != NULL) {
       g_ptr_array_add (recovery->kept, g_strdup_printf ("%s in use by running VM '%s'", name, vm));
     } else {

@@ -75,6 +75,32 @@ get_binding (VmctlHost **out_host, gchar **out_state_dir, gboolean *out_sysfs)
   return set;
 }
 
+/**
+ * vmctl_lifecycle_hold_owner:
+ * @out_lock: (out) (transfer full) (nullable): the VM's owner lock, NULL
+ *   when the host is remote or unset (nothing of this host to protect)
+ *
+ * Takes the lock a start holds until the domain runs (see
+ * vmctl_owner_lock_acquire()); waits as long as a device lock would.
+ */
+gboolean
+vmctl_lifecycle_hold_owner (const gchar *name, VmctlDeviceLock **out_lock, GError **error)
+{
+  g_autoptr(VmctlHost) host = NULL;
+  g_autofree gchar *state_dir = NULL;
+  gboolean sysfs = FALSE;
+  const gchar *timeout_text = g_getenv ("VMCTL_LOCK_TIMEOUT_MS");
+  guint64 timeout_ms = 30000;
+
+  *out_lock = NULL;
+  if (!get_binding (&host, &state_dir, &sysfs) || !sysfs)
+    return TRUE;
+  if (timeout_text != NULL)
+    (void) g_ascii_string_to_unsigned (timeout_text, 10, 0, G_MAXUINT, &timeout_ms, NULL);
+  *out_lock = vmctl_owner_lock_acquire (state_dir, name, (guint) timeout_ms, error);
+  return *out_lock != NULL;
+}
+
 /* ---- checks ---- */
 
 static gboolean

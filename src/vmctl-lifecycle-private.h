@@ -5,6 +5,7 @@
 
 #include "vmctl-lifecycle.h"
 #include "vmctl-autocleanups.h"
+#include "vmctl-device-lock.h"
 
 G_BEGIN_DECLS
 
@@ -30,6 +31,8 @@ gboolean vmctl_lifecycle_read_metadata (virDomainPtr domain, VmctlVmMetadata **o
 VmctlVmState vmctl_lifecycle_state_from_virt (int state);
 
 /* vmctl-lifecycle-passthrough.c */
+gboolean vmctl_lifecycle_hold_owner (const gchar *name, VmctlDeviceLock **out_lock,
+                                     GError **error);
 gboolean vmctl_lifecycle_before_start_passthrough (virDomainPtr domain,
                                                    const VmctlVmMetadata *metadata,
                                                    GError **error);

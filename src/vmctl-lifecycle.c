@@ -237,11 +237,21 @@ vmctl_vm_start (virConnectPtr connection, const gchar *name, gboolean *out_chang
                 GError **error)
 {
   g_autoptr(VmctlDomain) domain = NULL;
+  g_autoptr(VmctlDeviceLock) starting = NULL;
   VmctlVmState state;
 
   g_return_val_if_fail (connection != NULL && name != NULL, FALSE);
   domain = vmctl_lifecycle_lookup (connection, name, error);
-  if (domain == NULL || !vmctl_lifecycle_get_state (domain, &state, error))
+  if (domain == NULL)
+    return FALSE;
+  /* held until the domain runs or the start is undone: two starts of one
+   * VM take turns (the second then finds it running), and `gpu recover`
+   * leaves the functions of a starting VM alone */
+  if (!vmctl_lifecycle_hold_owner (name, &starting, error)) {
+    g_prefix_error (error, "cannot start: ");
+    return FALSE;
+  }
+  if (!vmctl_lifecycle_get_state (domain, &state, error))
     return FALSE;
   if (!is_down (state)) {
     if (out_changed != NULL)

@@ -300,6 +300,30 @@ test_state_dir_unwritable (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "--state-dir"));
 }
 
+/* VM owner locks: any name is one file; held means held by anyone */
+static void
+test_owner_lock (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlDeviceLock) lock = NULL;
+  g_autoptr(VmctlDeviceLock) again = NULL;
+  g_autofree gchar *expected = NULL;
+
+  g_assert_false (vmctl_owner_lock_is_held (fixture->state_dir, "a/b c"));
+  lock = vmctl_owner_lock_acquire (fixture->state_dir, "a/b c", 0, &error);
+  g_assert_no_error (error);
+  expected = g_build_filename (fixture->state_dir, "locks", "vm-a%2Fb%20c.lock", NULL);
+  g_assert_cmpstr (vmctl_device_lock_get_path (lock), ==, expected);
+  g_assert_true (vmctl_owner_lock_is_held (fixture->state_dir, "a/b c"));
+  g_assert_false (vmctl_owner_lock_is_held (fixture->state_dir, "a"));
+  again = vmctl_owner_lock_acquire (fixture->state_dir, "a/b c", 0, &error);
+  g_assert_null (again);
+  g_assert_error (error, VMCTL_DEVICE_LOCK_ERROR, VMCTL_DEVICE_LOCK_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "VM 'a/b c' is in use by another vmctl (PID "));
+  g_clear_pointer (&lock, vmctl_device_lock_release);
+  g_assert_false (vmctl_owner_lock_is_held (fixture->state_dir, "a/b c"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -313,6 +337,7 @@ main (int argc, char **argv)
   ADD ("/vmctl/device-lock/killed-holder", test_killed_holder);
   ADD ("/vmctl/device-lock/acquire-all", test_acquire_all);
   ADD ("/vmctl/device-lock/state-dir-unwritable", test_state_dir_unwritable);
+  ADD ("/vmctl/device-lock/owner-lock", test_owner_lock);
 #undef ADD
   return g_test_run ();
 }

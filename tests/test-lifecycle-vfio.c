@@ -6,6 +6,7 @@
  * nothing moved; a reattach that fails keeps the journal. */
 #include "vmctl-test-lifecycle.h"
 #include "vmctl-test-util.h"
+#include "vmctl-device-lock.h"
 #include "vmctl-vfio.h"
 
 #include <string.h>
@@ -286,6 +287,31 @@ test_hugepages_dynamic_undone (Fixture *fixture, gconstpointer data)
   assert_host_as_before (fixture);
 }
 
+/* two starts of one VM take turns: with the first one's lock held and no
+ * wait allowed, the second refuses before touching anything */
+static void
+test_start_takes_turns (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlDeviceLock) first = NULL;
+
+  define_gamer (fixture);
+  first = vmctl_owner_lock_acquire (fixture->state, "gamer", 0, &error);
+  g_assert_no_error (error);
+  g_setenv ("VMCTL_LOCK_TIMEOUT_MS", "0", TRUE);
+  g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_unsetenv ("VMCTL_LOCK_TIMEOUT_MS");
+  g_assert_error (error, VMCTL_DEVICE_LOCK_ERROR, VMCTL_DEVICE_LOCK_ERROR_BUSY);
+  vmctl_test_lifecycle_assert_message_has (error, "VM 'gamer' is in use by another vmctl");
+  g_clear_error (&error);
+  assert_host_as_before (fixture);
+  g_clear_pointer (&first, vmctl_device_lock_release);
+  g_assert_true (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (vmctl_vm_destroy (fixture->lifecycle.connection, "gamer", NULL, &error));
+  assert_host_as_before (fixture);
+}
+
 /* the boot display's card: start refuses, naming the way; after a
  * deliberate detach the start uses it, and the stop leaves it detached */
 static void
@@ -332,6 +358,7 @@ main (int argc, char **argv)
   ADD ("reattach-fails", test_reattach_fails);
   ADD ("hugepages-short", test_hugepages_short);
   ADD ("boot-vga", test_boot_vga);
+  ADD ("start-takes-turns", test_start_takes_turns);
   ADD ("hugepages-dynamic", test_hugepages_dynamic);
   ADD ("hugepages-dynamic-undone", test_hugepages_dynamic_undone);
 #undef ADD

@@ -495,6 +495,34 @@ test_recover_keeps_running (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* a VM whose start is under way (its owner lock held) keeps its
+ * functions: the domain is about to run */
+static void
+test_recover_spares_starting (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlVfioRecovery) recovery = NULL;
+  g_autoptr(VmctlDeviceLock) starting = NULL;
+
+  g_assert_true (vmctl_vfio_detach (fixture->vfio, fixture->addresses, 1, "booting", &error));
+  g_assert_no_error (error);
+  starting = vmctl_owner_lock_acquire (fixture->state, "booting", 0, &error);
+  g_assert_no_error (error);
+  recovery = vmctl_vfio_recover (fixture->vfio, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (recovery->reattached->len, ==, 0);
+  g_assert_cmpuint (recovery->kept->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (recovery->kept, 0), ==,
+                   "0000:01:00.0 held by VM 'booting', which another vmctl is starting");
+  g_clear_pointer (&starting, vmctl_device_lock_release);
+  g_clear_pointer (&recovery, vmctl_vfio_recovery_free);
+  /* the start gave up (its lock is gone): now it is debris */
+  recovery = vmctl_vfio_recover (fixture->vfio, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (recovery->reattached->len, ==, 1);
+  assert_as_before (fixture, NULL);
+}
+
 static void
 test_read_only_state (Fixture *fixture, gconstpointer data)
 {
@@ -617,6 +645,7 @@ main (int argc, char **argv)
   ADD ("stale-entry", test_stale_entry);
   ADD ("recover-keeps-running", test_recover_keeps_running);
   ADD ("read-only-state", test_read_only_state);
+  ADD ("recover-spares-starting", test_recover_spares_starting);
 #undef ADD
   g_test_add_func ("/vmctl/vfio/fault/every-write", test_fault_every_write);
   g_test_add_func ("/vmctl/vfio/fault/never-binds", test_never_binds);
