@@ -29,7 +29,56 @@ static struct {
   gchar *state_dir;
   gboolean sysfs;
   gboolean set;
+  VmctlLifecycleProgressFunc progress;
+  gpointer progress_data;
 } binding;
+
+/**
+ * vmctl_lifecycle_set_progress:
+ * @func: (nullable): called with a VM's name and one line per step of its
+ *   devices' moves ("0000:01:00.0: nvidia -> vfio-pci"), from the thread
+ *   running that VM
+ */
+void
+vmctl_lifecycle_set_progress (VmctlLifecycleProgressFunc func, gpointer user_data)
+{
+  g_mutex_lock (&binding.lock);
+  binding.progress = func;
+  binding.progress_data = user_data;
+  g_mutex_unlock (&binding.lock);
+}
+
+typedef struct {
+  const gchar *vm;
+  VmctlLifecycleProgressFunc func;
+  gpointer data;
+} Progress;
+
+static void
+forward_progress (const gchar *line, gpointer user_data)
+{
+  const Progress *progress = user_data;
+
+  progress->func (progress->vm, line, progress->data);
+}
+
+/* an engine for @vm's functions, reporting its steps to the progress
+ * function, if any (@progress must outlive it) */
+static VmctlVfio *
+engine_for (const gchar *vm, VmctlHost *host, const gchar *state_dir, Progress *progress,
+            GError **error)
+{
+  VmctlVfio *vfio = vmctl_vfio_new (host, state_dir, error);
+
+  g_mutex_lock (&binding.lock);
+  progress->vm = vm;
+  progress->func = binding.progress;
+  progress->data = binding.progress_data;
+  g_mutex_unlock (&binding.lock);
+  if (vfio != NULL && progress->func != NULL)
+    vmctl_vfio_set_progress (vfio, forward_progress, progress);
+  return vfio;
+}
 
 /**
  * vmctl_lifecycle_set_passthrough:
@@ -329,12 +378,13 @@ detach_sysfs (virConnectPtr connection, virDomainPtr domain, VmctlHost *host,
   g_autoptr(VmctlInventory) inventory = vmctl_inventory_from_sysfs (host, error);
   g_autoptr(VmctlVfio) vfio = NULL;
   g_autoptr(GError) local_error = NULL;
+  Progress progress;
 
   if (inventory == NULL
       || !check_topology (inventory, functions, error)
       || !check_groups_free (connection, domain, inventory, functions, error))
     return FALSE;
-  vfio = vmctl_vfio_new (host, state_dir, error);
+  vfio = engine_for (name, host, state_dir, &progress, error);
   if (vfio == NULL)
     return FALSE;
   if (!vmctl_vfio_detach (vfio, (VmctlPciAddress *) functions->data, functions->len, name,
@@ -476,6 +526,7 @@ vmctl_lifecycle_after_stop_passthrough (virDomainPtr domain, const VmctlVmMetada
   g_autoptr(VmctlVfio) vfio = NULL;
   g_autoptr(GError) hugepages_error = NULL;
   g_autofree gchar *journal_dir = NULL;
+  Progress progress;
   const gchar *name = sym_virDomainGetName (domain);
   gboolean sysfs = FALSE;
 
@@ -495,7 +546,7 @@ vmctl_lifecycle_after_stop_passthrough (virDomainPtr domain, const VmctlVmMetada
    * rights to the state directory can stop a VM without devices) */
   journal_dir = g_build_filename (state_dir, "journal", NULL);
   if (g_file_test (journal_dir, G_FILE_TEST_IS_DIR)) {
-    vfio = vmctl_vfio_new (host, state_dir, error);
+    vfio = engine_for (name, host, state_dir, &progress, error);
     if (vfio == NULL || !vmctl_vfio_reattach_owner (vfio, name, error))
       return FALSE;
   }

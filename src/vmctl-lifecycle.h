@@ -67,6 +67,12 @@ gboolean vmctl_vm_define (virConnectPtr connection, const VmctlSpec *spec,
  * there). Process-wide; until set, starting a VM with planned functions
  * fails. NULL @host unsets it. */
 void vmctl_lifecycle_set_passthrough (VmctlHost *host, const gchar *state_dir, gboolean sysfs);
+/* Where the steps of those moves go while start/stop run (NULL: nowhere):
+ * moves wait up to 10 s per function for the kernel, which a person
+ * watching should see. Process-wide, like the host. */
+typedef void (*VmctlLifecycleProgressFunc) (const gchar *vm, const gchar *line,
+                                            gpointer user_data);
+void vmctl_lifecycle_set_progress (VmctlLifecycleProgressFunc func, gpointer user_data);
 
 /* start: before-start step (vmctl metadata read; the plan re-checked
  * against the host, hugepages checked or reserved, the planned functions

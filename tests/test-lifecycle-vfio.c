@@ -84,8 +84,15 @@ define_gamer (Fixture *fixture)
 }
 
 static void
+collect_progress (const gchar *vm, const gchar *line, gpointer user_data)
+{
+  g_ptr_array_add (user_data, g_strdup_printf ("%s: %s", vm, line));
+}
+
+static void
 test_start_stop (Fixture *fixture, gconstpointer data)
 {
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   g_autoptr(VmctlHost) host = vmctl_host_ref (fixture->lifecycle.domain.host);
   g_autoptr(VmctlVfio) vfio = vmctl_vfio_new (host, fixture->state, NULL);
@@ -93,8 +100,15 @@ test_start_stop (Fixture *fixture, gconstpointer data)
   VmctlJournalEntry *entry;
 
   define_gamer (fixture);
+  vmctl_lifecycle_set_progress (collect_progress, lines);
   g_assert_true (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  vmctl_lifecycle_set_progress (NULL, NULL);
   g_assert_no_error (error);
+  /* the steps reach whoever watches, named by VM */
+  g_assert_cmpuint (lines->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (lines, 0), ==, "gamer: 0000:01:00.0: nvidia -> vfio-pci");
+  g_assert_cmpstr (g_ptr_array_index (lines, 1), ==,
+                   "gamer: 0000:01:00.1: snd_hda_intel -> vfio-pci");
   assert_driver (fixture, "0000:01:00.0", "vfio-pci");
   assert_driver (fixture, "0000:01:00.1", "vfio-pci");
   entries = vmctl_vfio_status (vfio, NULL, &error);

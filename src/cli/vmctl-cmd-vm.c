@@ -66,6 +66,19 @@ stop_progress (const gchar *name, guint seconds_left, gpointer user_data)
   g_mutex_unlock (&run->countdown_lock);
 }
 
+/* the passthrough steps of start and stop, on a terminal: each on its own
+ * line, above any countdown (which the next tick redraws) */
+static void
+passthrough_progress (const gchar *vm, const gchar *line, gpointer user_data)
+{
+  ManyRun *run = user_data;
+
+  g_mutex_lock (&run->countdown_lock);
+  fprintf (stderr, "\r\033[Kvmctl: %s: %s\n", vm, line);
+  fflush (stderr);
+  g_mutex_unlock (&run->countdown_lock);
+}
+
 static gboolean
 stop_one (virConnectPtr connection, const gchar *name, gpointer user_data, GError **error)
 {
@@ -277,7 +290,10 @@ run_many (VmctlInvocation *invocation, const ManyVerb *verb, const GOptionEntry 
   run->changed = changed;
   run->countdown = isatty (STDERR_FILENO) && !invocation->options->json;
   g_mutex_init (&run->countdown_lock);
+  if (run->countdown)
+    vmctl_lifecycle_set_progress (passthrough_progress, run);
   errors = vmctl_vm_run_many (connection, (const gchar * const *) names, verb->operation, run);
+  vmctl_lifecycle_set_progress (NULL, NULL);
   if (run->countdown_shown) {
     fputs ("\r\033[K", stderr);
     fflush (stderr);
