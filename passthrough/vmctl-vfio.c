@@ -320,7 +320,9 @@ vmctl_vfio_restore_one (VmctlVfio *vfio, const VmctlJournalEntry *entry, GError 
 
     if (!host_write (vfio, unbind, name, &local_error)
         || !wait_for_driver (vfio, name, NULL, &local_error)) {
-      set_step_error (error, local_error, name, "unbinding from vfio-pci");
+      g_autofree gchar *step = g_strdup_printf ("unbinding from %s", driver);
+
+      set_step_error (error, local_error, name, step);
       return FALSE;
     }
     g_clear_pointer (&driver, g_free);
