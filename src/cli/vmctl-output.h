@@ -9,6 +9,7 @@
 
 #include "vmctl-context.h"
 #include "vmctl-verdict.h"
+#include "vmctl-vfio.h"
 
 G_BEGIN_DECLS
 
@@ -81,7 +82,18 @@ gboolean vmctl_cmd_gpu_reattach (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_gpu_status (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_gpu_recover (VmctlInvocation *invocation, GError **error);
 
-/* shared by the gpu detach/reattach files */
+/* shared by the gpu detach/reattach/recover files */
+/* --dry-run and --verbose, which every gpu command that changes the host takes */
+#define RUN_OPTIONS(dry_run, verbose) \
+  { "dry-run", 0, 0, G_OPTION_ARG_NONE, (dry_run), \
+    "Print the sysfs writes and change nothing", NULL }, \
+  { "verbose", 'v', 0, G_OPTION_ARG_NONE, (verbose), \
+    "Print each step to stderr, even when it is not a terminal", NULL }
+
+VmctlVfio *vmctl_gpu_open_engine (VmctlContext *context, gboolean dry_run, gboolean verbose,
+                                  GError **error);
+gboolean vmctl_gpu_check_state_dir (VmctlContext *context, GError **error);
+void vmctl_gpu_add_string_array (JsonBuilder *builder, const gchar *member, GPtrArray *strings);
 void vmctl_gpu_print_actions (GPtrArray *actions);
 void vmctl_gpu_add_actions_json (JsonBuilder *builder, GPtrArray *actions);
 gboolean vmctl_gpu_remote (VmctlContext *context, const VmctlPciAddress *address,
