@@ -171,7 +171,7 @@ vmctl_cmd_gpu_recover (VmctlInvocation *invocation, GError **error)
   gboolean dry_run = FALSE;
   gboolean verbose = FALSE;
   const GOptionEntry entries[] = {
-    RUN_OPTIONS (&dry_run, &verbose),
+    VMCTL_GPU_RUN_OPTIONS (&dry_run, &verbose),
     { NULL }
   };
   g_autoptr(VmctlContext) context = NULL;

@@ -216,7 +216,7 @@ vmctl_cmd_gpu_detach (VmctlInvocation *invocation, GError **error)
       "Move this function too, to clear a shared IOMMU group (repeatable)", "ADDR" },
     { "force", 0, 0, G_OPTION_ARG_NONE, &force,
       "Take a function the host uses (boot console, framebuffer, mounted disk)", NULL },
-    RUN_OPTIONS (&dry_run, &verbose),
+    VMCTL_GPU_RUN_OPTIONS (&dry_run, &verbose),
     { NULL }
   };
   g_autoptr(GArray) hostdevs = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
@@ -370,7 +370,7 @@ vmctl_cmd_gpu_reattach (VmctlInvocation *invocation, GError **error)
   const GOptionEntry entries[] = {
     { "vm", 0, 0, G_OPTION_ARG_STRING, &vm,
       "Give back every function detached for this VM, and its hugepages", "NAME" },
-    RUN_OPTIONS (&dry_run, &verbose),
+    VMCTL_GPU_RUN_OPTIONS (&dry_run, &verbose),
     { NULL }
   };
   g_autoptr(VmctlContext) context = NULL;

@@ -84,7 +84,7 @@ gboolean vmctl_cmd_gpu_recover (VmctlInvocation *invocation, GError **error);
 
 /* shared by the gpu detach/reattach/recover files */
 /* --dry-run and --verbose, which every gpu command that changes the host takes */
-#define RUN_OPTIONS(dry_run, verbose) \
+#define VMCTL_GPU_RUN_OPTIONS(dry_run, verbose) \
   { "dry-run", 0, 0, G_OPTION_ARG_NONE, (dry_run), \
     "Print the sysfs writes and change nothing", NULL }, \
   { "verbose", 'v', 0, G_OPTION_ARG_NONE, (verbose), \
