@@ -60,6 +60,8 @@ build_consumer() {
 }
 check "a program builds against libvmctl with pkg-config alone" build_consumer
 demo=$root/dest$prefix/share/vmctl/demo-host
+check "the libvirt hook is installed, executable" \
+  test -x "$root/dest$prefix/share/vmctl/libvirt-hook/qemu"
 check "installed demo host keeps its sysfs symlinks" test -L "$demo/sys/bus/pci/devices/0000:01:00.0/driver"
 check "the program runs on the installed demo host" env LD_LIBRARY_PATH="$libdir" "$root/consumer" "$demo"
 check "installed vmctl judges the installed demo host" env LD_LIBRARY_PATH="$libdir" \

@@ -549,6 +549,36 @@ test_read_only_state (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* a function with no driver goes to vfio-pci without an unbind, and comes
+ * back to no driver (nothing is bound on the way back) */
+static void
+test_driverless (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) detach_log = NULL;
+  g_auto(GStrv) reattach_log = NULL;
+  g_autofree gchar *audio = NULL;
+
+  vmctl_test_unlink (fixture->root, "sys/bus/pci/drivers/snd_hda_intel/0000:01:00.1");
+  vmctl_test_unlink (fixture->root, "sys/devices/pci0000:00/0000:00:01.0/0000:01:00.1/driver");
+  g_assert_true (vmctl_vfio_detach (fixture->vfio, fixture->addresses + 1, 1, "", &error));
+  g_assert_no_error (error);
+  detach_log = take_log (fixture);
+  g_assert_cmpuint (g_strv_length (detach_log), ==, 2);
+  g_assert_cmpstr (detach_log[0], ==, "devices/0000:01:00.1/driver_override vfio-pci");
+  g_assert_cmpstr (detach_log[1], ==, "drivers_probe 0000:01:00.1");
+  g_assert_true (vmctl_vfio_reattach (fixture->vfio, fixture->addresses + 1, 1, &error));
+  g_assert_no_error (error);
+  reattach_log = take_log (fixture);
+  g_assert_cmpuint (g_strv_length (reattach_log), ==, 2);
+  g_assert_cmpstr (reattach_log[0], ==, "drivers/vfio-pci/unbind 0000:01:00.1");
+  /* an empty value (the log's last line, chomped) */
+  g_assert_cmpstr (reattach_log[1], ==, "devices/0000:01:00.1/driver_override");
+  audio = driver_of (fixture, "0000:01:00.1");
+  g_assert_null (audio);
+  g_assert_cmpuint (journal_size (fixture), ==, 0);
+}
+
 /* ---- vfio-pci not loaded ---- */
 
 /* a modprobe that registers vfio-pci in the simulated tree (as the
@@ -646,6 +676,7 @@ main (int argc, char **argv)
   ADD ("recover-keeps-running", test_recover_keeps_running);
   ADD ("read-only-state", test_read_only_state);
   ADD ("recover-spares-starting", test_recover_spares_starting);
+  ADD ("driverless", test_driverless);
 #undef ADD
   g_test_add_func ("/vmctl/vfio/fault/every-write", test_fault_every_write);
   g_test_add_func ("/vmctl/vfio/fault/never-binds", test_never_binds);
