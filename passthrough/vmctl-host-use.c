@@ -358,6 +358,42 @@ add_mount_reasons (VmctlHost *host, GHashTable *found, GHashTable *aliases, GPtr
   }
 }
 
+/* /proc/self/mountinfo names each mount's device by number, whatever its
+ * source says: "/dev/root" for a root= mount made without udev. FALSE
+ * when there is no mountinfo to read (then /proc/mounts is the source). */
+static gboolean
+add_mountinfo_reasons (VmctlHost *host, GHashTable *found, GPtrArray *reasons)
+{
+  g_autoptr(GPtrArray) rows = read_table (host, "/proc/self/mountinfo");
+  g_autoptr(GHashTable) numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer name;
+
+  if (rows->len == 0)
+    return FALSE;
+  g_hash_table_iter_init (&iter, found);
+  while (g_hash_table_iter_next (&iter, &name, NULL)) {
+    g_autofree gchar *dev_path = g_build_filename (CLASS_BLOCK, name, "dev", NULL);
+    gchar *number = vmctl_host_read_line (host, dev_path, NULL);
+
+    if (number != NULL)
+      g_hash_table_insert (numbers, number, g_strdup (name));
+  }
+  /* ID PARENT MAJOR:MINOR ROOT MOUNT-POINT ...: one line per mount */
+  for (guint i = 0; i < rows->len; i++) {
+    gchar **fields = g_ptr_array_index (rows, i);
+    const gchar *device;
+
+    if (g_strv_length (fields) < 5)
+      continue;
+    device = g_hash_table_lookup (numbers, fields[2]);
+    if (device != NULL)
+      g_ptr_array_add (reasons, g_strdup_printf ("/dev/%s under it is mounted on %s",
+                                                 device, fields[4]));
+  }
+  return TRUE;
+}
+
 static void
 add_swap_reasons (VmctlHost *host, GHashTable *found, GHashTable *aliases, GPtrArray *reasons)
 {
@@ -383,7 +419,8 @@ add_block_reasons (VmctlHost *host, const gchar *device_name, GPtrArray *reasons
     return;
   aliases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   add_stacked_devices (host, found, aliases);
-  add_mount_reasons (host, found, aliases, reasons);
+  if (!add_mountinfo_reasons (host, found, reasons))
+    add_mount_reasons (host, found, aliases, reasons);
   add_swap_reasons (host, found, aliases, reasons);
 }
 

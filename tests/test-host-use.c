@@ -325,6 +325,34 @@ test_nvme_mounted (Fixture *fixture, gconstpointer data)
   assert_reasons (reasons, expected);
 }
 
+/* mountinfo, where the host has it, names devices by number: the root
+ * file system mounted as "/dev/root" is still found, and mountinfo wins
+ * over /proc/mounts */
+static void
+test_nvme_mountinfo (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GPtrArray) reasons = NULL;
+  const gchar *expected[] = {
+    "/dev/nvme0n1p2 under it is mounted on /",
+    "/dev/nvme0n1p1 under it is mounted on /boot/efi",
+    NULL,
+  };
+
+  vmctl_test_write (fixture->root, "proc/self/mountinfo",
+                    "22 28 0:21 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw\n"
+                    "28 1 259:2 / / rw,relatime shared:1 - ext4 /dev/root rw\n"
+                    "61 28 259:1 / /boot/efi rw,relatime shared:31 - vfat /dev/nvme0n1p1 rw\n");
+  drop_lines (fixture, "proc/mounts", "nvme");
+  reasons = reasons_for (fixture, NVME);
+  assert_reasons (reasons, expected);
+  g_clear_pointer (&reasons, g_ptr_array_unref);
+  /* not in mountinfo, only in a stale /proc/mounts line: not mounted */
+  vmctl_test_write (fixture->root, "proc/self/mountinfo",
+                    "22 28 0:21 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw\n");
+  append_line (fixture, "proc/mounts", "/dev/nvme0n1p2 / ext4 rw 0 0");
+  assert_no_reasons (fixture, NVME);
+}
+
 static void
 test_nvme_unmounted (Fixture *fixture, gconstpointer data)
 {
@@ -517,6 +545,7 @@ main (int argc, char **argv)
        test_framebuffer_files_garbled);
   add ("/vmctl/host-use/framebuffer/garbled", "intel-igpu-boot", test_resource_garbled);
   add ("/vmctl/host-use/block/nvme-mounted", "clean-gpu-audio", test_nvme_mounted);
+  add ("/vmctl/host-use/block/nvme-mountinfo", "clean-gpu-audio", test_nvme_mountinfo);
   add ("/vmctl/host-use/block/nvme-unmounted", "clean-gpu-audio", test_nvme_unmounted);
   add ("/vmctl/host-use/block/nvme-swap", "clean-gpu-audio", test_nvme_swap);
   add ("/vmctl/host-use/block/escaped", "clean-gpu-audio", test_mount_point_escaped);
