@@ -424,6 +424,94 @@ add_block_reasons (VmctlHost *host, const gchar *device_name, GPtrArray *reasons
   add_swap_reasons (host, found, aliases, reasons);
 }
 
+/* ---- processes with the device open ---- */
+
+#define MAX_OPENERS 5
+
+/* The device nodes of @device_name: the DRM nodes the kernel lists under
+ * it (drm/card1 -> /dev/dri/card1, drm/renderD128) and, for the NVIDIA
+ * driver, /dev/nvidiaN with N from /proc/driver/nvidia/gpus/ADDR. */
+static GHashTable *
+device_nodes (VmctlHost *host, const gchar *device_name)
+{
+  GHashTable *nodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree gchar *drm = g_build_filename (PCI_DEVICES, device_name, "drm", NULL);
+  g_autoptr(GPtrArray) entries = list_directory (host, drm);
+  g_autofree gchar *information = g_build_filename ("/proc/driver/nvidia/gpus", device_name,
+                                                    "information", NULL);
+  g_autofree gchar *text = NULL;
+  const gchar *minor;
+
+  for (guint i = 0; i < entries->len; i++) {
+    const gchar *entry = g_ptr_array_index (entries, i);
+
+    if (g_str_has_prefix (entry, "card") || g_str_has_prefix (entry, "renderD"))
+      g_hash_table_add (nodes, g_strconcat ("/dev/dri/", entry, NULL));
+  }
+  /* "Device Minor: 0" */
+  if (vmctl_host_read (host, information, &text, NULL, NULL)
+      && (minor = strstr (text, "Device Minor:")) != NULL) {
+    guint64 number = g_ascii_strtoull (minor + strlen ("Device Minor:"), NULL, 10);
+
+    g_hash_table_add (nodes, g_strdup_printf ("/dev/nvidia%" G_GUINT64_FORMAT, number));
+  }
+  return nodes;
+}
+
+/* the first of @pid's open files that is one of @nodes, or NULL */
+static const gchar *
+open_node (VmctlHost *host, const gchar *pid, GHashTable *nodes)
+{
+  g_autofree gchar *fd_dir = g_build_filename ("/proc", pid, "fd", NULL);
+  g_autoptr(GPtrArray) fds = list_directory (host, fd_dir);
+
+  for (guint i = 0; i < fds->len; i++) {
+    g_autofree gchar *fd = g_build_filename (fd_dir, g_ptr_array_index (fds, i), NULL);
+    g_autofree gchar *target = vmctl_host_read_link (host, fd);
+    gpointer node = NULL;
+
+    if (target != NULL && g_hash_table_lookup_extended (nodes, target, &node, NULL))
+      return node;
+  }
+  return NULL;
+}
+
+/* A process holding the GPU open (a display server, a CUDA job,
+ * nvidia-persistenced) makes the kernel's unbind wait for it to let go:
+ * the write to unbind would hang. Name them instead. */
+static void
+add_opener_reasons (VmctlHost *host, const gchar *device_name, GPtrArray *reasons)
+{
+  g_autoptr(GHashTable) nodes = device_nodes (host, device_name);
+  g_autoptr(GPtrArray) pids = NULL;
+  guint named = 0, more = 0;
+
+  if (g_hash_table_size (nodes) == 0)
+    return;
+  pids = list_directory (host, "/proc");
+  for (guint i = 0; i < pids->len; i++) {
+    const gchar *pid = g_ptr_array_index (pids, i);
+    const gchar *node;
+
+    if (!g_ascii_isdigit (pid[0]) || (node = open_node (host, pid, nodes)) == NULL)
+      continue;
+    if (named == MAX_OPENERS) {
+      more++;
+      continue;
+    }
+    {
+      g_autofree gchar *comm_path = g_build_filename ("/proc", pid, "comm", NULL);
+      g_autofree gchar *comm = vmctl_host_read_line (host, comm_path, NULL);
+
+      g_ptr_array_add (reasons, g_strdup_printf ("%s is open in %s (PID %s)", node,
+                                                 comm != NULL ? comm : "a process", pid));
+      named++;
+    }
+  }
+  if (more > 0)
+    g_ptr_array_add (reasons, g_strdup_printf ("and %u more processes have it open", more));
+}
+
 /**
  * vmctl_host_use_reasons:
  * @host: the host to look at
@@ -446,5 +534,6 @@ vmctl_host_use_reasons (VmctlHost *host, const VmctlPciAddress *address)
   add_boot_vga_reason (host, device_name, reasons);
   add_framebuffer_reasons (host, device_name, reasons);
   add_block_reasons (host, device_name, reasons);
+  add_opener_reasons (host, device_name, reasons);
   return reasons;
 }

@@ -10,13 +10,19 @@
 G_BEGIN_DECLS
 
 /* One line per reason the host uses @address, empty when none:
- *  - the boot VGA device (boot_vga = 1) while it has a driver;
+ *  - the boot VGA device (boot_vga = 1) while a driver other than vfio-pci
+ *    or pci-stub holds it;
  *  - a memory BAR (sysfs `resource`, lines 0-5) overlapping a firmware
  *    framebuffer in /proc/iomem (efifb, simpledrm, simple-framebuffer,
  *    vesafb, vga16fb, BOOTFB);
  *  - a block device under the function in sysfs whose node (or a
- *    partition's, or that of a dm/md device stacked on it) is mounted in
- *    /proc/mounts or is active swap in /proc/swaps.
+ *    partition's, or that of a dm/md device stacked on it) is mounted
+ *    (/proc/self/mountinfo by device number, else /proc/mounts) or is
+ *    active swap in /proc/swaps;
+ *  - a process with one of its device nodes open (/dev/dri/cardN and
+ *    renderDN from its drm/ directory, /dev/nvidiaN from
+ *    /proc/driver/nvidia/gpus/ADDR/information): unbinding would wait for
+ *    it, which hangs the write; up to five are named.
  * Files that cannot be read give no reason (the detach itself will report
  * a missing device). Never NULL; free with g_ptr_array_unref(). */
 GPtrArray *vmctl_host_use_reasons (VmctlHost *host, const VmctlPciAddress *address);

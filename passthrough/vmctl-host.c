@@ -228,6 +228,21 @@ vmctl_host_read_link_name (VmctlHost *host, const gchar *absolute_path)
 }
 
 /**
+ * vmctl_host_read_link:
+ *
+ * Returns: (transfer full) (nullable): the symlink's target as stored
+ * ("/dev/dri/card1" for a /proc/PID/fd entry: a host path, not resolved
+ * under the root), or NULL when @absolute_path is not a symlink
+ */
+gchar *
+vmctl_host_read_link (VmctlHost *host, const gchar *absolute_path)
+{
+  g_autofree gchar *path = vmctl_host_path (host, absolute_path);
+
+  return g_file_read_link (path, NULL);
+}
+
+/**
  * vmctl_host_write:
  * @value: written with one write(2), as sysfs attributes require (a store
  *   handler sees exactly one buffer); nothing is appended

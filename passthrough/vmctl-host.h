@@ -37,6 +37,7 @@ gchar *vmctl_host_read_line (VmctlHost *host, const gchar *absolute_path, GError
 gboolean vmctl_host_read_hex (VmctlHost *host, const gchar *absolute_path,
                               guint64 *out_value, GError **error);
 gchar *vmctl_host_read_link_name (VmctlHost *host, const gchar *absolute_path);
+gchar *vmctl_host_read_link (VmctlHost *host, const gchar *absolute_path);
 gboolean vmctl_host_write (VmctlHost *host, const gchar *absolute_path, const gchar *value,
                            GError **error);
 

@@ -353,6 +353,70 @@ test_nvme_mountinfo (Fixture *fixture, gconstpointer data)
   assert_no_reasons (fixture, NVME);
 }
 
+/* a process with descriptor 3 on @node */
+static void
+add_process (Fixture *fixture, const gchar *pid, const gchar *comm, const gchar *node)
+{
+  g_autofree gchar *comm_path = g_build_filename ("proc", pid, "comm", NULL);
+  g_autofree gchar *fd_path = g_build_filename ("proc", pid, "fd", "3", NULL);
+  g_autofree gchar *text = g_strconcat (comm, "\n", NULL);
+
+  vmctl_test_write (fixture->root, comm_path, text);
+  make_link (fixture, fd_path, node);
+}
+
+#define CLEAN_GPU "0000:01:00.0"
+#define CLEAN_GPU_DIR "sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0"
+
+static void
+test_open_drm (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GPtrArray) reasons = NULL;
+  const gchar *expected[] = {
+    "/dev/dri/card1 is open in Xorg (PID 1187)",
+    "/dev/dri/renderD129 is open in blender (PID 30211)",
+    NULL,
+  };
+
+  assert_no_reasons (fixture, CLEAN_GPU);
+  vmctl_test_write (fixture->root, CLEAN_GPU_DIR "/drm/card1/dev", "226:1\n");
+  vmctl_test_write (fixture->root, CLEAN_GPU_DIR "/drm/renderD129/dev", "226:129\n");
+  /* the iGPU's nodes, open elsewhere, are not the GPU's */
+  add_process (fixture, "812", "gnome-shell", "/dev/dri/card0");
+  add_process (fixture, "1187", "Xorg", "/dev/dri/card1");
+  add_process (fixture, "30211", "blender", "/dev/dri/renderD129");
+  reasons = reasons_for (fixture, CLEAN_GPU);
+  assert_reasons (reasons, expected);
+}
+
+static void
+test_open_nvidia (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GPtrArray) reasons = NULL;
+  const gchar *expected[] = {
+    "/dev/nvidia0 is open in nvidia-persist (PID 20)",
+    "/dev/nvidia0 is open in python3 (PID 21)",
+    "/dev/nvidia0 is open in python3 (PID 22)",
+    "/dev/nvidia0 is open in python3 (PID 23)",
+    "/dev/nvidia0 is open in python3 (PID 24)",
+    "and 2 more processes have it open",
+    NULL,
+  };
+
+  vmctl_test_write (fixture->root, "proc/driver/nvidia/gpus/" CLEAN_GPU "/information",
+                    "Model: \t\t NVIDIA GeForce RTX 3070\nIRQ:   \t\t 130\n"
+                    "Device Minor: \t 0\nBus Location: \t 0000:01:00.0\n");
+  add_process (fixture, "20", "nvidia-persist", "/dev/nvidia0");
+  for (guint i = 21; i <= 26; i++) {
+    g_autofree gchar *pid = g_strdup_printf ("%u", i);
+
+    add_process (fixture, pid, "python3", "/dev/nvidia0");
+  }
+  add_process (fixture, "27", "bash", "/dev/nvidia1");
+  reasons = reasons_for (fixture, CLEAN_GPU);
+  assert_reasons (reasons, expected);
+}
+
 static void
 test_nvme_unmounted (Fixture *fixture, gconstpointer data)
 {
@@ -546,6 +610,8 @@ main (int argc, char **argv)
   add ("/vmctl/host-use/framebuffer/garbled", "intel-igpu-boot", test_resource_garbled);
   add ("/vmctl/host-use/block/nvme-mounted", "clean-gpu-audio", test_nvme_mounted);
   add ("/vmctl/host-use/block/nvme-mountinfo", "clean-gpu-audio", test_nvme_mountinfo);
+  add ("/vmctl/host-use/open/drm", "clean-gpu-audio", test_open_drm);
+  add ("/vmctl/host-use/open/nvidia", "clean-gpu-audio", test_open_nvidia);
   add ("/vmctl/host-use/block/nvme-unmounted", "clean-gpu-audio", test_nvme_unmounted);
   add ("/vmctl/host-use/block/nvme-swap", "clean-gpu-audio", test_nvme_swap);
   add ("/vmctl/host-use/block/escaped", "clean-gpu-audio", test_mount_point_escaped);
