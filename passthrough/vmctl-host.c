@@ -219,8 +219,7 @@ vmctl_host_read_hex (VmctlHost *host, const gchar *absolute_path, guint64 *out_v
 gchar *
 vmctl_host_read_link_name (VmctlHost *host, const gchar *absolute_path)
 {
-  g_autofree gchar *path = vmctl_host_path (host, absolute_path);
-  g_autofree gchar *target = g_file_read_link (path, NULL);
+  g_autofree gchar *target = vmctl_host_read_link (host, absolute_path);
 
   if (target == NULL)
     return NULL;
@@ -250,8 +249,10 @@ vmctl_host_read_link (VmctlHost *host, const gchar *absolute_path)
  *   VMCTL_HOST_ERROR_WRITE when open or write fails (the kernel's answer,
  *   e.g. "No such device", is in the message)
  *
- * Writes a control file such as driver_override or drivers_probe. The file
- * is never created or truncated: sysfs files exist or the write is wrong.
+ * Writes a control file such as driver_override, drivers_probe or
+ * nr_hugepages. The file is never created: sysfs and procfs files exist or
+ * the write is wrong. O_TRUNC, as `echo N >` does: the kernel ignores it,
+ * and a fake tree's plain file then holds exactly the value written.
  */
 gboolean
 vmctl_host_write (VmctlHost *host, const gchar *absolute_path, const gchar *value,
@@ -262,7 +263,7 @@ vmctl_host_write (VmctlHost *host, const gchar *absolute_path, const gchar *valu
   ssize_t written;
   int fd, saved;
 
-  fd = open (path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  fd = open (path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) {
     saved = errno;
     g_set_error (error, VMCTL_HOST_ERROR,

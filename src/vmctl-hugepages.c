@@ -97,6 +97,25 @@ read_pool (VmctlHost *host, guint64 page_kib, Pool *out_pool, GError **error)
 }
 
 /**
+ * vmctl_hugepages_default_page_kib:
+ *
+ * Returns: the host's default hugepage size in KiB (Hugepagesize in
+ * /proc/meminfo), what a domain gets without a <page size>; 2048 when
+ * unknown
+ */
+guint64
+vmctl_hugepages_default_page_kib (VmctlHost *host)
+{
+  g_autofree gchar *meminfo = NULL;
+  guint64 kib = 0;
+
+  if (vmctl_host_read (host, "/proc/meminfo", &meminfo, NULL, NULL)
+      && meminfo_value (meminfo, "Hugepagesize", &kib) && kib > 0)
+    return kib;
+  return 2048;
+}
+
+/**
  * vmctl_hugepages_read:
  * @page_kib: the page size in KiB (2048, 1048576)
  * @error: VMCTL_HUGEPAGES_ERROR_UNSUPPORTED when the host has no such pool
@@ -159,28 +178,15 @@ vmctl_hugepages_check (VmctlHost *host, guint64 memory_kib, guint64 page_kib, GE
   return read_pool (host, page_kib, &pool, error) && check_pool (&pool, memory_kib, error);
 }
 
-/* One write(2), as a sysfs store handler wants. O_TRUNC, as `echo N >`,
- * is accepted by sysfs and procfs and keeps a fake tree's file exact. */
 static gboolean
 write_count (VmctlHost *host, const gchar *absolute_path, guint64 value, GError **error)
 {
-  g_autofree gchar *path = vmctl_host_path (host, absolute_path);
   g_autofree gchar *text = g_strdup_printf ("%" G_GUINT64_FORMAT "\n", value);
-  int fd = open (path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
-  ssize_t written = -1;
-  int saved_errno = errno;
+  g_autoptr(GError) local_error = NULL;
 
-  if (fd >= 0) {
-    while ((written = write (fd, text, strlen (text))) < 0 && errno == EINTR)
-      continue;
-    saved_errno = written < 0 ? errno : EIO;
-    if (close (fd) != 0 && written >= 0) {
-      written = -1;
-      saved_errno = errno;
-    }
-  }
-  if (written != (ssize_t) strlen (text)) {
-    set_io_error (error, saved_errno, "write", absolute_path);
+  if (!vmctl_host_write (host, absolute_path, text, &local_error)) {
+    g_set_error (error, VMCTL_HUGEPAGES_ERROR, VMCTL_HUGEPAGES_ERROR_IO, "cannot write %s",
+                 local_error->message);
     return FALSE;
   }
   return TRUE;

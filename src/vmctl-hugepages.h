@@ -26,6 +26,7 @@ typedef enum {
 
 GQuark vmctl_hugepages_error_quark (void);
 
+guint64 vmctl_hugepages_default_page_kib (VmctlHost *host);
 gboolean vmctl_hugepages_read (VmctlHost *host, guint64 page_kib,
                                guint64 *out_total, guint64 *out_free, GError **error);
 gboolean vmctl_hugepages_check (VmctlHost *host, guint64 memory_kib, guint64 page_kib,

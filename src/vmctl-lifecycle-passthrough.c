@@ -402,19 +402,6 @@ detach_sysfs (virConnectPtr connection, virDomainPtr domain, VmctlHost *host,
   return TRUE;
 }
 
-/* the host's default hugepage size, from /proc/meminfo; 2 MiB if unknown */
-static guint64
-default_page_kib (VmctlHost *host)
-{
-  g_autofree gchar *meminfo = NULL;
-  const gchar *line;
-
-  if (vmctl_host_read (host, "/proc/meminfo", &meminfo, NULL, NULL)
-      && (line = strstr (meminfo, "Hugepagesize:")) != NULL)
-    return g_ascii_strtoull (line + strlen ("Hugepagesize:"), NULL, 10);
-  return 2048;
-}
-
 /* Hugepage backing: how much (KiB) and which page size; FALSE when the
  * domain's memory is not hugepage-backed. */
 static gboolean
@@ -443,7 +430,7 @@ hugepage_needs (virDomainPtr domain, VmctlHost *host, guint64 *out_memory_kib,
     page = select_nodes (document, "/domain/memoryBacking/hugepages/page[@size]");
   }
   *out_page_kib = page != NULL ? number_prop (page->nodesetval->nodeTab[0], "size")
-                               : default_page_kib (host);
+                               : vmctl_hugepages_default_page_kib (host);
   g_clear_pointer (&page, xmlXPathFreeObject);
   g_clear_pointer (&memory, xmlXPathFreeObject);
   g_clear_pointer (&backing, xmlXPathFreeObject);

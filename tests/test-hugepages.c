@@ -350,6 +350,27 @@ test_owner_is_one_file (Fixture *fixture, gconstpointer data)
   g_assert_false (g_file_test (escaped, G_FILE_TEST_EXISTS));
 }
 
+/* what a domain without <page size> gets: the fixture's 2 MiB, a 1 GiB
+ * default when the kernel says so, 2 MiB when /proc/meminfo is gone */
+static void
+test_default_page_size (Fixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *meminfo_path = g_build_filename (fixture->root, "proc/meminfo", NULL);
+  g_autofree gchar *meminfo = NULL;
+  g_autofree gchar *big = NULL;
+  g_auto(GStrv) parts = NULL;
+
+  g_assert_cmpuint (vmctl_hugepages_default_page_kib (fixture->host), ==, 2048);
+  g_assert_true (g_file_get_contents (meminfo_path, &meminfo, NULL, NULL));
+  parts = g_strsplit (meminfo, "Hugepagesize:       2048 kB", 2);
+  g_assert_cmpuint (g_strv_length (parts), ==, 2);
+  big = g_strjoinv ("Hugepagesize:    1048576 kB", parts);
+  vmctl_test_write (fixture->root, "proc/meminfo", big);
+  g_assert_cmpuint (vmctl_hugepages_default_page_kib (fixture->host), ==, 1048576);
+  vmctl_test_unlink (fixture->root, "proc/meminfo");
+  g_assert_cmpuint (vmctl_hugepages_default_page_kib (fixture->host), ==, 2048);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -357,6 +378,7 @@ main (int argc, char **argv)
 #define ADD(path, scenario, function) \
   g_test_add (path, Fixture, scenario, setup, function, teardown)
   ADD ("/vmctl/hugepages/read", NULL, test_read);
+  ADD ("/vmctl/hugepages/default-page-size", NULL, test_default_page_size);
   ADD ("/vmctl/hugepages/check", NULL, test_check);
   ADD ("/vmctl/hugepages/check/none-reserved", "no-hugepages", test_check_none_reserved);
   ADD ("/vmctl/hugepages/unsupported", NULL, test_unsupported);
