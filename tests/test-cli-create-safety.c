@@ -1,7 +1,8 @@
 /* test-cli-create-safety.c: vmctl create through the binary, on what the
  * other create tests cannot see: memory errors in uninstrumented libraries
- * (valgrind over the real command), and disks whose type is decided by what
- * the path is, not by how it is spelled. */
+ * (valgrind over the real command), GLib's warnings on a broken profile
+ * file, and disks whose type is decided by what the path is, not by how it
+ * is spelled. */
 #include "vmctl-test-cli.h"
 
 #include <string.h>
@@ -56,11 +57,39 @@ test_create_under_valgrind (CliFixture *fixture, gconstpointer data)
   }
 }
 
+/* ---- a broken profile file ------------------------------------------------- */
+
+/* A value with an invalid escape, before a key that is bad too: one line
+ * naming the first key, and no GLib warning about an error set over
+ * another (the second key's error used to overwrite the first's). */
+static void
+test_profile_bad_escape (CliFixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *data_dir = g_dir_make_tmp ("vmctl-profile-XXXXXX", NULL);
+  g_autofree gchar *environment = g_strconcat ("VMCTL_DATA_DIR=", data_dir, NULL);
+  g_autoptr(VmctlTestRun) run = NULL;
+
+  vmctl_test_write (data_dir, "profiles/bad.conf",
+                    "[profile]\ndescription=a\\qb\n[memory]\nsize=16X\n");
+  run = vmctl_test_run_vmctl_env ((const gchar *[]) { environment, NULL }, (const gchar *[]) {
+    "--host-root", fixture->root, "create", "g", "--profile", "bad", "--print-xml", NULL
+  });
+  vmctl_test_remove_tree (data_dir);
+  g_assert_cmpint (run->exit_status, ==, 1);
+  g_assert_cmpstr (run->out, ==, "");
+  vmctl_test_assert_one_error_line (run);
+  g_assert_nonnull (strstr (run->err, "[profile] description: "));
+  g_assert_null (strstr (run->err, "size"));
+  g_assert_null (strstr (run->err, "GLib"));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   add_cli_test ("/vmctl/cli/create-safety/valgrind", "clean-gpu-audio",
                 test_create_under_valgrind);
+  add_cli_test ("/vmctl/cli/create-safety/profile-bad-escape", "clean-gpu-audio",
+                test_profile_bad_escape);
   return g_test_run ();
 }

@@ -206,6 +206,12 @@ static const BrokenProfile broken_profiles[] = {
   { "[devices]\nnic-model=rtl8139\n", "want virtio or e1000e" },
   { "[profile]\ndescription=\n", "empty description" },
   { "not a key file\n", "profile " },
+  /* GKeyFile returns a value AND sets its error for a bad escape: the
+   * value must not be used, and the error must name this key, once */
+  { "[profile]\ndescription=a\\qb\n", "[profile] description: " },
+  { "[profile]\ndescription=a\\qb\n[memory]\nsize=16X\n", "[profile] description: " },
+  { "[memory]\nsize=1\\qG\n[profile]\ndescription=x\n", "[memory] size: " },
+  { "[devices]\nnetwork=bridge=b\\x0\n", "[devices] network: " },
 };
 
 static void
