@@ -3,8 +3,10 @@
  * (valgrind over the real command), GLib's warnings on a broken profile
  * file, and disks whose type is decided by what the path is, not by how it
  * is spelled. */
+#include "vmctl-test-block.h"
 #include "vmctl-test-cli.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 /* ---- memory: valgrind over the real command ----------------------------- */
@@ -83,6 +85,80 @@ test_profile_bad_escape (CliFixture *fixture, gconstpointer data)
   g_assert_null (strstr (run->err, "GLib"));
 }
 
+/* ---- disks: what the path is, not how it is spelled ------------------------ */
+
+/* "vmctl --host-root ROOT create d --profile minimal --disk PATH --print-xml
+ * [EXTRA]" */
+static VmctlTestRun *
+create_with_disk (const CliFixture *fixture, const gchar *path, const gchar *extra)
+{
+  return vmctl_test_run_vmctlv ("--host-root", fixture->root, "create", "d", "--profile",
+                                "minimal", "--network", "none", "--disk", path, "--print-xml",
+                                extra, NULL);
+}
+
+/* the one <disk> of the printed XML: its type and its source path */
+static void
+assert_disk (const VmctlTestRun *run, const gchar *type, const gchar *attribute,
+             const gchar *path)
+{
+  g_autofree gchar *disk = g_strdup_printf ("<disk type=\"%s\" device=\"disk\">", type);
+  g_autofree gchar *source = g_strdup_printf ("<source %s=\"%s\"/>", attribute, path);
+
+  if (run->exit_status != 0)
+    g_error ("create exited %d: %s", run->exit_status, run->err);
+  g_assert_nonnull (strstr (run->out, disk));
+  g_assert_nonnull (strstr (run->out, source));
+}
+
+static void
+test_disk_shm_file (CliFixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *path = vmctl_test_block_shm_file ();
+  g_autoptr(VmctlTestRun) run = NULL;
+
+  if (path == NULL)
+    return;
+  run = create_with_disk (fixture, path, NULL);
+  g_unlink (path);
+  assert_disk (run, "file", "file", path);
+}
+
+/* a link to a block device, mounted on the host through a partition:
+ * refused (exit 1, one line naming the mount and --force), then given to
+ * the VM with --force and a note */
+static void
+test_disk_block_link (CliFixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *node = g_build_filename (fixture->root, "blk", NULL);
+  g_autofree gchar *link = g_build_filename (fixture->root, "by-id-disk", NULL);
+  g_autoptr(VmctlTestRun) free_disk = NULL;
+  g_autoptr(VmctlTestRun) refused = NULL;
+  g_autoptr(VmctlTestRun) forced = NULL;
+
+  if (!vmctl_test_block_node (node, link, 7, 200))
+    return;
+  vmctl_test_block_sysfs (fixture->root, "loop200", 7, 200, NULL);
+  vmctl_test_block_sysfs (fixture->root, "loop200p1", 259, 77, "loop200");
+  free_disk = create_with_disk (fixture, link, NULL);
+  assert_disk (free_disk, "block", "dev", link);
+  g_assert_cmpstr (free_disk->err, ==, "");
+
+  vmctl_test_write (fixture->root, "proc/self/mountinfo",
+                    "31 1 259:77 / /srv/data rw,relatime - ext4 /dev/loop200p1 rw\n");
+  refused = create_with_disk (fixture, link, NULL);
+  g_assert_cmpint (refused->exit_status, ==, 1);
+  g_assert_cmpstr (refused->out, ==, "");
+  vmctl_test_assert_one_error_line (refused);
+  g_assert_nonnull (strstr (refused->err, "/dev/loop200p1 under it is mounted on /srv/data"));
+  g_assert_nonnull (strstr (refused->err, "--force"));
+
+  forced = create_with_disk (fixture, link, "--force");
+  assert_disk (forced, "block", "dev", link);
+  g_assert_nonnull (strstr (forced->err, "vmctl: note: --disk"));
+  g_assert_nonnull (strstr (forced->err, "/srv/data"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -91,5 +167,9 @@ main (int argc, char **argv)
                 test_create_under_valgrind);
   add_cli_test ("/vmctl/cli/create-safety/profile-bad-escape", "clean-gpu-audio",
                 test_profile_bad_escape);
+  add_cli_test ("/vmctl/cli/create-safety/disk-shm-file", "clean-gpu-audio",
+                test_disk_shm_file);
+  add_cli_test ("/vmctl/cli/create-safety/disk-block-link", "clean-gpu-audio",
+                test_disk_block_link);
   return g_test_run ();
 }

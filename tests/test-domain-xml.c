@@ -48,6 +48,9 @@ adjust_bridge (VmctlSpec *spec, VmctlPlan *plan)
 {
   g_ptr_array_set_size (spec->disks, 0);
   vmctl_test_domain_spec_add_disk (spec, "/dev/vg0/work", 0, NULL, "raw");
+  /* what finalize's stat() found: a block device (the type comes from
+   * that, never from the name) */
+  ((VmctlSpecDisk *) g_ptr_array_index (spec->disks, 0))->block = TRUE;
   vmctl_test_domain_set_string (&spec->cdrom, "/srv/iso/debian-12.5.0-amd64-netinst.iso");
   vmctl_test_domain_set_string (&spec->disk_bus, "sata");
   vmctl_test_domain_set_string (&spec->nic_model, "e1000e");
