@@ -64,15 +64,6 @@ assert_disk_xml (xmlDoc *document, const gchar *type, const gchar *source_attrib
   g_assert_cmpstr (got_path, ==, path);
 }
 
-static gboolean
-has_note (const VmctlSpec *spec, const gchar *needle)
-{
-  for (guint i = 0; i < spec->notes->len; i++)
-    if (strstr (g_ptr_array_index (spec->notes, i), needle) != NULL)
-      return TRUE;
-  return FALSE;
-}
-
 /* A regular file whose path starts with /dev/ is an image file. */
 static void
 test_shm_file (SpecFixture *fixture, gconstpointer data)
@@ -106,7 +97,7 @@ test_symlink_to_block (SpecFixture *fixture, gconstpointer data)
   document = build_with_disk (fixture, link, FALSE, &spec);
   g_assert_true (((VmctlSpecDisk *) g_ptr_array_index (spec->disks, 0))->block);
   assert_disk_xml (document, "block", "dev", link);
-  g_assert_false (has_note (spec, "--force"));
+  g_assert_false (vmctl_test_spec_has_note (spec, "--force"));
 }
 
 /* A spec filled in by hand is settled by what the file is now. */
@@ -193,8 +184,8 @@ check_host_use (SpecFixture *fixture, const HostUse *use)
 
   document = build_with_disk (fixture, link, TRUE, &forced);
   assert_disk_xml (document, "block", "dev", link);
-  g_assert_true (has_note (forced, use->reason));
-  g_assert_true (has_note (forced, "because of --force"));
+  g_assert_true (vmctl_test_spec_has_note (forced, use->reason));
+  g_assert_true (vmctl_test_spec_has_note (forced, "because of --force"));
 }
 
 /* the fixture's data is its scenario, so each case has its function */
