@@ -232,19 +232,12 @@ resolve (VmctlHost *host, const gchar *absolute_path)
 /* The kernel names of block devices (disks and partitions) whose sysfs
  * directory lies under the function's: nvme/nvme0/nvme0n1/nvme0n1p2,
  * ata1/host0/.../block/sda/sda1. sys/class/block lists both kinds */
-static GHashTable *
-find_block_devices (VmctlHost *host, const gchar *device_name)
+static void
+add_block_devices_below (VmctlHost *host, const gchar *directory, GHashTable *found)
 {
-  GHashTable *found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autofree gchar *function_link = g_build_filename (PCI_DEVICES, device_name, NULL);
-  g_autofree gchar *function_dir = resolve (host, function_link);
-  g_autofree gchar *prefix = NULL;
-  g_autoptr(GPtrArray) names = NULL;
+  g_autofree gchar *prefix = g_strconcat (directory, "/", NULL);
+  g_autoptr(GPtrArray) names = list_directory (host, CLASS_BLOCK);
 
-  if (function_dir == NULL)
-    return found;
-  prefix = g_strconcat (function_dir, "/", NULL);
-  names = list_directory (host, CLASS_BLOCK);
   for (guint i = 0; i < names->len; i++) {
     const gchar *name = g_ptr_array_index (names, i);
     g_autofree gchar *link = g_build_filename (CLASS_BLOCK, name, NULL);
@@ -253,6 +246,17 @@ find_block_devices (VmctlHost *host, const gchar *device_name)
     if (target != NULL && g_str_has_prefix (target, prefix))
       g_hash_table_add (found, g_strdup (name));
   }
+}
+
+static GHashTable *
+find_block_devices (VmctlHost *host, const gchar *device_name)
+{
+  GHashTable *found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree gchar *function_link = g_build_filename (PCI_DEVICES, device_name, NULL);
+  g_autofree gchar *function_dir = resolve (host, function_link);
+
+  if (function_dir != NULL)
+    add_block_devices_below (host, function_dir, found);
   return found;
 }
 
@@ -409,10 +413,11 @@ add_swap_reasons (VmctlHost *host, GHashTable *found, GHashTable *aliases, GPtrA
   }
 }
 
+/* what the host does with the block devices in @found (kernel names), or
+ * with the devices stacked on them */
 static void
-add_block_reasons (VmctlHost *host, const gchar *device_name, GPtrArray *reasons)
+add_found_block_reasons (VmctlHost *host, GHashTable *found, GPtrArray *reasons)
 {
-  g_autoptr(GHashTable) found = find_block_devices (host, device_name);
   g_autoptr(GHashTable) aliases = NULL;
 
   if (g_hash_table_size (found) == 0)
@@ -422,6 +427,14 @@ add_block_reasons (VmctlHost *host, const gchar *device_name, GPtrArray *reasons
   if (!add_mountinfo_reasons (host, found, reasons))
     add_mount_reasons (host, found, aliases, reasons);
   add_swap_reasons (host, found, aliases, reasons);
+}
+
+static void
+add_block_reasons (VmctlHost *host, const gchar *device_name, GPtrArray *reasons)
+{
+  g_autoptr(GHashTable) found = find_block_devices (host, device_name);
+
+  add_found_block_reasons (host, found, reasons);
 }
 
 /* ---- processes with the device open ---- */
@@ -535,5 +548,39 @@ vmctl_host_use_reasons (VmctlHost *host, const VmctlPciAddress *address)
   add_framebuffer_reasons (host, device_name, reasons);
   add_block_reasons (host, device_name, reasons);
   add_opener_reasons (host, device_name, reasons);
+  return reasons;
+}
+
+/**
+ * vmctl_host_use_block_reasons:
+ * @host: the host the device node belongs to
+ * @major: the block device's major number (st_rdev of its node)
+ * @minor: its minor number
+ *
+ * Whether the host itself uses a block device a VM would be given: the
+ * device, one of its partitions, or a dm/md device stacked on either is
+ * mounted (/proc/self/mountinfo by device number, else /proc/mounts) or is
+ * active swap (/proc/swaps). The kernel name comes from
+ * /sys/dev/block/MAJOR:MINOR, partitions are the block devices below it
+ * in sysfs. A device sysfs does not know gives no reason.
+ *
+ * Returns: (transfer full) (element-type utf8): one sentence per reason,
+ * empty when the host does not visibly use the device
+ */
+GPtrArray *
+vmctl_host_use_block_reasons (VmctlHost *host, guint major, guint minor)
+{
+  GPtrArray *reasons = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree gchar *link = g_strdup_printf ("/sys/dev/block/%u:%u", major, minor);
+  g_autofree gchar *directory = NULL;
+
+  g_return_val_if_fail (host != NULL, reasons);
+  directory = resolve (host, link);
+  if (directory == NULL)
+    return reasons;
+  g_hash_table_add (found, g_path_get_basename (directory));
+  add_block_devices_below (host, directory, found);
+  add_found_block_reasons (host, found, reasons);
   return reasons;
 }

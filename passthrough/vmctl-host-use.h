@@ -27,4 +27,9 @@ G_BEGIN_DECLS
  * a missing device). Never NULL; free with g_ptr_array_unref(). */
 GPtrArray *vmctl_host_use_reasons (VmctlHost *host, const VmctlPciAddress *address);
 
+/* The same mount and swap reasons for one block device, by its number
+ * (a disk given to a VM): the device, its partitions, or a dm/md device
+ * stacked on them mounted or swapping. Never NULL. */
+GPtrArray *vmctl_host_use_block_reasons (VmctlHost *host, guint major, guint minor);
+
 G_END_DECLS

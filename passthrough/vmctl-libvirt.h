@@ -74,6 +74,7 @@ GQuark vmctl_libvirt_error_quark (void);
   X (virStorageVolCreateXML) \
   X (virStorageVolLookupByName) \
   X (virStorageVolLookupByPath) \
+  X (virStorageVolGetPath) \
   X (virStorageVolDelete) \
   X (virStorageVolFree)
 

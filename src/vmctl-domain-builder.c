@@ -275,16 +275,59 @@ vmctl_domain_builder_clone (VmctlDomainBuilder *builder, xmlNodePtr prototype, G
   return xmlAddPrevSibling (prototype, copy);
 }
 
-/* (skip) Removes every prototype="yes" element under @context. */
-void
-vmctl_domain_builder_remove_prototypes (VmctlDomainBuilder *builder, xmlNodePtr context)
+static gboolean
+is_prototype (xmlNodePtr node)
+{
+  g_autofree xmlChar *value = xmlGetProp (node, (const xmlChar *) "prototype");
+
+  return g_strcmp0 ((const gchar *) value, "yes") == 0;
+}
+
+/* Whether a prototype="yes" element encloses @node: then @node goes when
+ * that one is freed, and freeing it as well would be a double free. */
+static gboolean
+inside_prototype (xmlNodePtr node)
+{
+  for (xmlNodePtr parent = node->parent; parent != NULL && parent->type == XML_ELEMENT_NODE;
+       parent = parent->parent)
+    if (is_prototype (parent))
+      return TRUE;
+  return FALSE;
+}
+
+/* The outermost prototype="yes" elements under @context, in document
+ * order. The XPath result is freed before this returns, so no node is ever
+ * freed while a node set still points at it: xmlXPathFreeObject() reads
+ * every node of its set (the type of each, to free namespace nodes), so
+ * freeing the nodes first is a use after free that ASan cannot see inside
+ * libxml2 and valgrind does. */
+static GPtrArray *
+find_prototypes (VmctlDomainBuilder *builder, xmlNodePtr context)
 {
   g_autoptr(xmlXPathContext) xpath = xpath_context (builder->document, context);
   g_autoptr(xmlXPathObject) result =
     xmlXPathEvalExpression ((const xmlChar *) ".//*[@prototype='yes']", xpath);
+  GPtrArray *outermost = g_ptr_array_new ();
 
   for (gint i = 0; result != NULL && result->nodesetval != NULL && i < result->nodesetval->nodeNr; i++) {
     xmlNodePtr node = result->nodesetval->nodeTab[i];
+
+    /* decided on the intact tree: nothing is unlinked yet */
+    if (!inside_prototype (node))
+      g_ptr_array_add (outermost, node);
+  }
+  return outermost;
+}
+
+/* (skip) Removes every prototype="yes" element under @context, nested
+ * ones with the element that holds them. */
+void
+vmctl_domain_builder_remove_prototypes (VmctlDomainBuilder *builder, xmlNodePtr context)
+{
+  g_autoptr(GPtrArray) prototypes = find_prototypes (builder, context);
+
+  for (guint i = 0; i < prototypes->len; i++) {
+    xmlNodePtr node = g_ptr_array_index (prototypes, i);
 
     xmlUnlinkNode (node);
     xmlFreeNode (node);

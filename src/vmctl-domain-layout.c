@@ -306,12 +306,15 @@ disk_prefix (const gchar *bus)
   return "sd";  /* sata, scsi, usb */
 }
 
+/* What the spec found the path to be (vmctl-spec-disk.c: stat() after
+ * symlinks), never what its name suggests: a file in /dev/shm is a file,
+ * a /dev/disk/by-id link is a block device. */
 static VmctlDomainDiskKind
 disk_kind (const VmctlSpecDisk *disk)
 {
   if (disk->path == NULL)
     return VMCTL_DOMAIN_DISK_VOLUME;
-  return g_str_has_prefix (disk->path, "/dev/") ? VMCTL_DOMAIN_DISK_BLOCK : VMCTL_DOMAIN_DISK_FILE;
+  return disk->block ? VMCTL_DOMAIN_DISK_BLOCK : VMCTL_DOMAIN_DISK_FILE;
 }
 
 /* The spec names the format; when it does not, what the disk most likely

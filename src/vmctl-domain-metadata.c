@@ -4,6 +4,10 @@
  * schema is documented in xml-templates/README.md. */
 #include "vmctl-domain-xml-private.h"
 
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include "vmctl-autocleanups.h"
 #include "vmctl-config.h"
 
 /* The names below come from vmctl_*_to_string() in vmctl-spec.c and
@@ -170,3 +174,125 @@ vmctl_domain_build_metadata (VmctlDomainBuilder *builder, xmlNodePtr domain, con
   return TRUE;
 }
 
+/* ---- the volumes vmctl created: written at define, read at undefine ---- */
+
+void
+vmctl_created_volume_free (VmctlCreatedVolume *volume)
+{
+  if (volume == NULL)
+    return;
+  g_free (volume->pool);
+  g_free (volume->volume);
+  g_free (volume->path);
+  g_free (volume);
+}
+
+/* vmctl's elements of a whole domain document: <metadata> keeps the
+ * namespace as defined (virDomainGetXMLDesc too, unlike
+ * virDomainGetMetadata) */
+static xmlNodePtr
+find_metadata_node (xmlDocPtr document, const gchar *expression)
+{
+  g_autoptr(xmlXPathContext) context = xmlXPathNewContext (document);
+  g_autoptr(xmlXPathObject) result = NULL;
+
+  if (context == NULL)
+    g_error ("libxml2: out of memory");
+  xmlXPathRegisterNs (context, (const xmlChar *) VMCTL_METADATA_PREFIX,
+                      (const xmlChar *) VMCTL_METADATA_NAMESPACE);
+  result = xmlXPathEvalExpression ((const xmlChar *) expression, context);
+  if (result == NULL || result->nodesetval == NULL || result->nodesetval->nodeNr == 0)
+    return NULL;
+  return result->nodesetval->nodeTab[0];
+}
+
+#define VMCTL_ROOT_XPATH "/domain/metadata/vmctl:vmctl"
+#define STORAGE_XPATH VMCTL_ROOT_XPATH "/vmctl:storage"
+
+/**
+ * vmctl_domain_xml_record_volume:
+ * @document: a domain built by vmctl_domain_xml_build(), about to be
+ *   defined
+ * @pool: the storage pool vmctl created the volume in
+ * @volume: the volume's name in @pool
+ * @path: where libvirt says the volume is (virStorageVolGetPath())
+ * @error: VMCTL_DOMAIN_XML_ERROR_INVALID when @document has no vmctl
+ *   metadata to record it in, or a value XML cannot carry
+ *
+ * Adds <vmctl:volume pool= volume= path=/> to the metadata's
+ * <vmctl:storage>: the volumes vmctl made for this VM, which are the only
+ * ones `undefine --remove-storage` deletes (after checking that @pool
+ * still has @volume at @path).
+ */
+gboolean
+vmctl_domain_xml_record_volume (xmlDocPtr document, const gchar *pool, const gchar *volume,
+                                const gchar *path, GError **error)
+{
+  xmlNodePtr root = find_metadata_node (document, VMCTL_ROOT_XPATH);
+  xmlNodePtr storage = find_metadata_node (document, STORAGE_XPATH);
+  const gchar * const values[] = { pool, volume, path };
+  xmlNodePtr node;
+
+  g_return_val_if_fail (document != NULL && pool != NULL && volume != NULL && path != NULL, FALSE);
+  if (root == NULL) {
+    g_set_error (error, VMCTL_DOMAIN_XML_ERROR, VMCTL_DOMAIN_XML_ERROR_INVALID,
+                 "the domain has no vmctl metadata to record volume '%s' in", volume);
+    return FALSE;
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS (values); i++) {
+    if (!g_utf8_validate (values[i], -1, NULL)) {
+      g_set_error (error, VMCTL_DOMAIN_XML_ERROR, VMCTL_DOMAIN_XML_ERROR_INVALID,
+                   "volume '%s': a name or path that is not UTF-8", volume);
+      return FALSE;
+    }
+  }
+  /* domains vmctl built before it kept this record have no <storage> */
+  if (storage == NULL)
+    storage = xmlNewChild (root, root->ns, (const xmlChar *) "storage", NULL);
+  node = xmlNewChild (storage, root->ns, (const xmlChar *) "volume", NULL);
+  xmlSetProp (node, (const xmlChar *) "pool", (const xmlChar *) pool);
+  xmlSetProp (node, (const xmlChar *) "volume", (const xmlChar *) volume);
+  xmlSetProp (node, (const xmlChar *) "path", (const xmlChar *) path);
+  return TRUE;
+}
+
+/**
+ * vmctl_domain_xml_created_volumes:
+ * @document: a defined domain's XML (virDomainGetXMLDesc())
+ * @out_volumes: (out) (transfer full): VmctlCreatedVolume*, in the order
+ *   they were made; empty unless VMCTL_STORAGE_RECORD_PRESENT
+ *
+ * The volumes vmctl recorded creating for the domain. Entries without a
+ * pool, volume and path are skipped: nothing can be checked against them.
+ *
+ * Returns: whether the domain has the record at all
+ */
+VmctlStorageRecord
+vmctl_domain_xml_created_volumes (xmlDocPtr document, GPtrArray **out_volumes)
+{
+  GPtrArray *volumes = g_ptr_array_new_with_free_func ((GDestroyNotify) vmctl_created_volume_free);
+  xmlNodePtr storage;
+
+  *out_volumes = volumes;
+  if (find_metadata_node (document, VMCTL_ROOT_XPATH) == NULL)
+    return VMCTL_STORAGE_RECORD_NONE;
+  storage = find_metadata_node (document, STORAGE_XPATH);
+  if (storage == NULL)
+    return VMCTL_STORAGE_RECORD_MISSING;
+  for (xmlNodePtr node = storage->children; node != NULL; node = node->next) {
+    g_autoptr(VmctlCreatedVolume) volume = NULL;
+
+    if (node->type != XML_ELEMENT_NODE || node->ns == NULL
+        || g_strcmp0 ((const gchar *) node->ns->href, VMCTL_METADATA_NAMESPACE) != 0
+        || g_strcmp0 ((const gchar *) node->name, "volume") != 0)
+      continue;
+    volume = g_new0 (VmctlCreatedVolume, 1);
+    volume->pool = (gchar *) xmlGetProp (node, (const xmlChar *) "pool");
+    volume->volume = (gchar *) xmlGetProp (node, (const xmlChar *) "volume");
+    volume->path = (gchar *) xmlGetProp (node, (const xmlChar *) "path");
+    if (volume->pool != NULL && volume->volume != NULL && volume->path != NULL
+        && volume->pool[0] != '\0' && volume->volume[0] != '\0' && volume->path[0] != '\0')
+      g_ptr_array_add (volumes, g_steal_pointer (&volume));
+  }
+  return VMCTL_STORAGE_RECORD_PRESENT;
+}

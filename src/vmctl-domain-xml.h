@@ -36,6 +36,29 @@ gchar *vmctl_domain_xml_volume_name (const VmctlSpec *spec, guint disk_index);
 gboolean vmctl_domain_xml_validate (xmlDocPtr document, const gchar *schema_path,
                                     GError **error);
 
+/* A volume vmctl created for a VM (create --disk size=), recorded in the
+ * VM's <metadata> when it was defined */
+typedef struct {
+  gchar *pool;
+  gchar *volume;
+  gchar *path;                        /* virStorageVolGetPath() then */
+} VmctlCreatedVolume;
+
+typedef enum {
+  VMCTL_STORAGE_RECORD_NONE,          /* no vmctl metadata: not a vmctl VM */
+  VMCTL_STORAGE_RECORD_MISSING,       /* vmctl metadata without <vmctl:storage>:
+                                       * made before vmctl recorded its volumes */
+  VMCTL_STORAGE_RECORD_PRESENT,
+} VmctlStorageRecord;
+
+void vmctl_created_volume_free (VmctlCreatedVolume *volume);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlCreatedVolume, vmctl_created_volume_free)
+gboolean vmctl_domain_xml_record_volume (xmlDocPtr document, const gchar *pool,
+                                         const gchar *volume, const gchar *path,
+                                         GError **error);
+VmctlStorageRecord vmctl_domain_xml_created_volumes (xmlDocPtr document,
+                                                     GPtrArray **out_volumes);
+
 /* libvirt's RelaxNG schema, compiled once for many documents */
 typedef struct _VmctlDomainSchema VmctlDomainSchema;
 VmctlDomainSchema *vmctl_domain_schema_load (const gchar *schema_path, GError **error);

@@ -3,6 +3,8 @@
  * back from a defined domain. */
 #pragma once
 
+#include <libxml/xpath.h>
+
 #include "vmctl-lifecycle.h"
 #include "vmctl-autocleanups.h"
 #include "vmctl-device-lock.h"
@@ -29,6 +31,11 @@ void vmctl_lifecycle_set_storage_error (GError **error, const gchar *format,
 gboolean vmctl_lifecycle_read_metadata (virDomainPtr domain, VmctlVmMetadata **out_metadata,
                                         GError **error);
 VmctlVmState vmctl_lifecycle_state_from_virt (int state);
+
+/* vmctl-lifecycle-storage.c: reading domain XML, shared with undefine */
+xmlXPathObjectPtr vmctl_lifecycle_select_nodes (xmlDocPtr document, const gchar *expression);
+gint vmctl_lifecycle_node_count (xmlXPathObjectPtr result);
+gchar *vmctl_lifecycle_child_prop (xmlNodePtr parent, const gchar *child, const gchar *name);
 
 /* vmctl-lifecycle-passthrough.c */
 gboolean vmctl_lifecycle_hold_owner (const gchar *name, VmctlDeviceLock **out_lock,

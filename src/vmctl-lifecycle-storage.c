@@ -1,5 +1,6 @@
 /* vmctl-lifecycle-storage.c: defining a VM with the volumes its disks
- * need, and undefining it, optionally with its disks. Nothing half-made is
+ * need, each recorded in its metadata as vmctl's (undefining, which reads
+ * that record, is in vmctl-lifecycle-undefine.c). Nothing half-made is
  * left behind: volumes created for a definition that fails are deleted. */
 #include "vmctl-lifecycle-private.h"
 
@@ -87,22 +88,28 @@ volume_xml (const VolumeRequest *request)
 
 /* ---- reading domain XML ---- */
 
-static xmlXPathObjectPtr
-select_nodes (xmlDocPtr document, const gchar *expression)
+/**
+ * vmctl_lifecycle_select_nodes: (skip)
+ * Returns: (transfer full) (nullable): what @expression selects in @document
+ */
+xmlXPathObjectPtr
+vmctl_lifecycle_select_nodes (xmlDocPtr document, const gchar *expression)
 {
   g_autoptr(xmlXPathContext) context = xmlXPathNewContext (document);
 
   return xmlXPathEvalExpression ((const xmlChar *) expression, context);
 }
 
-static gint
-node_count (xmlXPathObjectPtr result)
+/* (skip) the number of nodes @result holds, 0 for none or NULL */
+gint
+vmctl_lifecycle_node_count (xmlXPathObjectPtr result)
 {
   return result != NULL && result->nodesetval != NULL ? result->nodesetval->nodeNr : 0;
 }
 
-static gchar *
-child_prop (xmlNodePtr parent, const gchar *child, const gchar *name)
+/* (skip) @name of @parent's first <@child>, NULL when there is none */
+gchar *
+vmctl_lifecycle_child_prop (xmlNodePtr parent, const gchar *child, const gchar *name)
 {
   for (xmlNodePtr node = parent->children; node != NULL; node = node->next) {
     if (node->type == XML_ELEMENT_NODE && g_strcmp0 ((const gchar *) node->name, child) == 0)
@@ -131,25 +138,25 @@ requested_capacity (const VmctlSpec *spec, const gchar *volume)
 static GArray *
 volume_requests (const VmctlSpec *spec, xmlDocPtr document)
 {
-  g_autoptr(xmlXPathObject) disks = select_nodes (document,
+  g_autoptr(xmlXPathObject) disks = vmctl_lifecycle_select_nodes (document,
                                                   "/domain/devices/disk[@type='volume']");
   GArray *requests = g_array_new (FALSE, TRUE, sizeof (VolumeRequest));
 
   g_array_set_clear_func (requests, volume_request_clear);
-  for (gint i = 0; i < node_count (disks); i++) {
+  for (gint i = 0; i < vmctl_lifecycle_node_count (disks); i++) {
     xmlNodePtr disk = disks->nodesetval->nodeTab[i];
     VolumeRequest request = { 0 };
 
-    request.volume = child_prop (disk, "source", "volume");
+    request.volume = vmctl_lifecycle_child_prop (disk, "source", "volume");
     request.capacity = requested_capacity (spec, request.volume);
     if (request.volume == NULL || request.capacity == 0) {
       volume_request_clear (&request);
       continue;
     }
-    request.pool = child_prop (disk, "source", "pool");
+    request.pool = vmctl_lifecycle_child_prop (disk, "source", "pool");
     if (request.pool == NULL)
       request.pool = g_strdup (DEFAULT_POOL_NAME);
-    request.format = child_prop (disk, "driver", "type");
+    request.format = vmctl_lifecycle_child_prop (disk, "driver", "type");
     if (request.format == NULL)
       request.format = g_strdup ("qcow2");
     g_array_append_val (requests, request);
@@ -251,6 +258,27 @@ create_volume (virConnectPtr connection, const VolumeRequest *request, GError **
   return volume;
 }
 
+/* Writes @volume (just made from @request) into the metadata of
+ * @document: `undefine --remove-storage` deletes only what is recorded,
+ * at the path libvirt gave now. */
+static gboolean
+record_created (xmlDocPtr document, const VolumeRequest *request, virStorageVolPtr volume,
+                GError **error)
+{
+  char *path = sym_virStorageVolGetPath (volume);
+  g_autofree gchar *copy = NULL;
+
+  if (path == NULL) {
+    vmctl_lifecycle_set_storage_error (error, "cannot get the path of volume '%s'",
+                                       request->volume);
+    return FALSE;
+  }
+  /* libvirt's strings are free()d, GLib's g_free()d: keep one kind */
+  copy = g_strdup (path);
+  free (path);
+  return vmctl_domain_xml_record_volume (document, request->pool, request->volume, copy, error);
+}
+
 /* the cleanup after a failed define: best effort, because the error the
  * caller reports is the one that made the define fail */
 static void
@@ -288,14 +316,16 @@ refuse_existing (virConnectPtr connection, const gchar *name, GError **error)
  * @spec: (nullable): the finalized spec @document was built from; its
  *   size= disks give the capacities of the volumes to create (NULL: create
  *   none, every volume disk must exist already)
- * @document: the domain XML (vmctl_domain_xml_build())
+ * @document: the domain XML (vmctl_domain_xml_build()); the volumes
+ *   created are recorded in its vmctl metadata
  * @error: VMCTL_LIFECYCLE_ERROR_EXISTS, VMCTL_LIFECYCLE_ERROR_STORAGE, or a
  *   VMCTL_VIRT_ERROR from libvirt's define (INVALID: it rejected the XML)
  *
  * Creates the volumes the domain's <disk type='volume'> elements name
  * (those with a size in @spec), in their pools; pool "default" is created
- * as a directory pool under /var/lib/libvirt/images when missing. Then
- * defines the domain. On failure, the volumes created here are deleted
+ * as a directory pool under /var/lib/libvirt/images when missing. Each is
+ * recorded (pool, name, path) in the metadata's <vmctl:storage>, the list
+ * `undefine --remove-storage` removes. Then defines the domain. On failure, the volumes created here are deleted
  * (a pool created here stays: it is the host's default pool, as the
  * distribution would have made it).
  */
@@ -311,7 +341,7 @@ vmctl_vm_define (virConnectPtr connection, const VmctlSpec *spec, xmlDocPtr docu
   g_autofree gchar *name = NULL;
 
   g_return_val_if_fail (connection != NULL && document != NULL, FALSE);
-  names = select_nodes (document, "string(/domain/name)");
+  names = vmctl_lifecycle_select_nodes (document, "string(/domain/name)");
   name = g_strdup (names != NULL ? (const gchar *) names->stringval : NULL);
   if (name == NULL || name[0] == '\0') {
     g_set_error (error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_INVALID,
@@ -327,12 +357,13 @@ vmctl_vm_define (virConnectPtr connection, const VmctlSpec *spec, xmlDocPtr docu
     const VolumeRequest *request = &g_array_index (requests, VolumeRequest, i);
     virStorageVolPtr volume = create_volume (connection, request, error);
 
-    if (volume == NULL) {
+    if (volume != NULL)
+      g_ptr_array_add (created, volume);
+    if (volume == NULL || !record_created (document, request, volume, error)) {
       g_prefix_error (error, "cannot define VM '%s': ", name);
       delete_created (created);
       return FALSE;
     }
-    g_ptr_array_add (created, volume);
   }
 
   xml = dump_document (document);
@@ -340,228 +371,6 @@ vmctl_vm_define (virConnectPtr connection, const VmctlSpec *spec, xmlDocPtr docu
   if (domain == NULL) {
     vmctl_lifecycle_set_virt_error (error, "cannot define VM '%s'", name);
     delete_created (created);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* ---- undefine ---- */
-
-typedef struct {
-  gchar *pool;                        /* type='volume' */
-  gchar *volume;
-  gchar *path;                        /* type='file' (and block: never deleted) */
-} DiskSource;
-
-static void
-disk_source_clear (gpointer data)
-{
-  DiskSource *source = data;
-
-  g_free (source->pool);
-  g_free (source->volume);
-  g_free (source->path);
-}
-
-/* the images of the domain's disks (device='disk': never a cdrom or a
- * floppy, which are shared installation media), from its inactive XML */
-static GArray *
-disk_sources (virDomainPtr domain, GError **error)
-{
-  char *text = sym_virDomainGetXMLDesc (domain, VIR_DOMAIN_XML_INACTIVE);
-  g_autoptr(xmlDoc) document = NULL;
-  g_autoptr(xmlXPathObject) disks = NULL;
-  g_autoptr(GArray) sources = NULL;
-
-  if (text == NULL) {
-    vmctl_lifecycle_set_virt_error (error, "cannot get the XML of VM '%s'",
-                                    sym_virDomainGetName (domain));
-    return NULL;
-  }
-  document = xmlReadMemory (text, (int) strlen (text), "domain.xml", NULL,
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  free (text);
-  if (document == NULL) {
-    g_set_error (error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_FAILED,
-                 "libvirt gave unreadable XML for VM '%s'", sym_virDomainGetName (domain));
-    return NULL;
-  }
-  sources = g_array_new (FALSE, TRUE, sizeof (DiskSource));
-  g_array_set_clear_func (sources, disk_source_clear);
-  disks = select_nodes (document, "/domain/devices/disk[@device='disk' or not(@device)]");
-  for (gint i = 0; i < node_count (disks); i++) {
-    xmlNodePtr disk = disks->nodesetval->nodeTab[i];
-    g_autofree gchar *type = (gchar *) xmlGetProp (disk, (const xmlChar *) "type");
-    DiskSource source = { 0 };
-
-    if (g_strcmp0 (type, "volume") == 0) {
-      source.pool = child_prop (disk, "source", "pool");
-      source.volume = child_prop (disk, "source", "volume");
-    } else if (g_strcmp0 (type, "file") == 0) {
-      source.path = child_prop (disk, "source", "file");
-    }
-    /* block devices and network disks are never vmctl's to delete */
-    if ((source.pool != NULL && source.volume != NULL) || source.path != NULL)
-      g_array_append_val (sources, source);
-    else
-      disk_source_clear (&source);
-  }
-  return g_steal_pointer (&sources);
-}
-
-static gboolean
-delete_volume (virStorageVolPtr volume, const gchar *what, GError **error)
-{
-  if (sym_virStorageVolDelete (volume, 0) < 0) {
-    vmctl_lifecycle_set_storage_error (error, "cannot delete %s", what);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
-connection_is_local (virConnectPtr connection)
-{
-  char *uri = sym_virConnectGetURI (connection);
-  gboolean local = uri != NULL && vmctl_connect_uri_is_local (uri);
-
-  if (uri == NULL)
-    sym_virResetLastError ();
-  free (uri);
-  return local;
-}
-
-static gboolean
-remove_source (virConnectPtr connection, const DiskSource *source, GError **error)
-{
-  g_autoptr(VmctlStoragePool) pool = NULL;
-  g_autoptr(VmctlStorageVol) volume = NULL;
-  g_autofree gchar *what = NULL;
-  virErrorPtr last;
-
-  if (source->volume != NULL) {
-    what = g_strdup_printf ("volume '%s' of storage pool '%s'", source->volume, source->pool);
-    pool = sym_virStoragePoolLookupByName (connection, source->pool);
-    volume = pool != NULL ? sym_virStorageVolLookupByName (pool, source->volume) : NULL;
-    if (volume == NULL) {
-      vmctl_lifecycle_set_storage_error (error, "cannot find %s", what);
-      return FALSE;
-    }
-    return delete_volume (volume, what, error);
-  }
-
-  what = g_strdup_printf ("disk image %s", source->path);
-  volume = sym_virStorageVolLookupByPath (connection, source->path);
-  if (volume != NULL)
-    return delete_volume (volume, what, error);
-  last = sym_virGetLastError ();
-  if (last == NULL || last->code != VIR_ERR_NO_STORAGE_VOL) {
-    vmctl_lifecycle_set_storage_error (error, "cannot look up %s", what);
-    return FALSE;
-  }
-  sym_virResetLastError ();
-  /* No pool knows the file. Only on this machine is the path ours to
-   * unlink; on a remote host it names a file over there. */
-  if (!connection_is_local (connection)) {
-    g_set_error (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_STORAGE,
-                 "cannot delete %s: no storage pool on the remote host holds it", what);
-    return FALSE;
-  }
-  if (g_unlink (source->path) < 0 && errno != ENOENT) {
-    int saved = errno;
-
-    g_set_error (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_STORAGE,
-                 "cannot delete %s: %s", what, g_strerror (saved));
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* Everything libvirt keeps beside the definition, so nothing is left
- * behind: NVRAM (FACTS.md: undefine needs a flag for it), a managed-save
- * image, snapshot and checkpoint metadata. Drivers reject flags they do
- * not know (the test driver: NVRAM and CHECKPOINTS_METADATA), so retry
- * with fewer; a driver without NVRAM has none to keep. */
-static const unsigned int undefine_flags[] = {
-  VIR_DOMAIN_UNDEFINE_NVRAM | VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
-  | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA,
-  VIR_DOMAIN_UNDEFINE_NVRAM | VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
-  | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA,
-  VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA,
-  0,
-};
-
-static gboolean
-undefine_domain (virDomainPtr domain, const gchar *name, GError **error)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (undefine_flags); i++) {
-    g_autoptr(GError) local_error = NULL;
-
-    if (sym_virDomainUndefineFlags (domain, undefine_flags[i]) == 0)
-      return TRUE;
-    vmctl_lifecycle_set_virt_error (&local_error, "cannot undefine VM '%s'", name);
-    /* "unsupported flags" is INVALID_ARG; some drivers say NO_SUPPORT */
-    if (i + 1 == G_N_ELEMENTS (undefine_flags)
-        || !(g_error_matches (local_error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_INVALID)
-             || g_error_matches (local_error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_UNSUPPORTED))) {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  }
-  g_assert_not_reached ();
-}
-
-/**
- * vmctl_vm_undefine:
- * @connection: an open read-write connection
- * @name: the VM, shut off
- * @remove_storage: also delete the images of its disks (volumes, or files
- *   found through the pool that holds them, or unlinked when no pool does
- *   and the connection is local); cdroms are never touched
- * @error: VMCTL_LIFECYCLE_ERROR_NO_VM, VMCTL_LIFECYCLE_ERROR_RUNNING,
- *   VMCTL_LIFECYCLE_ERROR_STORAGE (the VM is undefined, but an image could
- *   not be deleted; the others still are), or a VMCTL_VIRT_ERROR
- *
- * Removes the definition with its NVRAM, managed-save image and snapshot
- * metadata. The disks are read before, and deleted after, the definition
- * is removed: a VM must never be left pointing at deleted images.
- */
-gboolean
-vmctl_vm_undefine (virConnectPtr connection, const gchar *name, gboolean remove_storage,
-                   GError **error)
-{
-  g_autoptr(VmctlDomain) domain = NULL;
-  g_autoptr(GArray) sources = NULL;
-  g_autoptr(GError) first_error = NULL;
-  VmctlVmState state;
-
-  g_return_val_if_fail (connection != NULL && name != NULL, FALSE);
-  domain = vmctl_lifecycle_lookup (connection, name, error);
-  if (domain == NULL || !vmctl_lifecycle_get_state (domain, &state, error))
-    return FALSE;
-  if (state != VMCTL_VM_STATE_SHUTOFF) {
-    g_set_error (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_RUNNING,
-                 "VM '%s' is %s; stop or destroy it first", name, vmctl_vm_state_to_string (state));
-    return FALSE;
-  }
-  if (remove_storage) {
-    sources = disk_sources (domain, error);
-    if (sources == NULL)
-      return FALSE;
-  }
-  if (!undefine_domain (domain, name, error))
-    return FALSE;
-
-  for (guint i = 0; sources != NULL && i < sources->len; i++) {
-    g_autoptr(GError) local_error = NULL;
-
-    if (!remove_source (connection, &g_array_index (sources, DiskSource, i), &local_error)
-        && first_error == NULL)
-      first_error = g_steal_pointer (&local_error);
-  }
-  if (first_error != NULL) {
-    g_propagate_prefixed_error (error, g_steal_pointer (&first_error),
-                                "VM '%s' undefined, but ", name);
     return FALSE;
   }
   return TRUE;

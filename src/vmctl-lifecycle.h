@@ -20,7 +20,9 @@ typedef enum {
   VMCTL_LIFECYCLE_ERROR_RUNNING,      /* the operation needs the VM shut off (exit 1) */
   VMCTL_LIFECYCLE_ERROR_TIMEOUT,      /* the guest did not shut down in time (exit 1) */
   VMCTL_LIFECYCLE_ERROR_METADATA,     /* vmctl's <metadata> is present but invalid (exit 1) */
-  VMCTL_LIFECYCLE_ERROR_STORAGE,      /* a pool or volume could not be made (exit 1) */
+  VMCTL_LIFECYCLE_ERROR_STORAGE,      /* a pool or volume could not be made or removed (exit 1) */
+  VMCTL_LIFECYCLE_ERROR_STORAGE_IN_USE, /* a disk to remove is another domain's too; nothing
+                                       * was changed (exit 1) */
 } VmctlLifecycleError;
 
 GQuark vmctl_lifecycle_error_quark (void);
@@ -92,10 +94,37 @@ gboolean vmctl_vm_stop (virConnectPtr connection, const gchar *name, guint timeo
                         gboolean *out_changed, GError **error);
 gboolean vmctl_vm_destroy (virConnectPtr connection, const gchar *name,
                            gboolean *out_changed, GError **error);
-/* refuses a running VM; removes NVRAM; with @remove_storage also deletes
- * the disk volumes/files the domain uses (never the cdrom) */
+/* What undefine does with the VM's disks (device='disk': cdroms are
+ * installation media and always stay; block devices always stay). */
+typedef enum {
+  VMCTL_UNDEFINE_KEEP_STORAGE,        /* every disk stays */
+  VMCTL_UNDEFINE_REMOVE_CREATED,      /* --remove-storage: the volumes vmctl created for the
+                                       * VM (recorded in its metadata at define) */
+  VMCTL_UNDEFINE_REMOVE_ALL,          /* --remove-all-storage: the other image files and
+                                       * volumes too */
+} VmctlUndefineStorage;
+
+typedef struct {
+  gchar *path;                        /* the image; "POOL/VOLUME" when libvirt knows no path */
+  gchar *reason;                      /* why it was kept; NULL when removed */
+} VmctlStorageOutcome;
+
+typedef struct {
+  GPtrArray *removed;                 /* VmctlStorageOutcome*, in the domain's disk order */
+  GPtrArray *kept;                    /* VmctlStorageOutcome*, each with its reason */
+} VmctlUndefineReport;
+
+void vmctl_undefine_report_free (VmctlUndefineReport *report);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlUndefineReport, vmctl_undefine_report_free)
+
+/* Refuses a running VM; removes its definition with its NVRAM; then the
+ * disks @storage says. Nothing is removed that another defined domain
+ * (running or not) references: that refuses the whole undefine before
+ * anything changes, naming the domain. @out_report says what was removed
+ * and what was kept, and why. */
 gboolean vmctl_vm_undefine (virConnectPtr connection, const gchar *name,
-                            gboolean remove_storage, GError **error);
+                            VmctlUndefineStorage storage, VmctlUndefineReport **out_report,
+                            GError **error);
 gboolean vmctl_vm_set_autostart (virConnectPtr connection, const gchar *name,
                                  gboolean autostart, GError **error);
 

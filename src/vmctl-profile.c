@@ -246,6 +246,24 @@ apply_key (VmctlSpec *spec, gsize index, const gchar *value, GError **error)
   return TRUE;
 }
 
+/* The string value of @key. GKeyFile's getter returns a value AND sets
+ * its error when the value holds an invalid escape ("a\qb"): the error
+ * decides, never the returned pointer, or the half-decoded value would be
+ * used and the next error set over this one, naming the wrong key. */
+static gchar *
+read_value (GKeyFile *file, const gchar *group, const gchar *key, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree gchar *value = g_key_file_get_string (file, group, key, &local_error);
+
+  if (local_error != NULL) {
+    g_set_error (error, VMCTL_PROFILE_ERROR, VMCTL_PROFILE_ERROR_INVALID, "[%s] %s: %s",
+                 group, key, local_error->message);
+    return NULL;
+  }
+  return g_steal_pointer (&value);
+}
+
 static gboolean
 apply_entry (VmctlSpec *spec, GKeyFile *file, const gchar *group, const gchar *key,
              GError **error)
@@ -255,7 +273,7 @@ apply_entry (VmctlSpec *spec, GKeyFile *file, const gchar *group, const gchar *k
   for (gsize i = 0; i < G_N_ELEMENTS (profile_keys); i++) {
     if (strcmp (profile_keys[i].group, group) != 0 || strcmp (profile_keys[i].key, key) != 0)
       continue;
-    value = g_key_file_get_string (file, group, key, error);
+    value = read_value (file, group, key, error);
     if (value == NULL)
       return FALSE;
     if (!apply_key (spec, i, value, error)) {

@@ -157,6 +157,8 @@ has_control_character (const gchar *text)
  *   vmctl runs on: never under the host root
  * @out_absolute: (out) (transfer full): @path made absolute against the
  *   current directory, "." and ".." removed, symlinks kept
+ * @out_info: (out) (optional): what stat() says of it, symlinks followed:
+ *   the file type decides how a disk is given to the VM, never its name
  * @error: VMCTL_SPEC_ERROR_MISSING_FILE when it does not exist,
  *   VMCTL_SPEC_ERROR_INVALID when it is the wrong kind of file or cannot be
  *   written into libvirt's XML
@@ -167,7 +169,7 @@ has_control_character (const gchar *text)
  */
 gboolean
 vmctl_spec_check_path (const gchar *path, VmctlSpecFileKind kind, gchar **out_absolute,
-                       GError **error)
+                       struct stat *out_info, GError **error)
 {
   g_autofree gchar *absolute = NULL;
   g_autofree gchar *where = NULL;
@@ -215,6 +217,8 @@ vmctl_spec_check_path (const gchar *path, VmctlSpecFileKind kind, gchar **out_ab
     return FALSE;
   }
   *out_absolute = g_steal_pointer (&absolute);
+  if (out_info != NULL)
+    *out_info = info;
   return TRUE;
 }
 
@@ -327,7 +331,7 @@ parse_gpu (const VmctlSpec *spec, const gchar *text, VmctlSpecGpu *out_gpu, GErr
       return FALSE;
     }
     if (!vmctl_spec_check_path (comma + 1 + strlen ("rom="), VMCTL_SPEC_FILE_REGULAR,
-                                &rom_path, error)) {
+                                &rom_path, NULL, error)) {
       g_prefix_error (error, "rom: ");
       return FALSE;
     }
@@ -462,7 +466,8 @@ parse_disk (const VmctlSpec *spec, const gchar *text, VmctlSpecDisk *disk, GErro
   if (g_str_has_prefix (text, "size=") || g_str_has_prefix (text, "pool="))
     return parse_new_volume (text, disk, error);
 
-  if (!vmctl_spec_check_path (text, VMCTL_SPEC_FILE_OR_BLOCK, &disk->path, error))
+  disk->path = g_strdup (text);
+  if (!vmctl_spec_disk_settle_path (disk, NULL, error))
     return FALSE;
   for (guint i = 0; i < spec->disks->len; i++) {
     const VmctlSpecDisk *other = g_ptr_array_index (spec->disks, i);
@@ -507,7 +512,7 @@ vmctl_spec_set_cdrom (VmctlSpec *spec, const gchar *path, GError **error)
   g_autofree gchar *absolute = NULL;
 
   g_return_val_if_fail (spec != NULL && path != NULL, FALSE);
-  if (!vmctl_spec_check_path (path, VMCTL_SPEC_FILE_OR_BLOCK, &absolute, error))
+  if (!vmctl_spec_check_path (path, VMCTL_SPEC_FILE_OR_BLOCK, &absolute, NULL, error))
     return vmctl_spec_prefix_option (error, "--cdrom", path);
   g_free (spec->cdrom);
   spec->cdrom = g_steal_pointer (&absolute);

@@ -5,6 +5,8 @@
  * file and key. Not installed. */
 #pragma once
 
+#include <sys/stat.h>
+
 #include "vmctl-spec.h"
 
 G_BEGIN_DECLS
@@ -28,7 +30,12 @@ typedef enum {
 } VmctlSpecFileKind;
 
 gboolean vmctl_spec_check_path (const gchar *path, VmctlSpecFileKind kind,
-                                gchar **out_absolute, GError **error);
+                                gchar **out_absolute, struct stat *out_info, GError **error);
+
+/* vmctl-spec-disk.c */
+gboolean vmctl_spec_disk_settle_path (VmctlSpecDisk *disk, struct stat *out_info,
+                                      GError **error);
+gboolean vmctl_spec_check_disks (VmctlSpec *spec, VmctlHost *host, GError **error);
 
 /* for the setters, which are split across vmctl-spec-parse*.c */
 gboolean vmctl_spec_prefix_option (GError **error, const gchar *option, const gchar *text);

@@ -341,7 +341,7 @@ check_name_and_paths (VmctlSpec *spec, GError **error)
 
     if (gpu->rom_path == NULL)
       continue;
-    if (!vmctl_spec_check_path (gpu->rom_path, VMCTL_SPEC_FILE_REGULAR, &absolute, error)) {
+    if (!vmctl_spec_check_path (gpu->rom_path, VMCTL_SPEC_FILE_REGULAR, &absolute, NULL, error)) {
       g_autofree gchar *quoted = vmctl_spec_quote (gpu->rom_path);
 
       g_prefix_error (error, "--gpu rom '%s': ", quoted);
@@ -350,23 +350,8 @@ check_name_and_paths (VmctlSpec *spec, GError **error)
     g_free (gpu->rom_path);
     gpu->rom_path = absolute;
   }
-  for (guint i = 0; i < spec->disks->len; i++) {
-    VmctlSpecDisk *disk = g_ptr_array_index (spec->disks, i);
-    gchar *absolute = NULL;
-
-    if (disk->path == NULL)
-      continue;
-    if (!vmctl_spec_check_path (disk->path, VMCTL_SPEC_FILE_OR_BLOCK, &absolute, error)) {
-      g_autofree gchar *quoted = vmctl_spec_quote (disk->path);
-
-      g_prefix_error (error, "--disk '%s': ", quoted);
-      return FALSE;
-    }
-    g_free (disk->path);
-    disk->path = absolute;
-  }
   if (spec->cdrom != NULL) {
-    if (!vmctl_spec_check_path (spec->cdrom, VMCTL_SPEC_FILE_OR_BLOCK, &cdrom, error)) {
+    if (!vmctl_spec_check_path (spec->cdrom, VMCTL_SPEC_FILE_OR_BLOCK, &cdrom, NULL, error)) {
       g_autofree gchar *quoted = vmctl_spec_quote (spec->cdrom);
 
       g_prefix_error (error, "--cdrom '%s': ", quoted);
@@ -616,10 +601,14 @@ check_memory (VmctlSpec *spec, VmctlHost *host, GError **error)
  * @error: VMCTL_SPEC_ERROR_INVALID for a value the host cannot satisfy
  *   (more vCPUs or memory than it has, a CPU it lacks, a bad name or path
  *   set by hand), VMCTL_SPEC_ERROR_CONFLICT for options that cannot go
- *   together, VMCTL_SPEC_ERROR_MISSING_FILE for a file that went away
+ *   together, VMCTL_SPEC_ERROR_MISSING_FILE for a file that went away,
+ *   VMCTL_SPEC_ERROR_HOST_IN_USE for a --disk block device @host mounts or
+ *   swaps on (unless spec->force)
  *
  * Settles what depends on the host and on several options together, once,
- * after all options were applied: the virtualization type (kvm when
+ * after all options were applied: what each --disk PATH is (a block device
+ * or an image file, by stat() after symlinks) and that @host does not use
+ * a block device given, the virtualization type (kvm when
  * /dev/kvm exists, else qemu with a note, and without KVM-only features),
  * Secure Boot's q35, the TPM (only with /usr/bin/swtpm, else a note), no
  * emulated video when a GPU is given and the profile says so, vCPUs and
@@ -641,7 +630,7 @@ vmctl_spec_finalize (VmctlSpec *spec, VmctlHost *host, GError **error)
 
   if (spec->finalized)
     return TRUE;
-  if (!check_name_and_paths (spec, error))
+  if (!check_name_and_paths (spec, error) || !vmctl_spec_check_disks (spec, host, error))
     return FALSE;
   settle_virt_type (spec, host);
   if (!check_machine (spec, error))

@@ -15,6 +15,8 @@ typedef enum {
   VMCTL_SPEC_ERROR_NO_PROFILE,  /* no profile of that name (exit 2) */
   VMCTL_SPEC_ERROR_MISSING_FILE,/* an ISO, ROM or disk path does not exist (exit 2) */
   VMCTL_SPEC_ERROR_CONFLICT,    /* options that cannot go together (exit 2) */
+  VMCTL_SPEC_ERROR_HOST_IN_USE, /* a --disk block device the host mounts or swaps on;
+                                 * spec->force overrides (exit 1) */
 } VmctlSpecError;
 
 GQuark vmctl_spec_error_quark (void);
@@ -60,6 +62,9 @@ typedef struct {
 
 typedef struct {
   gchar *path;                    /* --disk PATH: an existing image or block device */
+  gboolean block;                 /* PATH is a block device (stat() after its symlinks):
+                                   * <disk type='block'>; set by vmctl_spec_add_disk()
+                                   * and again by vmctl_spec_finalize() */
   guint64 size_bytes;             /* --disk size=SIZE: a volume to create (issue 4) */
   gchar *pool;                    /* with size=; "default" unless pool=NAME */
   gchar *format;                  /* "qcow2" or "raw" */
@@ -110,6 +115,8 @@ typedef struct {
   gboolean memory_given;          /* --memory given, not the profile's default */
   gboolean vcpus_given;           /* --vcpus given */
   gboolean virt_type_given;       /* --virt-type given; else finalize picks it */
+  gboolean force;                 /* --force: also what the host uses (a --disk block
+                                   * device it mounts or swaps on), with a note */
   gboolean finalized;             /* vmctl_spec_finalize() succeeded */
 } VmctlSpec;
 

@@ -7,11 +7,11 @@
 
 #include <string.h>
 
-/* "vmctl -c test:///.../vms.xml ARGS..." with @args NULL-terminated */
+/* "vmctl -c test:///.../SCENARIO.xml ARGS..." with @args NULL-terminated */
 static VmctlTestRun *
-run_vm (const gchar * const *args)
+run_on (const gchar *scenario, const gchar * const *args)
 {
-  g_autofree gchar *uri = vmctl_test_libvirt_uri ("vms");
+  g_autofree gchar *uri = vmctl_test_libvirt_uri (scenario);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
 
   g_ptr_array_add (argv, (gpointer) "-c");
@@ -22,7 +22,7 @@ run_vm (const gchar * const *args)
   return vmctl_test_run_vmctl ((const gchar * const *) argv->pdata);
 }
 
-#define RUN(...) run_vm ((const gchar *[]) { __VA_ARGS__, NULL })
+#define RUN(...) run_on ("vms", (const gchar *[]) { __VA_ARGS__, NULL })
 
 static void
 assert_success (const VmctlTestRun *run, const gchar *expected_out)
@@ -323,6 +323,61 @@ test_undefine (void)
   vmctl_test_assert_usage_error (two);
 }
 
+/* "vmctl -c test:///.../storage.xml undefine ARGS..." (see that file) */
+#define UNDEFINE(...) run_on ("storage", (const gchar *[]) { "undefine", __VA_ARGS__, NULL })
+#define IMAGES "/var/lib/libvirt/images/"
+
+/* --remove-storage removes what vmctl created and says what it kept and
+ * why; --remove-all-storage the rest, never a disk another VM uses */
+static void
+test_undefine_storage (void)
+{
+  g_autoptr(VmctlTestRun) created = UNDEFINE ("made", "--remove-storage");
+  g_autoptr(VmctlTestRun) all = UNDEFINE ("made", "--remove-all-storage");
+  g_autoptr(VmctlTestRun) plain = UNDEFINE ("made");
+  g_autoptr(VmctlTestRun) legacy = UNDEFINE ("legacy", "--remove-storage");
+  g_autoptr(VmctlTestRun) shared = UNDEFINE ("sharer", "--remove-all-storage");
+  g_autoptr(VmctlTestRun) json = UNDEFINE ("made", "--remove-storage", "--json");
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+  JsonArray *kept;
+
+  assert_success (created, "made: undefined\n"
+                           "made: removed " IMAGES "made.qcow2\n"
+                           "made: kept " IMAGES "data.qcow2: not created by vmctl "
+                           "(use --remove-all-storage)\n");
+  assert_success (all, "made: undefined\n"
+                       "made: removed " IMAGES "made.qcow2\n"
+                       "made: removed " IMAGES "data.qcow2\n");
+  assert_success (plain, NULL);
+  g_assert_true (g_str_has_prefix (plain->out, "made: undefined\nmade: kept " IMAGES "made.qcow2: "));
+  g_assert_null (strstr (plain->out, "removed"));
+  assert_success (legacy, NULL);
+  g_assert_nonnull (strstr (legacy->out, "legacy: kept " IMAGES "legacy.qcow2: made by an older vmctl"));
+  g_assert_null (strstr (legacy->out, "removed"));
+
+  /* refused before anything changes, naming the other VM: exit 1 */
+  g_assert_cmpint (shared->exit_status, ==, 1);
+  g_assert_cmpstr (shared->out, ==, "");
+  vmctl_test_assert_one_error_line (shared);
+  g_assert_nonnull (strstr (shared->err, "VM 'other' uses " IMAGES "shared.qcow2"));
+  g_assert_nonnull (strstr (shared->err, "nothing was removed"));
+
+  assert_success (json, NULL);
+  node = vmctl_test_parse_json (json->out);
+  object = json_node_get_object (node);
+  g_assert_true (json_object_get_boolean_member (object, "undefined"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "removed")), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (object, "removed"), 0),
+                   ==, IMAGES "made.qcow2");
+  kept = json_object_get_array_member (object, "kept");
+  g_assert_cmpuint (json_array_get_length (kept), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (kept, 0), "path"),
+                   ==, IMAGES "data.qcow2");
+  g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (kept, 0),
+                                                            "reason"), "not created by vmctl"));
+}
+
 static void
 test_autostart (void)
 {
@@ -402,6 +457,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vmctl/cli/vm/destroy", test_destroy);
   g_test_add_func ("/vmctl/cli/vm/names-usage", test_names_usage);
   g_test_add_func ("/vmctl/cli/vm/undefine", test_undefine);
+  g_test_add_func ("/vmctl/cli/vm/undefine-storage", test_undefine_storage);
   g_test_add_func ("/vmctl/cli/vm/autostart", test_autostart);
   g_test_add_func ("/vmctl/cli/vm/bad-uri", test_bad_uri);
   g_test_add_func ("/vmctl/cli/vm/daemon-down", test_daemon_down);

@@ -3,7 +3,10 @@
  * help, broken hosts, and the node-device path through libvirt. */
 #include "vmctl-test-cli.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* the same command, with the global options before, after and among the
  * command's own arguments */
@@ -379,6 +382,93 @@ test_without_libvirt (void)
   g_assert_nonnull (strstr (listed->err, "apt install libvirt0"));
 }
 
+/* ---- JSON is UTF-8, whatever sysfs says ------------------------------------- */
+
+/* what a driver's name in sysfs can hold: bytes, not text */
+#define RAW_DRIVER "nv\xff\xfe" "idia"
+
+/* Renames the nvidia driver of the copied host to RAW_DRIVER and points
+ * 0000:01:00.0's driver link at it. */
+static void
+give_raw_driver_name (const gchar *root)
+{
+  g_autofree gchar *drivers = g_build_filename (root, "sys/bus/pci/drivers", NULL);
+  g_autofree gchar *old_driver = g_build_filename (drivers, "nvidia", NULL);
+  g_autofree gchar *new_driver = g_build_filename (drivers, RAW_DRIVER, NULL);
+  g_autofree gchar *device = g_build_filename (root, "sys/bus/pci/devices/0000:01:00.0", NULL);
+  g_autofree gchar *link = g_build_filename (device, "driver", NULL);
+  g_autofree gchar *target = g_file_read_link (link, NULL);
+  g_autofree gchar *directory = NULL;
+  g_autofree gchar *new_target = NULL;
+
+  g_assert_nonnull (target);
+  g_assert_true (g_str_has_suffix (target, "/nvidia"));
+  directory = g_path_get_dirname (target);
+  new_target = g_build_filename (directory, RAW_DRIVER, NULL);
+  g_assert_cmpint (g_rename (old_driver, new_driver), ==, 0);
+  g_assert_cmpint (g_unlink (link), ==, 0);
+  if (symlink (new_target, link) != 0)
+    g_error ("symlink %s: %s", link, g_strerror (errno));
+}
+
+/* Python's reader, which refuses any byte that is not UTF-8, when there
+ * is a python3 to ask */
+static void
+assert_python_reads (const gchar *json)
+{
+  g_autofree gchar *python = g_find_program_in_path ("python3");
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GBytes) input = g_bytes_new (json, strlen (json));
+  g_autoptr(GError) error = NULL;
+
+  if (python == NULL)
+    return;
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE, &error, python, "-c",
+                              "import json, sys; json.load(sys.stdin.buffer)", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate (process, input, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (process));
+}
+
+static void
+test_json_is_utf8 (CliFixture *fixture, gconstpointer data)
+{
+  const gchar * const commands[][4] = {
+    { "iommu", "list", NULL }, { "gpu", "list", NULL }, { "gpu", "check", "01:00.0", NULL },
+    { "host", "check", NULL },
+  };
+
+  give_raw_driver_name (fixture->root);
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++) {
+    g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+    g_autoptr(VmctlTestRun) run = NULL;
+    g_autoptr(JsonNode) node = NULL;
+
+    g_ptr_array_add (argv, (gpointer) "--host-root");
+    g_ptr_array_add (argv, fixture->root);
+    g_ptr_array_add (argv, (gpointer) "--json");
+    for (guint j = 0; commands[i][j] != NULL; j++)
+      g_ptr_array_add (argv, (gpointer) commands[i][j]);
+    g_ptr_array_add (argv, NULL);
+    g_test_message ("%s %s", commands[i][0], commands[i][1]);
+    run = vmctl_test_run_vmctl ((const gchar * const *) argv->pdata);
+    g_assert_cmpint (run->exit_status, <=, 1);
+    g_assert_true (g_utf8_validate (run->out, -1, NULL));
+    node = vmctl_test_parse_json (run->out);
+    assert_python_reads (run->out);
+  }
+  {
+    /* the bytes stay visible, escaped */
+    g_autoptr(VmctlTestRun) check = vmctl_test_run_vmctlv ("--host-root", fixture->root, "--json",
+                                                           "gpu", "check", "01:00.0", NULL);
+    g_autoptr(JsonNode) node = vmctl_test_parse_json (check->out);
+
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "driver"), ==,
+                     "nv\\xff\\xfeidia");
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -399,6 +489,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vmctl/cli/nodedev/bad-uri", test_bad_uri);
   g_test_add_func ("/vmctl/cli/nodedev/host-check-note", test_host_check_remote_note);
   g_test_add_func ("/vmctl/cli/without-libvirt", test_without_libvirt);
+  add_cli_test ("/vmctl/cli/json-is-utf8", "clean-gpu-audio", test_json_is_utf8);
 
   return g_test_run ();
 }

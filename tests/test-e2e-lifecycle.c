@@ -274,8 +274,13 @@ test_one_vm (E2eFixture *fixture, gconstpointer data)
   {
     g_autoptr(VmctlTestRun) undefine = RUN (fixture, "undefine", name, "--remove-storage");
     g_autoptr(VmctlTestRun) info = RUN (fixture, "info", name);
+    g_autofree gchar *removed = g_strdup_printf ("%s: undefined\n%s: removed %s\n", name, name,
+                                                 path);
 
     assert_exit (undefine, 0);
+    /* the volume create made was recorded as vmctl's, so it is the one
+     * --remove-storage removes (quickstart.sh relies on it) */
+    g_assert_cmpstr (undefine->out, ==, removed);
     g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
     vmctl_test_assert_usage_error (info);
   }

@@ -206,6 +206,12 @@ static const BrokenProfile broken_profiles[] = {
   { "[devices]\nnic-model=rtl8139\n", "want virtio or e1000e" },
   { "[profile]\ndescription=\n", "empty description" },
   { "not a key file\n", "profile " },
+  /* GKeyFile returns a value AND sets its error for a bad escape: the
+   * value must not be used, and the error must name this key, once */
+  { "[profile]\ndescription=a\\qb\n", "[profile] description: " },
+  { "[profile]\ndescription=a\\qb\n[memory]\nsize=16X\n", "[profile] description: " },
+  { "[memory]\nsize=1\\qG\n[profile]\ndescription=x\n", "[memory] size: " },
+  { "[devices]\nnetwork=bridge=b\\x0\n", "[devices] network: " },
 };
 
 static void
@@ -247,15 +253,6 @@ test_profile_partial (SpecFixture *fixture, gconstpointer data)
 
 /* ---- finalize ----------------------------------------------------------------- */
 
-static gboolean
-has_note (const VmctlSpec *spec, const gchar *needle)
-{
-  for (guint i = 0; i < spec->notes->len; i++)
-    if (strstr (g_ptr_array_index (spec->notes, i), needle) != NULL)
-      return TRUE;
-  return FALSE;
-}
-
 static void
 finalize_ok (const SpecFixture *fixture, VmctlSpec *spec)
 {
@@ -291,15 +288,15 @@ test_finalize_gaming (SpecFixture *fixture, gconstpointer data)
   g_assert_true (spec->cpu_cache_passthrough);
   /* the fixtures have no swtpm */
   g_assert_false (spec->tpm);
-  g_assert_true (has_note (spec, "no swtpm: install swtpm swtpm-tools for the TPM Windows 11 "
+  g_assert_true (vmctl_test_spec_has_note (spec, "no swtpm: install swtpm swtpm-tools for the TPM Windows 11 "
                                  "requires"));
   /* a GPU is given and the profile wants no emulated video then */
   g_assert_false (spec->emulated_video);
   g_assert_cmpint (spec->graphics, ==, VMCTL_GRAPHICS_NONE);
   /* 8 CPUs, the first core (0,4) stays with the host: 6 left for 8 vCPUs */
   g_assert_cmpuint (spec->vcpus, ==, 6);
-  g_assert_true (has_note (spec, "vcpus lowered from 8 (the gaming profile's default) to 6"));
-  g_assert_true (has_note (spec, "CPU 0,4"));
+  g_assert_true (vmctl_test_spec_has_note (spec, "vcpus lowered from 8 (the gaming profile's default) to 6"));
+  g_assert_true (vmctl_test_spec_has_note (spec, "CPU 0,4"));
   g_assert_cmpuint (spec->memory_kib, ==, 16 * GIB_KIB);
   g_assert_cmpuint (spec->notes->len, ==, 2);
   for (guint i = 0; i < spec->notes->len; i++)
@@ -348,13 +345,13 @@ test_finalize_no_kvm (SpecFixture *fixture, gconstpointer data)
     vmctl_test_unlink (fixture->root, "dev/kvm");
   finalize_ok (fixture, spec);
   g_assert_cmpint (spec->virt_type, ==, VMCTL_VIRT_TYPE_QEMU);
-  g_assert_true (has_note (spec, "no /dev/kvm under host root"));
-  g_assert_true (has_note (spec, "using --virt-type qemu"));
+  g_assert_true (vmctl_test_spec_has_note (spec, "no /dev/kvm under host root"));
+  g_assert_true (vmctl_test_spec_has_note (spec, "using --virt-type qemu"));
   g_assert_cmpstr (spec->cpu_mode, ==, "maximum");
   g_assert_false (spec->hyperv);
   g_assert_false (spec->kvm_hidden);
   g_assert_false (spec->cpu_cache_passthrough);
-  g_assert_true (has_note (spec, "without KVM these are left out"));
+  g_assert_true (vmctl_test_spec_has_note (spec, "without KVM these are left out"));
 }
 
 static void
@@ -368,12 +365,12 @@ test_finalize_virt_type_given (SpecFixture *fixture, gconstpointer data)
   finalize_ok (fixture, kvm);
   g_assert_cmpint (kvm->virt_type, ==, VMCTL_VIRT_TYPE_KVM);
   g_assert_cmpstr (kvm->cpu_mode, ==, "host-passthrough");
-  g_assert_true (has_note (kvm, "cannot start until KVM works"));
+  g_assert_true (vmctl_test_spec_has_note (kvm, "cannot start until KVM works"));
 
   vmctl_test_write (fixture->root, "dev/kvm", "");
   finalize_ok (fixture, qemu);
   g_assert_cmpint (qemu->virt_type, ==, VMCTL_VIRT_TYPE_QEMU);
-  g_assert_false (has_note (qemu, "/dev/kvm"));
+  g_assert_false (vmctl_test_spec_has_note (qemu, "/dev/kvm"));
   g_assert_cmpstr (qemu->cpu_mode, ==, "maximum");
 }
 
@@ -420,7 +417,7 @@ test_finalize_vcpus (SpecFixture *fixture, gconstpointer data)
   vmctl_test_write (fixture->root, "sys/devices/system/cpu/present", "0-1\n");
   finalize_ok (fixture, default_too_many);
   g_assert_cmpuint (default_too_many->vcpus, ==, 2);
-  g_assert_true (has_note (default_too_many,
+  g_assert_true (vmctl_test_spec_has_note (default_too_many,
                            "vcpus lowered from 4 (the workstation profile's default) to 2, "
                            "the host's CPU count"));
 }
@@ -577,7 +574,7 @@ test_finalize_no_kvm_scenario (SpecFixture *fixture, gconstpointer data)
 
   finalize_ok (fixture, spec);
   g_assert_cmpint (spec->virt_type, ==, VMCTL_VIRT_TYPE_QEMU);
-  g_assert_true (has_note (spec, "no /dev/kvm"));
+  g_assert_true (vmctl_test_spec_has_note (spec, "no /dev/kvm"));
 }
 
 int

@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "vmctl-connect.h"
+#include "vmctl-domain-xml.h"
+
+#include <libxml/parser.h>
 
 void
 vmctl_test_lifecycle_setup (LifecycleFixture *fixture, gconstpointer data)
@@ -111,3 +114,29 @@ vmctl_test_lifecycle_assert_message_has (const GError *error, const gchar *needl
   g_assert_null (strchr (error->message, '\n'));
 }
 
+void
+vmctl_test_lifecycle_assert_created (LifecycleFixture *fixture, const gchar *name,
+                                     const gchar * const *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *xml = vmctl_vm_xml (fixture->connection, name, &error);
+  g_autoptr(xmlDoc) document = NULL;
+  g_autoptr(GPtrArray) created = NULL;
+  guint count = 0;
+
+  g_assert_no_error (error);
+  document = xmlReadMemory (xml, (int) strlen (xml), "domain.xml", NULL, XML_PARSE_NONET);
+  g_assert_nonnull (document);
+  g_assert_cmpint (vmctl_domain_xml_created_volumes (document, &created), ==,
+                   VMCTL_STORAGE_RECORD_PRESENT);
+  for (; expected[count * 3] != NULL; count++) {
+    const VmctlCreatedVolume *volume;
+
+    g_assert_cmpuint (count, <, created->len);
+    volume = g_ptr_array_index (created, count);
+    g_assert_cmpstr (volume->pool, ==, expected[count * 3]);
+    g_assert_cmpstr (volume->volume, ==, expected[count * 3 + 1]);
+    g_assert_cmpstr (volume->path, ==, expected[count * 3 + 2]);
+  }
+  g_assert_cmpuint (created->len, ==, count);
+}

@@ -41,6 +41,10 @@ guint64 vmctl_test_lifecycle_volume_capacity (LifecycleFixture *fixture, const g
                                               const gchar *volume_name);
 gboolean vmctl_test_lifecycle_domain_exists (LifecycleFixture *fixture, const gchar *name);
 VmctlVmState vmctl_test_lifecycle_state_of (LifecycleFixture *fixture, const gchar *name);
+/* @name's metadata records exactly the volumes @expected (pool, volume,
+ * path triples, NULL-terminated) as created by vmctl */
+void vmctl_test_lifecycle_assert_created (LifecycleFixture *fixture, const gchar *name,
+                                          const gchar * const *expected);
 /* a one-line message holding @needle */
 void vmctl_test_lifecycle_assert_message_has (const GError *error, const gchar *needle);
 

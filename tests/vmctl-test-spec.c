@@ -117,3 +117,12 @@ vmctl_test_spec_assert_message (const GError *error, const gchar *prefix, const 
     g_error ("message '%s' lacks '%s'", error->message, needle);
   g_assert_null (strchr (error->message, '\n'));
 }
+
+gboolean
+vmctl_test_spec_has_note (const VmctlSpec *spec, const gchar *needle)
+{
+  for (guint i = 0; i < spec->notes->len; i++)
+    if (strstr (g_ptr_array_index (spec->notes, i), needle) != NULL)
+      return TRUE;
+  return FALSE;
+}

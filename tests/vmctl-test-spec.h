@@ -31,6 +31,8 @@ gboolean vmctl_test_spec_apply (VmctlSpec *spec, const gchar *option, const gcha
  * accepted; @fixture NULL leaves "@" alone */
 VmctlSpec *vmctl_test_spec_build (const SpecFixture *fixture, const gchar *profile,
                                   ...) G_GNUC_NULL_TERMINATED;
+/* whether one of spec->notes holds @needle */
+gboolean vmctl_test_spec_has_note (const VmctlSpec *spec, const gchar *needle);
 /* a one-line message starting with @prefix (unless NULL) and holding @needle */
 void vmctl_test_spec_assert_message (const GError *error, const gchar *prefix,
                                      const gchar *needle);

@@ -66,6 +66,7 @@ typedef struct {
   gchar *cpu_pin;
   gchar *virt_type;
   gboolean print_xml;
+  gboolean force;
 } CreateOptions;
 
 static void
@@ -133,6 +134,7 @@ spec_from_options (const gchar *name, const CreateOptions *options, GError **err
     vmctl_spec_set_hugepages (spec, options->hugepages || options->dynamic_hugepages);
   if (options->dynamic_hugepages || options->no_hugepages)
     spec->hugepages_dynamic = options->dynamic_hugepages;
+  spec->force = options->force;
   return g_steal_pointer (&spec);
 }
 
@@ -236,6 +238,8 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
       "kvm, or qemu for emulation (default: kvm when /dev/kvm exists)", "kvm|qemu" },
     { "print-xml", 0, 0, G_OPTION_ARG_NONE, &options.print_xml,
       "Print the domain XML to stdout instead of defining the VM", NULL },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &options.force,
+      "Use a --disk block device even though the host mounts or swaps on it", NULL },
     { NULL },
   };
   g_autoptr(VmctlSpec) spec = NULL;

@@ -1,5 +1,5 @@
 /* vmctl-cmd-vm.c: vmctl start|stop|destroy NAME...|--all, undefine NAME
- * [--remove-storage] and autostart NAME [--disable]: the commands that
+ * [--remove-storage|--remove-all-storage] and autostart NAME [--disable]: the commands that
  * change a VM's state. Several names run concurrently through one
  * connection (vmctl_vm_run_many) and end with a summary, one line per VM. */
 #include "vmctl-output.h"
@@ -372,32 +372,88 @@ print_done_json (const gchar *name, const gchar *member, gboolean value)
   vmctl_json_print (builder);
 }
 
+static void
+print_undefine_json (const gchar *name, const VmctlUndefineReport *report)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "undefined");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_set_member_name (builder, "removed");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < report->removed->len; i++)
+    json_builder_add_string_value (builder,
+                                   ((VmctlStorageOutcome *) g_ptr_array_index (report->removed, i))->path);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "kept");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < report->kept->len; i++) {
+    const VmctlStorageOutcome *kept = g_ptr_array_index (report->kept, i);
+
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "path");
+    json_builder_add_string_value (builder, kept->path);
+    json_builder_set_member_name (builder, "reason");
+    json_builder_add_string_value (builder, kept->reason);
+    json_builder_end_object (builder);
+  }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  vmctl_json_print (builder);
+}
+
 gboolean
 vmctl_cmd_undefine (VmctlInvocation *invocation, GError **error)
 {
   gboolean remove_storage = FALSE;
+  gboolean remove_all_storage = FALSE;
   const GOptionEntry entries[] = {
     { "remove-storage", 0, 0, G_OPTION_ARG_NONE, &remove_storage,
-      "Also delete the VM's disk volumes and image files (never its cdrom)", NULL },
+      "Also delete the volumes vmctl created for the VM", NULL },
+    { "remove-all-storage", 0, 0, G_OPTION_ARG_NONE, &remove_all_storage,
+      "Also delete the VM's other disk images and volumes (never a cdrom or a block device)",
+      NULL },
     { NULL },
   };
   g_autoptr(VmctlConnect) connection = NULL;
+  g_autoptr(VmctlUndefineReport) report = NULL;
+  VmctlUndefineStorage storage = VMCTL_UNDEFINE_KEEP_STORAGE;
   const gchar *name;
 
   connection = connect_for (invocation, entries,
                             "Removes the definition of a shut-off VM and its UEFI variables (NVRAM).\n"
-                            "Disk images stay unless --remove-storage is given. A running VM is\n"
-                            "refused: stop or destroy it first.",
+                            "Disks stay unless asked: --remove-storage deletes the volumes vmctl\n"
+                            "created for the VM (create --disk size=), --remove-all-storage its other\n"
+                            "disk images too. A disk another VM uses is never deleted: the command is\n"
+                            "refused, naming that VM, before anything changes. Every disk removed or\n"
+                            "kept is listed, with why. A running VM is refused: stop or destroy it\n"
+                            "first.",
                             FALSE, error);
   if (connection == NULL)
     return invocation->done;
   name = invocation->arguments[1];
-  if (!vmctl_vm_undefine (connection, name, remove_storage, error))
+  if (remove_all_storage)
+    storage = VMCTL_UNDEFINE_REMOVE_ALL;
+  else if (remove_storage)
+    storage = VMCTL_UNDEFINE_REMOVE_CREATED;
+  if (!vmctl_vm_undefine (connection, name, storage, &report, error))
     return FALSE;
-  if (invocation->options->json)
-    print_done_json (name, "undefined", TRUE);
-  else
-    g_print ("%s: undefined%s\n", name, remove_storage ? ", storage removed" : "");
+  if (invocation->options->json) {
+    print_undefine_json (name, report);
+    return TRUE;
+  }
+  g_print ("%s: undefined\n", name);
+  for (guint i = 0; i < report->removed->len; i++)
+    g_print ("%s: removed %s\n", name,
+             ((VmctlStorageOutcome *) g_ptr_array_index (report->removed, i))->path);
+  for (guint i = 0; i < report->kept->len; i++) {
+    const VmctlStorageOutcome *kept = g_ptr_array_index (report->kept, i);
+
+    g_print ("%s: kept %s: %s\n", name, kept->path, kept->reason);
+  }
   return TRUE;
 }
 

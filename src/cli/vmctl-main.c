@@ -254,7 +254,8 @@ run (gchar **argv, VmctlGlobalOptions *options, GError **error)
 }
 
 /* Bad usage and bad input exit 2, every other failure 1 (DESIGN.md): a
- * plan that is blocked or not passable, and a broken profile file, are 1. */
+ * plan that is blocked or not passable, a broken profile file, and a disk
+ * the host uses (a refusal, not bad input) are 1. */
 static gint
 exit_status_for_error (const GError *error)
 {
@@ -268,7 +269,7 @@ exit_status_for_error (const GError *error)
       || g_error_matches (error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_EXISTS)
       || g_error_matches (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_NO_VM)
       || g_error_matches (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_EXISTS)
-      || error->domain == VMCTL_SPEC_ERROR
+      || (error->domain == VMCTL_SPEC_ERROR && error->code != VMCTL_SPEC_ERROR_HOST_IN_USE)
       || error->domain == VMCTL_SIZE_ERROR
       || g_error_matches (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_DUPLICATE)
       || g_error_matches (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_NO_DEVICE)

@@ -516,7 +516,8 @@ vmctl_table_print (VmctlTable *table)
 /**
  * vmctl_json_print:
  * Prints the builder's root pretty-printed on stdout with one trailing
- * newline: in --json mode this is the only thing on stdout.
+ * newline: in --json mode this is the only thing on stdout. Every string
+ * in it is valid UTF-8 (vmctl_json_make_valid()).
  */
 void
 vmctl_json_print (JsonBuilder *builder)
@@ -525,6 +526,7 @@ vmctl_json_print (JsonBuilder *builder)
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree gchar *text = NULL;
 
+  vmctl_json_make_valid (root);
   json_generator_set_pretty (generator, TRUE);
   json_generator_set_root (generator, root);
   text = json_generator_to_data (generator, NULL);

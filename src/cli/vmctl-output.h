@@ -138,6 +138,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlTable, vmctl_table_free)
 
 /* JSON */
 void vmctl_json_print (JsonBuilder *builder);
+/* every string (and member name) valid UTF-8, other bytes as "\xNN" */
+void vmctl_json_make_valid (JsonNode *node);
 void vmctl_json_add_string_or_null (JsonBuilder *builder, const gchar *member,
                                     const gchar *value);
 void vmctl_json_add_verdict (JsonBuilder *builder, const VmctlVerdict *verdict,
