@@ -350,16 +350,18 @@ settle_virt_type (VmctlSpec *spec, VmctlHostFacts *facts)
 {
   gboolean have_kvm = vmctl_host_facts_domain_caps (facts, VMCTL_VIRT_TYPE_KVM)->available
                       == VMCTL_FACT_YES;
+  /* a host root shows the device node; libvirt says whether it works */
+  const gchar *kvm = facts->source == VMCTL_HOST_FACTS_FILES ? "/dev/kvm" : "KVM";
   g_autoptr(GPtrArray) dropped = g_ptr_array_new ();
 
   if (!spec->virt_type_given) {
     spec->virt_type = have_kvm ? VMCTL_VIRT_TYPE_KVM : VMCTL_VIRT_TYPE_QEMU;
     if (!have_kvm)
-      vmctl_spec_add_note (spec, "no KVM %s: using --virt-type qemu (software "
-                           "emulation, much slower)", facts->where);
+      vmctl_spec_add_note (spec, "no %s %s: using --virt-type qemu (software "
+                           "emulation, much slower)", kvm, facts->where);
   } else if (spec->virt_type == VMCTL_VIRT_TYPE_KVM && !have_kvm) {
-    vmctl_spec_add_note (spec, "no KVM %s: the VM cannot start until KVM works "
-                         "(see vmctl host check)", facts->where);
+    vmctl_spec_add_note (spec, "no %s %s: the VM cannot start until KVM works "
+                         "(see vmctl host check)", kvm, facts->where);
   }
   if (spec->virt_type != VMCTL_VIRT_TYPE_QEMU)
     return;
@@ -421,7 +423,7 @@ settle_devices (VmctlSpec *spec, VmctlHostFacts *facts)
                     || (caps->tpm_versions != NULL
                         && !g_strv_contains ((const gchar * const *) caps->tpm_versions, "2.0")))) {
     spec->tpm = FALSE;
-    vmctl_spec_add_note (spec, "no swtpm %s: install swtpm swtpm-tools there for the TPM "
+    vmctl_spec_add_note (spec, "no swtpm %s: install swtpm swtpm-tools for the TPM "
                          "Windows 11 requires", facts->where);
   }
   /* the GPU drives the monitor: an emulated card next to it would become
