@@ -30,6 +30,9 @@ gboolean vmctl_lifecycle_read_metadata (virDomainPtr domain, VmctlVmMetadata **o
                                         GError **error);
 VmctlVmState vmctl_lifecycle_state_from_virt (int state);
 
+/* vmctl-lifecycle-network.c */
+gboolean vmctl_lifecycle_start_networks (virDomainPtr domain, GError **error);
+
 /* vmctl-lifecycle-passthrough.c */
 gboolean vmctl_lifecycle_hold_owner (const gchar *name, VmctlDeviceLock **out_lock,
                                      GError **error);

@@ -183,6 +183,12 @@ define (VmctlInvocation *invocation, VmctlContext *context, const VmctlSpec *spe
     return FALSE;
   if (!vmctl_vm_define (connection, spec, document, error))
     return FALSE;
+  if (spec->network == VMCTL_NETWORK_DEFAULT) {
+    g_autofree gchar *missing = vmctl_network_note_missing (connection, "default");
+
+    if (missing != NULL)
+      vmctl_spec_add_note ((VmctlSpec *) spec, "%s", missing);
+  }
   print_notes (spec->notes);
   print_notes (plan->notes);
   if (invocation->options->json) {
