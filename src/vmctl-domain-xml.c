@@ -168,8 +168,10 @@ build_os_auto (VmctlDomainBuilder *builder, xmlNodePtr os, xmlNodePtr boot,
 
   if (fragment == NULL)
     return FALSE;
-  if (!vmctl_domain_builder_set (builder, os, "firmware", "efi", error)
-      || !vmctl_domain_builder_set_at (builder, fragment, "firmware/feature[@name='enrolled-keys']",
+  /* a constant, and an attribute the skeleton cannot carry for the
+   * other firmware kinds */
+  xmlSetProp (os, (const xmlChar *) "firmware", (const xmlChar *) "efi");
+  if (!vmctl_domain_builder_set_at (builder, fragment, "firmware/feature[@name='enrolled-keys']",
                                        "enabled", vmctl_domain_yes_no (layout->enrolled_keys), error)
       || !vmctl_domain_builder_set_at (builder, fragment, "firmware/feature[@name='secure-boot']",
                                        "enabled", secure, error)

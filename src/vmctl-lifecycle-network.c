@@ -103,7 +103,7 @@ network_fix (const gchar *reason)
  * vmctl_lifecycle_start_networks: (skip)
  * @domain: a defined, shut-off domain
  * @error: VMCTL_LIFECYCLE_ERROR_NETWORK with libvirt's reason and the fix
- *   when a network is missing or cannot start
+ *   when a network cannot start
  *
  * Starts every inactive libvirt network the domain's interfaces use, and
  * says so through the notice function: a network left running is a
@@ -125,13 +125,11 @@ vmctl_lifecycle_start_networks (virDomainPtr domain, GError **error)
     g_autofree gchar *line = NULL;
     int active;
 
+    /* a network that does not exist is libvirt's to report ("Network
+     * not found"); create has warned of it */
     if (network == NULL) {
-      vmctl_virt_set_error (&reason, "lookup");
-      g_set_error (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_NETWORK,
-                   "VM '%s' uses network '%s', which libvirt does not have; fix: define it "
-                   "(Debian: apt install libvirt-daemon-config-network for 'default'), or "
-                   "recreate the VM with --network none or --network bridge=BR", vm, name);
-      return FALSE;
+      sym_virResetLastError ();
+      continue;
     }
     active = sym_virNetworkIsActive (network);
     if (active == 1)
