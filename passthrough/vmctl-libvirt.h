@@ -76,7 +76,15 @@ GQuark vmctl_libvirt_error_quark (void);
   X (virStorageVolLookupByPath) \
   X (virStorageVolGetPath) \
   X (virStorageVolDelete) \
-  X (virStorageVolFree)
+  X (virStorageVolFree) \
+  X (virConnectGetCapabilities) \
+  X (virConnectGetDomainCapabilities) \
+  X (virNodeGetFreePages) \
+  X (virNodeGetMemoryStats) \
+  X (virNetworkLookupByName) \
+  X (virNetworkIsActive) \
+  X (virNetworkCreate) \
+  X (virNetworkFree)
 
 #define VMCTL_LIBVIRT_DECLARE(name) extern __typeof__ (name) *sym_##name;
 VMCTL_LIBVIRT_SYMBOLS (VMCTL_LIBVIRT_DECLARE)

@@ -234,77 +234,68 @@ compare_cores (gconstpointer a, gconstpointer b)
   return compare_guint (&g_array_index (x->cpus, guint, 0), &g_array_index (y->cpus, guint, 0));
 }
 
+static gint
+compare_entries (gconstpointer a, gconstpointer b, gpointer data)
+{
+  const VmctlCpuEntry *entries = data;
+
+  return compare_guint (&entries[*(const guint *) a].cpu, &entries[*(const guint *) b].cpu);
+}
+
 /**
- * vmctl_cpu_topology_read:
- * @host: the host whose /sys/devices/system/cpu and /proc/cpuinfo to read
- * @error: VMCTL_HOST_ERROR_* when a file is missing or unreadable,
- *   VMCTL_CPU_TOPOLOGY_ERROR_READ when one is garbled or no CPU is usable
+ * vmctl_cpu_topology_new_from_entries:
+ * @entries: one per usable (present and online) logical CPU, any order;
+ *   siblings may name CPUs that are not usable (they are left out)
+ * @vendor: (nullable): the cpuinfo vendor_id spelling ("AuthenticAMD")
+ * @error: VMCTL_CPU_TOPOLOGY_ERROR_READ when no CPU is given or a CPU's
+ *   sibling list leaves the CPU itself out
  *
- * The usable CPUs are those in cpu/present that are also in cpu/online
- * (when that file exists): an offline CPU keeps its number but cannot run
- * a vCPU. CPUs are grouped into cores by thread_siblings_list, which is
- * exactly the set the kernel schedules as one core; core_id alone repeats
- * across packages.
+ * Groups CPUs into cores by their sibling lists, which is exactly the set
+ * the kernel schedules as one core (core_id alone repeats across
+ * packages). sysfs (vmctl_cpu_topology_read()) and libvirt's capabilities
+ * (<topology><cells><cell><cpus><cpu siblings=...>) both feed this.
  *
  * Returns: (transfer full): the topology, or NULL with @error set
  */
 VmctlCpuTopology *
-vmctl_cpu_topology_read (VmctlHost *host, GError **error)
+vmctl_cpu_topology_new_from_entries (const VmctlCpuEntry *entries, guint n_entries,
+                                     const gchar *vendor, GError **error)
 {
   g_autoptr(VmctlCpuTopology) topology = g_new0 (VmctlCpuTopology, 1);
-  g_autoptr(GArray) present = NULL;
-  g_autoptr(GArray) online = NULL;
   g_autoptr(GArray) usable = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
 
-  g_return_val_if_fail (host != NULL, NULL);
-
-  present = read_cpu_list (host, CPU_DIRECTORY "/present", error);
-  if (present == NULL)
-    return NULL;
-  if (vmctl_host_exists (host, CPU_DIRECTORY "/online")) {
-    online = read_cpu_list (host, CPU_DIRECTORY "/online", error);
-    if (online == NULL)
-      return NULL;
-  }
-  for (guint i = 0; i < present->len; i++) {
-    guint cpu = g_array_index (present, guint, i);
-
-    if ((online == NULL || contains_cpu (online, cpu)) && !contains_cpu (usable, cpu))
-      g_array_append_val (usable, cpu);
-  }
+  for (guint i = 0; i < n_entries; i++)
+    if (!contains_cpu (usable, entries[i].cpu))
+      g_array_append_val (usable, entries[i].cpu);
   if (usable->len == 0) {
     g_set_error (error, VMCTL_CPU_TOPOLOGY_ERROR, VMCTL_CPU_TOPOLOGY_ERROR_READ,
-                 "%s/present and online name no CPU", CPU_DIRECTORY);
+                 "the host names no usable CPU");
     return NULL;
   }
-  g_array_sort (usable, compare_guint);
+  /* entries by ascending CPU number, so a core is met at its lowest CPU */
+  for (guint i = 0; i < n_entries; i++)
+    g_array_append_val (order, i);
+  g_array_sort_with_data (order, compare_entries, (gpointer) entries);
 
   topology->cores = g_array_new (FALSE, TRUE, sizeof (VmctlCpuCore));
   g_array_set_clear_func (topology->cores, (GDestroyNotify) core_clear);
-  for (guint i = 0; i < usable->len; i++) {
-    guint cpu = g_array_index (usable, guint, i);
-    g_autofree gchar *siblings_path = NULL;
-    g_autoptr(GArray) siblings = NULL;
-    VmctlCpuCore core = { 0 };
+  for (guint k = 0; k < order->len; k++) {
+    const VmctlCpuEntry *entry = &entries[g_array_index (order, guint, k)];
+    VmctlCpuCore core = { entry->package, entry->core_id, NULL };
 
-    if (g_hash_table_contains (seen, GUINT_TO_POINTER (cpu)))
+    if (g_hash_table_contains (seen, GUINT_TO_POINTER (entry->cpu)))
       continue;  /* already in the core of a lower sibling */
-    siblings_path = g_strdup_printf (CPU_DIRECTORY "/cpu%u/topology/thread_siblings_list", cpu);
-    siblings = read_cpu_list (host, siblings_path, error);
-    if (siblings == NULL)
-      return NULL;
-    if (!read_cpu_number_file (host, cpu, "core_id", &core.core_id, error)
-        || !read_cpu_number_file (host, cpu, "physical_package_id", &core.package, error))
-      return NULL;
-    if (!contains_cpu (siblings, cpu)) {
+    if (entry->siblings == NULL || !contains_cpu (entry->siblings, entry->cpu)) {
       g_set_error (error, VMCTL_CPU_TOPOLOGY_ERROR, VMCTL_CPU_TOPOLOGY_ERROR_READ,
-                   "%s does not list CPU %u itself", siblings_path, cpu);
+                   "the sibling list of CPU %u does not name CPU %u itself", entry->cpu,
+                   entry->cpu);
       return NULL;
     }
     core.cpus = g_array_new (FALSE, FALSE, sizeof (guint));
-    for (guint j = 0; j < siblings->len; j++) {
-      guint sibling = g_array_index (siblings, guint, j);
+    for (guint j = 0; j < entry->siblings->len; j++) {
+      guint sibling = g_array_index (entry->siblings, guint, j);
 
       /* an offline sibling cannot run anything; a sibling listed twice
        * (two cores claiming it) would be pinned twice */
@@ -319,8 +310,74 @@ vmctl_cpu_topology_read (VmctlHost *host, GError **error)
   }
   g_array_sort (topology->cores, compare_cores);
   topology->n_cpus = usable->len;
-  topology->vendor = read_vendor (host);
+  topology->vendor = g_strdup (vendor);
   return g_steal_pointer (&topology);
+}
+
+static void
+entry_clear (VmctlCpuEntry *entry)
+{
+  g_clear_pointer (&entry->siblings, g_array_unref);
+}
+
+/**
+ * vmctl_cpu_topology_read:
+ * @host: the host whose /sys/devices/system/cpu and /proc/cpuinfo to read
+ * @error: VMCTL_HOST_ERROR_* when a file is missing or unreadable,
+ *   VMCTL_CPU_TOPOLOGY_ERROR_READ when one is garbled or no CPU is usable
+ *
+ * The usable CPUs are those in cpu/present that are also in cpu/online
+ * (when that file exists): an offline CPU keeps its number but cannot run
+ * a vCPU. Cores as vmctl_cpu_topology_new_from_entries() makes them.
+ *
+ * Returns: (transfer full): the topology, or NULL with @error set
+ */
+VmctlCpuTopology *
+vmctl_cpu_topology_read (VmctlHost *host, GError **error)
+{
+  g_autoptr(GArray) present = NULL;
+  g_autoptr(GArray) online = NULL;
+  g_autoptr(GArray) entries = g_array_new (FALSE, TRUE, sizeof (VmctlCpuEntry));
+  g_autofree gchar *vendor = NULL;
+
+  g_return_val_if_fail (host != NULL, NULL);
+  g_array_set_clear_func (entries, (GDestroyNotify) entry_clear);
+
+  present = read_cpu_list (host, CPU_DIRECTORY "/present", error);
+  if (present == NULL)
+    return NULL;
+  if (vmctl_host_exists (host, CPU_DIRECTORY "/online")) {
+    online = read_cpu_list (host, CPU_DIRECTORY "/online", error);
+    if (online == NULL)
+      return NULL;
+  }
+  for (guint i = 0; i < present->len; i++) {
+    guint cpu = g_array_index (present, guint, i);
+    g_autofree gchar *siblings_path = NULL;
+    VmctlCpuEntry entry = { cpu };
+
+    if (online != NULL && !contains_cpu (online, cpu))
+      continue;
+    siblings_path = g_strdup_printf (CPU_DIRECTORY "/cpu%u/topology/thread_siblings_list", cpu);
+    entry.siblings = read_cpu_list (host, siblings_path, error);
+    if (entry.siblings == NULL)
+      return NULL;
+    g_array_append_val (entries, entry);
+    if (!read_cpu_number_file (host, cpu, "core_id",
+                               &g_array_index (entries, VmctlCpuEntry, entries->len - 1).core_id, error)
+        || !read_cpu_number_file (host, cpu, "physical_package_id",
+                                  &g_array_index (entries, VmctlCpuEntry, entries->len - 1).package,
+                                  error))
+      return NULL;
+  }
+  if (entries->len == 0) {
+    g_set_error (error, VMCTL_CPU_TOPOLOGY_ERROR, VMCTL_CPU_TOPOLOGY_ERROR_READ,
+                 "%s/present and online name no CPU", CPU_DIRECTORY);
+    return NULL;
+  }
+  vendor = read_vendor (host);
+  return vmctl_cpu_topology_new_from_entries ((const VmctlCpuEntry *) entries->data, entries->len,
+                                              vendor, error);
 }
 
 /**
@@ -347,16 +404,66 @@ pinning_new (void)
   return pinning;
 }
 
+/* The cores after the first with all @threads siblings usable. */
+static guint
+count_full_cores (const VmctlCpuTopology *topology, guint threads)
+{
+  guint count = 0;
+
+  for (guint i = 1; i < topology->cores->len; i++)
+    count += g_array_index (topology->cores, VmctlCpuCore, i).cpus->len == threads;
+  return count;
+}
+
+/**
+ * vmctl_cpu_topology_auto_fits:
+ * @vcpus: a vCPU count, at least 1
+ * @out_limit: (out) (optional): the largest count --cpu-pin auto can place
+ *   on this host at all
+ *
+ * Whether vmctl_cpu_topology_pin_auto() can place @vcpus so that the
+ * guest's topology is true (see there).
+ */
+gboolean
+vmctl_cpu_topology_auto_fits (const VmctlCpuTopology *topology, guint vcpus, guint *out_limit)
+{
+  guint threads;
+  guint spare_cores;
+  guint full_cores;
+
+  g_return_val_if_fail (topology != NULL && topology->cores->len > 0, FALSE);
+  threads = MAX (topology->threads_per_core, 1);
+  spare_cores = topology->cores->len - 1;
+  full_cores = count_full_cores (topology, threads);
+  if (out_limit != NULL)
+    *out_limit = MAX (full_cores * threads, spare_cores);
+  if (threads == 1)
+    return vcpus <= spare_cores;
+  /* whole cores, every thread a vCPU: the guest sees SMT as it is */
+  if (vcpus % threads == 0 && vcpus / threads <= full_cores)
+    return TRUE;
+  /* otherwise one vCPU per core: the guest sees cores, and they are */
+  return vcpus <= spare_cores;
+}
+
 /**
  * vmctl_cpu_topology_pin_auto:
  * @vcpus: the guest's vCPU count, at least 1
- * @error: VMCTL_CPU_TOPOLOGY_ERROR_NOT_ENOUGH when the cores after the
- *   first hold fewer than @vcpus CPUs
+ * @error: VMCTL_CPU_TOPOLOGY_ERROR_NOT_ENOUGH when @vcpus cannot be placed
+ *   truthfully (vmctl_cpu_topology_auto_fits()); the message gives the
+ *   counts that can
  *
  * The first core (with all its SMT siblings) stays with the host and runs
  * QEMU's emulator threads, which keeps interrupt and I/O work off the
- * vCPUs. vCPUs then fill the other cores in order, a core's siblings
- * consecutively, so vCPUs 0 and 1 are the two threads of one host core.
+ * vCPUs. The rest is placed so the guest's topology is true:
+ *  - a multiple of the host's threads per core goes onto whole cores, a
+ *    core's siblings consecutively: vCPUs 0 and 1 are the two threads of
+ *    one host core, and the guest is told threads=2;
+ *  - any other count goes one vCPU per core (the first thread of each),
+ *    and the guest is told threads=1, which is then true;
+ *  - a count that can be neither (an odd count above the number of spare
+ *    cores) is refused: two vCPUs on one core's siblings while the guest
+ *    believes they are separate cores would make its scheduler wrong.
  *
  * Returns: (transfer full): the pinning, or NULL with @error set
  */
@@ -365,32 +472,51 @@ vmctl_cpu_topology_pin_auto (const VmctlCpuTopology *topology, guint vcpus, GErr
 {
   g_autoptr(VmctlCpuPinning) pinning = pinning_new ();
   const VmctlCpuCore *host_core;
+  guint threads;
+  gboolean whole_cores;
 
   g_return_val_if_fail (topology != NULL && topology->cores->len > 0, NULL);
   g_return_val_if_fail (vcpus > 0, NULL);
 
   host_core = &g_array_index (topology->cores, VmctlCpuCore, 0);
-  for (guint i = 1; i < topology->cores->len && pinning->vcpu_cpus->len < vcpus; i++) {
-    const VmctlCpuCore *core = &g_array_index (topology->cores, VmctlCpuCore, i);
-
-    for (guint j = 0; j < core->cpus->len && pinning->vcpu_cpus->len < vcpus; j++)
-      g_array_append_val (pinning->vcpu_cpus, g_array_index (core->cpus, guint, j));
-  }
-  if (pinning->vcpu_cpus->len < vcpus) {
+  threads = MAX (topology->threads_per_core, 1);
+  if (!vmctl_cpu_topology_auto_fits (topology, vcpus, NULL)) {
     g_autofree gchar *kept = vmctl_cpu_list_format ((const guint *) host_core->cpus->data,
                                                     host_core->cpus->len);
-    guint spare = topology->n_cpus - host_core->cpus->len;
+    guint spare_cores = topology->cores->len - 1;
+    guint full = count_full_cores (topology, threads) * threads;
 
-    if (spare == 0)
+    if (spare_cores == 0)
       g_set_error (error, VMCTL_CPU_TOPOLOGY_ERROR, VMCTL_CPU_TOPOLOGY_ERROR_NOT_ENOUGH,
                    "--cpu-pin auto keeps the first core (CPUs %s) for the host, and this "
                    "host has no other; use --cpu-pin none", kept);
-    else
+    else if (threads == 1 || vcpus > full)
       g_set_error (error, VMCTL_CPU_TOPOLOGY_ERROR, VMCTL_CPU_TOPOLOGY_ERROR_NOT_ENOUGH,
                    "--cpu-pin auto keeps the first core (CPUs %s) for the host, leaving %u "
                    "CPUs for %u vCPUs; lower --vcpus to %u or use --cpu-pin none",
-                   kept, spare, vcpus, spare);
+                   kept, MAX (full, spare_cores), vcpus, MAX (full, spare_cores));
+    else
+      g_set_error (error, VMCTL_CPU_TOPOLOGY_ERROR, VMCTL_CPU_TOPOLOGY_ERROR_NOT_ENOUGH,
+                   "--cpu-pin auto cannot place %u vCPUs so the guest sees its CPUs as they "
+                   "are: %u is not a multiple of the host's %u threads per core, and only %u "
+                   "cores are left for one vCPU each (the host keeps CPUs %s); give a "
+                   "multiple of %u up to %u, or %u or fewer, or use --cpu-pin none",
+                   vcpus, vcpus, threads, spare_cores, kept, threads, full, spare_cores);
     return NULL;
+  }
+
+  whole_cores = vcpus % threads == 0 && vcpus / threads <= count_full_cores (topology, threads);
+  for (guint i = 1; i < topology->cores->len && pinning->vcpu_cpus->len < vcpus; i++) {
+    const VmctlCpuCore *core = &g_array_index (topology->cores, VmctlCpuCore, i);
+
+    if (!whole_cores) {
+      g_array_append_val (pinning->vcpu_cpus, g_array_index (core->cpus, guint, 0));
+      continue;
+    }
+    if (core->cpus->len != threads)
+      continue;  /* a core with an offline sibling cannot hold a pair */
+    for (guint j = 0; j < core->cpus->len; j++)
+      g_array_append_val (pinning->vcpu_cpus, g_array_index (core->cpus, guint, j));
   }
   g_array_append_vals (pinning->emulator_cpus, host_core->cpus->data, host_core->cpus->len);
   return g_steal_pointer (&pinning);
@@ -478,12 +604,12 @@ core_of (const VmctlCpuTopology *topology, guint cpu)
  * @pinning: (nullable): the vCPU pinning, NULL when vCPUs float
  *
  * QEMU numbers vCPUs thread-first: with threads=2, vCPUs 0 and 1 are the
- * two threads of guest core 0. Telling the guest it has SMT is right only
- * when that is also true on the host, so the answer is the host's threads
- * per core when @vcpus divides evenly into such cores and, with pinning,
- * every group of consecutive vCPUs sits on exactly one host core's
- * siblings. Otherwise 1: the guest schedules each vCPU as a core, which is
- * never worse than a false sibling claim.
+ * two threads of guest core 0. The guest is told it has SMT exactly when
+ * the pinning makes that true: @vcpus is a multiple of the host's threads
+ * per core and every group of consecutive vCPUs sits on exactly one host
+ * core's siblings. Floating vCPUs (no pinning) are on no core in
+ * particular, so they are cores to the guest, as are vCPUs pinned one per
+ * core.
  *
  * Returns: the guest's threads per core, at least 1
  */
@@ -493,21 +619,26 @@ vmctl_cpu_topology_guest_threads (const VmctlCpuTopology *topology, guint vcpus,
 {
   guint threads;
 
-  if (topology == NULL || topology->threads_per_core <= 1)
+  if (topology == NULL || topology->threads_per_core <= 1 || pinning == NULL)
     return 1;
   threads = topology->threads_per_core;
-  if (vcpus == 0 || vcpus % threads != 0)
+  if (vcpus == 0 || vcpus % threads != 0 || pinning->vcpu_cpus->len != vcpus)
     return 1;
-  if (pinning == NULL)
-    return threads;
   for (guint first = 0; first < vcpus; first += threads) {
     const VmctlCpuCore *core = core_of (topology, g_array_index (pinning->vcpu_cpus, guint, first));
 
     if (core == NULL || core->cpus->len != threads)
       return 1;
-    for (guint k = 0; k < threads; k++)
-      if (!contains_cpu (core->cpus, g_array_index (pinning->vcpu_cpus, guint, first + k)))
+    for (guint k = 0; k < threads; k++) {
+      guint cpu = g_array_index (pinning->vcpu_cpus, guint, first + k);
+
+      /* each sibling once: "1,1" is no pair */
+      if (!contains_cpu (core->cpus, cpu))
         return 1;
+      for (guint m = 0; m < k; m++)
+        if (g_array_index (pinning->vcpu_cpus, guint, first + m) == cpu)
+          return 1;
+    }
   }
   return threads;
 }

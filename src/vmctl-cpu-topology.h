@@ -1,6 +1,6 @@
 /* vmctl-cpu-topology.h: the host's logical CPUs grouped into cores (SMT
- * siblings together), read from sysfs under the host root, and the vCPU
- * pinning vmctl derives from them. */
+ * siblings together), from sysfs under the host root or from libvirt's
+ * capabilities, and the vCPU pinning vmctl derives from them. */
 #pragma once
 
 #include <glib.h>
@@ -31,12 +31,25 @@ typedef struct {
   gchar *vendor;      /* /proc/cpuinfo vendor_id ("GenuineIntel", "AuthenticAMD") or NULL */
 } VmctlCpuTopology;
 
+/* One logical CPU as sysfs or libvirt's capabilities describe it. */
+typedef struct {
+  guint cpu;
+  guint package;      /* physical_package_id, socket_id */
+  guint core_id;
+  GArray *siblings;   /* guint: thread_siblings_list, siblings= (with @cpu) */
+} VmctlCpuEntry;
+
 typedef struct {
   GArray *vcpu_cpus;  /* guint: vCPU i runs on host CPU vcpu_cpus[i] */
   GArray *emulator_cpus; /* guint, ascending: QEMU's own threads; empty: leave unpinned */
 } VmctlCpuPinning;
 
 VmctlCpuTopology *vmctl_cpu_topology_read (VmctlHost *host, GError **error);
+VmctlCpuTopology *vmctl_cpu_topology_new_from_entries (const VmctlCpuEntry *entries,
+                                                       guint n_entries, const gchar *vendor,
+                                                       GError **error);
+gboolean vmctl_cpu_topology_auto_fits (const VmctlCpuTopology *topology, guint vcpus,
+                                       guint *out_limit);
 void vmctl_cpu_topology_free (VmctlCpuTopology *topology);
 gboolean vmctl_cpu_topology_is_amd (const VmctlCpuTopology *topology);
 

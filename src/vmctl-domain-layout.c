@@ -1,21 +1,24 @@
 /* vmctl-domain-layout.c: every decision behind the domain XML, made in one
- * place before any XML exists: which firmware build, which hugepage size,
- * the guest CPU topology and pinning, where each assigned function sits in
+ * place before any XML exists, from the host facts (vmctl-host-facts.h):
+ * which firmware build, which hugepage size, the guest CPU topology and
+ * pinning, which Hyper-V enlightenments, where each assigned function sits in
  * the guest, and the disks' target names. The builders then only copy
  * templates and fill in these answers. */
 #include "vmctl-domain-xml-private.h"
 
 #include <string.h>
 
+#include "vmctl-hugepages.h"
+
 /* The guest's architecture: descriptors, <os><type arch> and QEMU's
  * target all use this name. */
 #define GUEST_ARCHITECTURE "x86_64"
 
-/* Where a 1 GiB hugepage pool appears when the CPU has pdpe1gb and the
- * kernel offers the size (Documentation/admin-guide/mm/hugetlbpage.rst). */
-#define HUGEPAGES_1G_DIRECTORY "/sys/kernel/mm/hugepages/hugepages-1048576kB"
-#define HUGEPAGE_1G_KIB G_GUINT64_CONSTANT (1048576)
-#define HUGEPAGE_2M_KIB G_GUINT64_CONSTANT (2048)
+/* what libvirt's tuning guide asks of <locked/>: a hard limit covering
+ * the guest's memory plus what QEMU itself uses; libvirt budgets 1 GiB
+ * for that when it raises the memlock limit for VFIO itself
+ * (qemuDomainGetMemLockLimitBytes) */
+#define QEMU_OVERHEAD_KIB G_GUINT64_CONSTANT (1048576)
 
 /* i440fx has no PCIe root ports: functions go on the root bus from this
  * slot up, clear of the slots libvirt assigns automatically (from 1). */
@@ -44,19 +47,40 @@ vmctl_domain_layout_clear (VmctlDomainLayout *layout)
   g_clear_pointer (&layout->root_ports, g_array_unref);
   g_clear_pointer (&layout->disks, g_array_unref);
   g_clear_pointer (&layout->cdrom_target, g_free);
+  g_clear_pointer (&layout->hyperv_features, g_ptr_array_unref);
 }
 
 static gboolean
-resolve_firmware (VmctlHost *host, const VmctlSpec *spec, VmctlDomainLayout *layout,
+resolve_firmware (VmctlHostFacts *facts, const VmctlSpec *spec, VmctlDomainLayout *layout,
                   GError **error)
 {
+  const VmctlDomainCaps *caps = vmctl_host_facts_domain_caps (facts, spec->virt_type);
   g_autoptr(GError) local_error = NULL;
 
   if (spec->firmware == VMCTL_FIRMWARE_KIND_BIOS)
     return TRUE;  /* no <loader>: QEMU's default SeaBIOS */
   layout->secure_boot = spec->firmware == VMCTL_FIRMWARE_KIND_EFI_SECURE;
-  layout->firmware = vmctl_firmware_choose (host, layout->secure_boot, spec->machine,
-                                            GUEST_ARCHITECTURE, &local_error);
+  if (facts->firmwares == NULL) {
+    /* a remote host: its descriptors are not ours to read, so libvirt
+     * picks the build there (<os firmware='efi'>) under explicit feature
+     * constraints (never Secure Boot for plain efi: FACTS.md, Firmware) */
+    if (caps->efi_autoselect == VMCTL_FACT_NO
+        || (layout->secure_boot && caps->secure_boot == VMCTL_FACT_NO)) {
+      g_set_error (error, VMCTL_DOMAIN_XML_ERROR, VMCTL_DOMAIN_XML_ERROR_FIRMWARE,
+                   "libvirt %s offers no UEFI firmware%s for %s domains; install ovmf there",
+                   facts->where, layout->secure_boot ? " with Secure Boot" : "",
+                   vmctl_virt_type_to_string (spec->virt_type));
+      return FALSE;
+    }
+    layout->firmware_auto = TRUE;
+    layout->enrolled_keys = layout->secure_boot;
+    layout->smm = layout->secure_boot;
+    return TRUE;
+  }
+  layout->firmware = vmctl_firmware_choose_from (facts->firmwares, facts->firmware_warnings,
+                                                 (const gchar * const *) caps->loader_paths,
+                                                 layout->secure_boot, spec->machine,
+                                                 GUEST_ARCHITECTURE, &local_error);
   if (layout->firmware == NULL) {
     g_set_error_literal (error, VMCTL_DOMAIN_XML_ERROR, VMCTL_DOMAIN_XML_ERROR_FIRMWARE,
                          local_error->message);
@@ -70,24 +94,46 @@ resolve_firmware (VmctlHost *host, const VmctlSpec *spec, VmctlDomainLayout *lay
   return TRUE;
 }
 
-static gboolean
-resolve_hugepages (VmctlHost *host, const VmctlSpec *spec, VmctlDomainLayout *layout,
-                   GError **error)
+/* The host cells the vCPUs are pinned to: QEMU's guest memory is touched
+ * first by the vCPU threads, so the kernel takes its pages there. NULL
+ * (any cell) when the vCPUs float. */
+static GArray *
+pinned_cells (VmctlHostFacts *facts, const VmctlDomainLayout *layout)
 {
+  GArray *cells;
+
+  if (layout->pinning == NULL)
+    return NULL;
+  cells = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; i < layout->pinning->vcpu_cpus->len; i++) {
+    guint cell = vmctl_host_facts_cell_of (facts, g_array_index (layout->pinning->vcpu_cpus, guint, i));
+    gboolean seen = FALSE;
+
+    for (guint j = 0; j < cells->len && !seen; j++)
+      seen = g_array_index (cells, guint, j) == cell;
+    if (!seen)
+      g_array_append_val (cells, cell);
+  }
+  return cells;
+}
+
+static gboolean
+resolve_memory (VmctlHostFacts *facts, const VmctlSpec *spec, VmctlDomainLayout *layout,
+                GError **error)
+{
+  g_autoptr(GArray) cells = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (spec->memory_locked) {
+    layout->memory_locked = TRUE;
+    layout->hard_limit_kib = spec->memory_kib + QEMU_OVERHEAD_KIB;
+  }
   if (!spec->hugepages)
     return TRUE;
-  /* 1 GiB pages halve TLB misses again over 2 MiB, but only whole pages
-   * back the guest: a 12.5 GiB guest would strand half a page */
-  if (vmctl_host_exists (host, HUGEPAGES_1G_DIRECTORY) && spec->memory_kib % HUGEPAGE_1G_KIB == 0)
-    layout->hugepage_kib = HUGEPAGE_1G_KIB;
-  else
-    layout->hugepage_kib = HUGEPAGE_2M_KIB;
-  /* QEMU refuses a memory backend that is not a whole number of pages */
-  if (spec->memory_kib % layout->hugepage_kib != 0) {
-    g_set_error (error, VMCTL_DOMAIN_XML_ERROR, VMCTL_DOMAIN_XML_ERROR_INVALID,
-                 "memory of %" G_GUINT64_FORMAT " KiB is not a whole number of %" G_GUINT64_FORMAT
-                 " KiB hugepages; round --memory to a multiple of 2 MiB or use --no-hugepages",
-                 spec->memory_kib, layout->hugepage_kib);
+  cells = pinned_cells (facts, layout);
+  if (!vmctl_hugepages_choose (facts, spec->memory_kib, cells, spec->hugepages_dynamic,
+                               &layout->hugepage_kib, &local_error)) {
+    g_propagate_error (error, g_steal_pointer (&local_error));
     return FALSE;
   }
   return TRUE;
@@ -125,20 +171,17 @@ resolve_cpu_mode (const VmctlSpec *spec, VmctlDomainLayout *layout, GError **err
 }
 
 static gboolean
-resolve_cpu (VmctlHost *host, const VmctlSpec *spec, VmctlDomainLayout *layout, GError **error)
+resolve_cpu (VmctlHostFacts *facts, const VmctlSpec *spec, VmctlDomainLayout *layout,
+             GError **error)
 {
-  g_autoptr(VmctlCpuTopology) topology = NULL;
+  const VmctlCpuTopology *topology = facts->topology;
   g_autoptr(GError) local_error = NULL;
 
-  topology = vmctl_cpu_topology_read (host, &local_error);
   if (topology == NULL && spec->cpu_pin != VMCTL_CPU_PIN_NONE) {
     g_set_error (error, VMCTL_DOMAIN_XML_ERROR, VMCTL_DOMAIN_XML_ERROR_TOPOLOGY,
-                 "cannot pin vCPUs without the host's CPU topology: %s", local_error->message);
+                 "cannot pin vCPUs without the host's CPU topology (%s)", facts->where);
     return FALSE;
   }
-  /* without pinning the topology only refines the guest's view (SMT,
-   * topoext); an unreadable one gives a plain one-thread-per-core guest */
-  g_clear_error (&local_error);
 
   if (spec->cpu_pin == VMCTL_CPU_PIN_AUTO)
     layout->pinning = vmctl_cpu_topology_pin_auto (topology, spec->vcpus, &local_error);
@@ -155,6 +198,8 @@ resolve_cpu (VmctlHost *host, const VmctlSpec *spec, VmctlDomainLayout *layout, 
     return FALSE;
   }
 
+  /* threads=2 exactly when the pinning puts vCPU pairs on sibling pairs
+   * (vmctl_cpu_topology_guest_threads()), so the guest's view is true */
   layout->threads = spec->cpu_smt_topology
                     ? vmctl_cpu_topology_guest_threads (topology, spec->vcpus, layout->pinning)
                     : 1;
@@ -163,8 +208,49 @@ resolve_cpu (VmctlHost *host, const VmctlSpec *spec, VmctlDomainLayout *layout, 
    * without them a Windows guest treats every vCPU as its own core. The
    * flag means nothing to TCG's emulated CPU. */
   layout->topoext = spec->cpu_smt_topology && spec->virt_type == VMCTL_VIRT_TYPE_KVM
-                    && topology != NULL && vmctl_cpu_topology_is_amd (topology);
+                    && vmctl_host_facts_is_amd (facts);
   return resolve_cpu_mode (spec, layout, error);
+}
+
+/* Hyper-V enlightenments only under KVM and only those the host has
+ * (vmctl_host_facts_hyperv_feature()), keeping the dependencies QEMU
+ * enforces (target/i386/kvm/kvm.c, kvm_hyperv_properties): synic, tlbflush
+ * and ipi need vpindex, stimer needs synic and the Hyper-V clock,
+ * evmcs needs vapic. The Hyper-V clock (hypervclock, QEMU's hv-time) is
+ * no <hyperv> child and libvirt does not list it: it goes with "relaxed",
+ * which every KVM with Hyper-V emulation has (kvm_pvm has none). */
+static void
+resolve_hyperv (VmctlHostFacts *facts, const VmctlSpec *spec, VmctlDomainLayout *layout)
+{
+  static const gchar * const features[] = {
+    "relaxed", "vapic", "spinlocks", "vpindex", "runtime", "synic", "stimer", "reset",
+    "vendor_id", "frequencies", "tlbflush", "ipi", "avic",
+  };
+  gboolean clock;
+
+  layout->hyperv_features = g_ptr_array_new ();
+  clock = spec->clock == VMCTL_CLOCK_WINDOWS
+          && vmctl_host_facts_hyperv_feature (facts, spec->virt_type, "relaxed");
+  layout->hypervclock = clock;
+  if (!spec->hyperv)
+    return;
+  for (gsize i = 0; i < G_N_ELEMENTS (features); i++) {
+    const gchar *feature = features[i];
+
+    if (g_strcmp0 (feature, "vendor_id") == 0 && spec->hyperv_vendor_id == NULL)
+      continue;
+    if (!vmctl_host_facts_hyperv_feature (facts, spec->virt_type, feature))
+      continue;
+    if ((g_strcmp0 (feature, "synic") == 0 || g_strcmp0 (feature, "tlbflush") == 0
+         || g_strcmp0 (feature, "ipi") == 0)
+        && !g_ptr_array_find_with_equal_func (layout->hyperv_features, "vpindex", g_str_equal, NULL))
+      continue;
+    if (g_strcmp0 (feature, "stimer") == 0
+        && (!clock || !g_ptr_array_find_with_equal_func (layout->hyperv_features, "synic",
+                                                         g_str_equal, NULL)))
+      continue;
+    g_ptr_array_add (layout->hyperv_features, (gpointer) feature);
+  }
 }
 
 /* The planned functions of one host slot, in plan order. */
@@ -400,15 +486,16 @@ resolve_disks (const VmctlSpec *spec, VmctlDomainLayout *layout)
  * The one place where defaults and host facts turn into answers.
  */
 gboolean
-vmctl_domain_layout_resolve (VmctlHost *host, const VmctlSpec *spec, const VmctlPlan *plan,
+vmctl_domain_layout_resolve (VmctlHostFacts *facts, const VmctlSpec *spec, const VmctlPlan *plan,
                              VmctlDomainLayout *layout, GError **error)
 {
   memset (layout, 0, sizeof *layout);
-  if (!resolve_firmware (host, spec, layout, error)
-      || !resolve_hugepages (host, spec, layout, error)
-      || !resolve_cpu (host, spec, layout, error)
+  if (!resolve_firmware (facts, spec, layout, error)
+      || !resolve_cpu (facts, spec, layout, error)
+      || !resolve_memory (facts, spec, layout, error)
       || !resolve_hostdevs (spec, plan, layout, error))
     return FALSE;
+  resolve_hyperv (facts, spec, layout);
   resolve_disks (spec, layout);
   layout->nic_model = spec->nic_model != NULL ? spec->nic_model : "virtio";
   /* With pinned vCPUs, virtio-blk's I/O gets a thread of its own on the

@@ -11,6 +11,7 @@
 #include "vmctl-cpu-topology.h"
 #include "vmctl-domain-xml.h"
 #include "vmctl-firmware.h"
+#include "vmctl-host-facts.h"
 
 G_BEGIN_DECLS
 
@@ -39,12 +40,16 @@ typedef struct {
 } VmctlDomainDisk;
 
 typedef struct {
-  VmctlFirmware *firmware;    /* NULL: BIOS (SeaBIOS) */
+  VmctlFirmware *firmware;    /* NULL: BIOS (SeaBIOS), or firmware_auto */
+  gboolean firmware_auto;     /* <os firmware='efi'>: libvirt picks the build on
+                               * a host whose descriptors vmctl cannot read */
   gboolean secure_boot;
   gboolean enrolled_keys;
   gboolean smm;               /* Secure Boot, or a build that requires SMM */
 
   guint64 hugepage_kib;       /* 0: ordinary memory */
+  gboolean memory_locked;     /* <locked/>, only when asked for */
+  guint64 hard_limit_kib;     /* <memtune><hard_limit> with memory_locked */
 
   guint cores;                /* guest topology: sockets=1 dies=1 */
   guint threads;
@@ -62,9 +67,12 @@ typedef struct {
   const gchar *disk_bus;
   const gchar *nic_model;
   gboolean balloon;           /* FALSE with any assigned device */
+
+  GPtrArray *hyperv_features; /* const gchar*: the <hyperv> children to keep */
+  gboolean hypervclock;       /* <timer name='hypervclock'> with the Windows clock */
 } VmctlDomainLayout;
 
-gboolean vmctl_domain_layout_resolve (VmctlHost *host, const VmctlSpec *spec,
+gboolean vmctl_domain_layout_resolve (VmctlHostFacts *facts, const VmctlSpec *spec,
                                       const VmctlPlan *plan, VmctlDomainLayout *layout,
                                       GError **error);
 void vmctl_domain_layout_clear (VmctlDomainLayout *layout);

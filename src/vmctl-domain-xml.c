@@ -29,6 +29,7 @@ build_memory (VmctlDomainBuilder *builder, xmlNodePtr domain, const VmctlSpec *s
 {
   g_autofree gchar *memory = vmctl_domain_format_uint (spec->memory_kib);
   g_autofree gchar *page = vmctl_domain_format_uint (layout->hugepage_kib);
+  g_autofree gchar *limit = vmctl_domain_format_uint (layout->hard_limit_kib);
   xmlNodePtr node;
 
   node = vmctl_domain_builder_find (builder, domain, "memory", error);
@@ -38,14 +39,35 @@ build_memory (VmctlDomainBuilder *builder, xmlNodePtr domain, const VmctlSpec *s
   if (node == NULL || !vmctl_domain_builder_set_text (node, memory, error))
     return FALSE;
 
+  /* libvirt's tuning guide: <locked/> only with a hard limit */
+  node = vmctl_domain_builder_find (builder, domain, "memtune", error);
+  if (node == NULL)
+    return FALSE;
+  if (!layout->memory_locked) {
+    if (!vmctl_domain_builder_remove (builder, domain, "memtune", error))
+      return FALSE;
+  } else {
+    node = vmctl_domain_builder_replace (builder, node, "memtune.xml", error);
+    node = node != NULL ? vmctl_domain_builder_find (builder, node, "hard_limit", error) : NULL;
+    if (node == NULL || !vmctl_domain_builder_set_text (node, limit, error))
+      return FALSE;
+  }
+
   node = vmctl_domain_builder_find (builder, domain, "memoryBacking", error);
   if (node == NULL)
     return FALSE;
-  if (layout->hugepage_kib == 0)
+  if (layout->hugepage_kib == 0 && !layout->memory_locked)
     return vmctl_domain_builder_remove (builder, domain, "memoryBacking", error);
-  node = vmctl_domain_builder_replace (builder, node, "memory-hugepages.xml", error);
-  return node != NULL
-         && vmctl_domain_builder_set_at (builder, node, "hugepages/page", "size", page, error);
+  node = vmctl_domain_builder_replace (builder, node, "memory-backing.xml", error);
+  if (node == NULL)
+    return FALSE;
+  if (layout->hugepage_kib == 0) {
+    if (!vmctl_domain_builder_remove (builder, node, "hugepages", error))
+      return FALSE;
+  } else if (!vmctl_domain_builder_set_at (builder, node, "hugepages/page", "size", page, error)) {
+    return FALSE;
+  }
+  return layout->memory_locked || vmctl_domain_builder_remove (builder, node, "locked", error);
 }
 
 static gboolean
@@ -119,6 +141,48 @@ build_vcpus (VmctlDomainBuilder *builder, xmlNodePtr domain, const VmctlSpec *sp
  * paths come from the descriptor vmctl chose by libvirt's own rules plus
  * the constraints libvirt would need (never a secure-boot build for
  * plain efi: FACTS.md, Firmware), so libvirt has nothing left to pick. */
+/* libvirt's order: type, firmware, loader, nvram, boot */
+static void
+move_children_before (xmlNodePtr fragment, xmlNodePtr boot)
+{
+  while (fragment->children != NULL) {
+    xmlNodePtr child = fragment->children;
+
+    xmlUnlinkNode (child);
+    xmlAddPrevSibling (boot, child);
+  }
+  xmlFreeNode (fragment);
+}
+
+/* A host whose firmware descriptors vmctl cannot read (a remote one):
+ * <os firmware='efi'> lets its libvirt pick the build at start, under
+ * explicit constraints so plain efi never gets a Secure Boot build
+ * (FACTS.md, Firmware); libvirt 9.0 takes <loader secure='yes'/> with
+ * autoselection (it refuses readonly, type and a path there). */
+static gboolean
+build_os_auto (VmctlDomainBuilder *builder, xmlNodePtr os, xmlNodePtr boot,
+               const VmctlDomainLayout *layout, GError **error)
+{
+  xmlNodePtr fragment = vmctl_domain_builder_fragment (builder, "os-uefi-auto.xml", error);
+  const gchar *secure = vmctl_domain_yes_no (layout->secure_boot);
+
+  if (fragment == NULL)
+    return FALSE;
+  /* a constant, and an attribute the skeleton cannot carry for the
+   * other firmware kinds */
+  xmlSetProp (os, (const xmlChar *) "firmware", (const xmlChar *) "efi");
+  if (!vmctl_domain_builder_set_at (builder, fragment, "firmware/feature[@name='enrolled-keys']",
+                                       "enabled", vmctl_domain_yes_no (layout->enrolled_keys), error)
+      || !vmctl_domain_builder_set_at (builder, fragment, "firmware/feature[@name='secure-boot']",
+                                       "enabled", secure, error)
+      || !vmctl_domain_builder_set_at (builder, fragment, "loader", "secure", secure, error)) {
+    xmlFreeNode (fragment);
+    return FALSE;
+  }
+  move_children_before (fragment, boot);
+  return TRUE;
+}
+
 static gboolean
 build_os (VmctlDomainBuilder *builder, xmlNodePtr domain, const VmctlSpec *spec,
           const VmctlDomainLayout *layout, GError **error)
@@ -140,6 +204,8 @@ build_os (VmctlDomainBuilder *builder, xmlNodePtr domain, const VmctlSpec *spec,
 
     xmlSetProp (cdrom, (const xmlChar *) "dev", (const xmlChar *) "cdrom");
   }
+  if (layout->firmware_auto)
+    return build_os_auto (builder, os, boot, layout, error);
   if (layout->firmware == NULL)
     return TRUE;
 
@@ -155,14 +221,7 @@ build_os (VmctlDomainBuilder *builder, xmlNodePtr domain, const VmctlSpec *spec,
     xmlFreeNode (fragment);
     return FALSE;
   }
-  /* libvirt's order: type, loader, nvram, boot */
-  while (fragment->children != NULL) {
-    xmlNodePtr child = fragment->children;
-
-    xmlUnlinkNode (child);
-    xmlAddPrevSibling (boot, child);
-  }
-  xmlFreeNode (fragment);
+  move_children_before (fragment, boot);
   return TRUE;
 }
 
@@ -174,18 +233,29 @@ build_features (VmctlDomainBuilder *builder, xmlNodePtr domain, const VmctlSpec 
 
   if (features == NULL)
     return FALSE;
-  /* libvirt's order: acpi, apic, hyperv, kvm, vmport, smm */
-  if (spec->hyperv) {
+  /* libvirt's order: acpi, apic, hyperv, kvm, vmport, smm. The template
+   * lists every enlightenment; those the layout does not keep (the host
+   * lacks them, or TCG) are removed, and an empty <hyperv> with them. */
+  if (layout->hyperv_features->len > 0) {
     xmlNodePtr hyperv = vmctl_domain_builder_append (builder, features, "features-hyperv.xml", error);
+    xmlNodePtr child;
 
     if (hyperv == NULL)
       return FALSE;
-    if (spec->hyperv_vendor_id != NULL) {
-      if (!vmctl_domain_builder_set_at (builder, hyperv, "vendor_id", "value",
-                                        spec->hyperv_vendor_id, error))
-        return FALSE;
-    } else if (!vmctl_domain_builder_remove (builder, hyperv, "vendor_id", error)) {
+    if (spec->hyperv_vendor_id != NULL
+        && !vmctl_domain_builder_set_at (builder, hyperv, "vendor_id", "value",
+                                         spec->hyperv_vendor_id, error))
       return FALSE;
+    child = hyperv->children;
+    while (child != NULL) {
+      xmlNodePtr next = child->next;
+
+      if (child->type == XML_ELEMENT_NODE
+          && !g_ptr_array_find_with_equal_func (layout->hyperv_features, child->name,
+                                                g_str_equal, NULL)
+          && !vmctl_domain_builder_remove (builder, hyperv, (const gchar *) child->name, error))
+        return FALSE;
+      child = next;
     }
   }
   if (spec->kvm_hidden
@@ -228,16 +298,24 @@ build_cpu (VmctlDomainBuilder *builder, xmlNodePtr domain, const VmctlDomainLayo
   return TRUE;
 }
 
+/* the Hyper-V clock (QEMU's hv-time) only where the layout keeps it:
+ * under TCG QEMU would get hv-time=on without any other enlightenment */
 static gboolean
-build_clock (VmctlDomainBuilder *builder, xmlNodePtr domain, const VmctlSpec *spec, GError **error)
+build_clock (VmctlDomainBuilder *builder, xmlNodePtr domain, const VmctlSpec *spec,
+             const VmctlDomainLayout *layout, GError **error)
 {
   xmlNodePtr node = vmctl_domain_builder_find (builder, domain, "clock", error);
 
-  return node != NULL
-         && vmctl_domain_builder_replace (builder, node,
-                                   spec->clock == VMCTL_CLOCK_WINDOWS ? "clock-windows.xml"
-                                                                      : "clock-utc.xml",
-                                   error) != NULL;
+  if (node == NULL)
+    return FALSE;
+  node = vmctl_domain_builder_replace (builder, node,
+                                       spec->clock == VMCTL_CLOCK_WINDOWS ? "clock-windows.xml"
+                                                                          : "clock-utc.xml",
+                                       error);
+  if (node == NULL)
+    return FALSE;
+  return spec->clock != VMCTL_CLOCK_WINDOWS || layout->hypervclock
+         || vmctl_domain_builder_remove (builder, node, "timer[@name='hypervclock']", error);
 }
 
 static const gchar *
@@ -265,20 +343,22 @@ build (VmctlDomainBuilder *builder, const VmctlSpec *spec, const VmctlPlan *plan
          && build_os (builder, domain, spec, layout, error)
          && build_features (builder, domain, spec, layout, error)
          && build_cpu (builder, domain, layout, error)
-         && build_clock (builder, domain, spec, error)
+         && build_clock (builder, domain, spec, layout, error)
          && vmctl_domain_build_devices (builder, spec, layout, error);
 }
 
 /**
- * vmctl_domain_xml_build:
- * @host: the host the domain is for: its CPU topology, hugepage sizes
- *   and firmware descriptors decide pinning, page size and loader
+ * vmctl_domain_xml_build_with_facts:
+ * @facts: the host the domain is for (vmctl-host-facts.h): its CPU
+ *   topology, hugepage pools and mounts, firmware, Hyper-V and TPM
+ *   decide pinning, page size, loader and features
  * @spec: the request, every field resolved (profile defaults applied)
  * @plan: (nullable): the host functions to assign; NULL for none
  * @error: VMCTL_DOMAIN_XML_ERROR_TEMPLATE (a template is missing or does
  *   not match the builder), _FIRMWARE (no descriptor satisfies the
  *   firmware kind: the message says what is missing), _TOPOLOGY (pinning
- *   impossible on this host), _INVALID (spec and plan disagree)
+ *   impossible on this host), _INVALID (spec and plan disagree), or
+ *   VMCTL_HOST_FACTS_ERROR_HUGEPAGES (no page size can back the memory)
  *
  * The same inputs give the same document, byte for byte: no UUID (libvirt
  * makes one on define), no MAC address, no timestamp.
@@ -286,24 +366,43 @@ build (VmctlDomainBuilder *builder, const VmctlSpec *spec, const VmctlPlan *plan
  * Returns: (transfer full): the domain document, or NULL with @error set
  */
 xmlDocPtr
-vmctl_domain_xml_build (VmctlHost *host, const VmctlSpec *spec, const VmctlPlan *plan,
-                        GError **error)
+vmctl_domain_xml_build_with_facts (VmctlHostFacts *facts, const VmctlSpec *spec,
+                                   const VmctlPlan *plan, GError **error)
 {
   VmctlDomainBuilder builder = { 0 };
   VmctlDomainLayout layout = { 0 };
   xmlDocPtr document = NULL;
 
-  g_return_val_if_fail (host != NULL, NULL);
+  g_return_val_if_fail (facts != NULL, NULL);
   g_return_val_if_fail (spec != NULL && spec->name != NULL && spec->machine != NULL, NULL);
   g_return_val_if_fail (spec->vcpus > 0, NULL);
 
-  if (vmctl_domain_layout_resolve (host, spec, plan, &layout, error)
+  if (vmctl_domain_layout_resolve (facts, spec, plan, &layout, error)
       && vmctl_domain_builder_init (&builder, error)
       && build (&builder, spec, plan, &layout, error))
     document = vmctl_domain_builder_finish (&builder, error);
   vmctl_domain_layout_clear (&layout);
   vmctl_domain_builder_clear (&builder);
   return document;
+}
+
+/**
+ * vmctl_domain_xml_build:
+ * @host: a host root whose files describe the host (FILES facts)
+ *
+ * vmctl_domain_xml_build_with_facts() for a host root.
+ *
+ * Returns: (transfer full): the domain document, or NULL with @error set
+ */
+xmlDocPtr
+vmctl_domain_xml_build (VmctlHost *host, const VmctlSpec *spec, const VmctlPlan *plan,
+                        GError **error)
+{
+  g_autoptr(VmctlHostFacts) facts = NULL;
+
+  g_return_val_if_fail (host != NULL, NULL);
+  facts = vmctl_host_facts_new_from_files (host);
+  return vmctl_domain_xml_build_with_facts (facts, spec, plan, error);
 }
 
 /**

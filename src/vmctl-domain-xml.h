@@ -30,6 +30,9 @@ GQuark vmctl_domain_xml_error_quark (void);
 
 xmlDocPtr vmctl_domain_xml_build (VmctlHost *host, const VmctlSpec *spec,
                                   const VmctlPlan *plan, GError **error);
+typedef struct _VmctlHostFacts VmctlHostFacts;
+xmlDocPtr vmctl_domain_xml_build_with_facts (VmctlHostFacts *facts, const VmctlSpec *spec,
+                                             const VmctlPlan *plan, GError **error);
 gchar *vmctl_domain_xml_to_string (xmlDocPtr document);
 gchar *vmctl_template_dir (void);
 gchar *vmctl_domain_xml_volume_name (const VmctlSpec *spec, guint disk_index);

@@ -433,6 +433,32 @@ vmctl_firmware_machine_pattern (const gchar *machine)
   return g_strdup (machine);
 }
 
+static gchar **
+strv_copy_or_null (gchar **strv)
+{
+  return strv != NULL ? g_strdupv (strv) : NULL;
+}
+
+/* a deep copy: the chosen build outlives the list it came from */
+static VmctlFirmware *
+firmware_copy (const VmctlFirmware *firmware)
+{
+  VmctlFirmware *copy = g_new0 (VmctlFirmware, 1);
+
+  copy->descriptor_path = g_strdup (firmware->descriptor_path);
+  copy->description = g_strdup (firmware->description);
+  copy->interface_types = strv_copy_or_null (firmware->interface_types);
+  copy->mapping_device = g_strdup (firmware->mapping_device);
+  copy->executable = g_strdup (firmware->executable);
+  copy->nvram_template = g_strdup (firmware->nvram_template);
+  copy->format = g_strdup (firmware->format);
+  copy->machines = strv_copy_or_null (firmware->machines);
+  copy->architectures = strv_copy_or_null (firmware->architectures);
+  copy->features = strv_copy_or_null (firmware->features);
+  copy->executable_present = firmware->executable_present;
+  return copy;
+}
+
 /* A build vmctl can write as <loader type='pflash'> plus <nvram template>:
  * split flash (code and a variable store template), raw, because libvirt
  * before 9.2 knows no other pflash format. */
@@ -469,8 +495,14 @@ preferred (const VmctlFirmware *firmware, gboolean secure_boot)
 }
 
 /**
- * vmctl_firmware_choose:
- * @host: the host whose descriptors to read (vmctl_firmware_list())
+ * vmctl_firmware_choose_from:
+ * @firmwares: (element-type VmctlFirmware): descriptors in libvirt's
+ *   priority order (vmctl_firmware_list())
+ * @warnings: (nullable) (element-type utf8): the descriptors that did not
+ *   parse, for the message when nothing fits
+ * @loader_paths: (nullable): the code images libvirt offers for the
+ *   domain (domcapabilities' <loader> values); NULL when libvirt was not
+ *   asked. A build libvirt does not offer is not chosen.
  * @secure_boot: TRUE for a build with secure-boot and requires-smm
  *   (preferring enrolled-keys); FALSE for a build without secure-boot
  * @machine: "q35", "pc" or a versioned machine type
@@ -486,22 +518,18 @@ preferred (const VmctlFirmware *firmware, gboolean secure_boot)
  *   paths as on the host (not prefixed with the host root)
  */
 VmctlFirmware *
-vmctl_firmware_choose (VmctlHost *host, gboolean secure_boot, const gchar *machine,
-                       const gchar *architecture, GError **error)
+vmctl_firmware_choose_from (GPtrArray *firmwares, GPtrArray *warnings,
+                            const gchar * const *loader_paths, gboolean secure_boot,
+                            const gchar *machine, const gchar *architecture, GError **error)
 {
-  g_autoptr(GPtrArray) firmwares = NULL;
-  g_autoptr(GPtrArray) warnings = NULL;
   g_autofree gchar *pattern = NULL;
   g_autofree gchar *skipped = NULL;
   const VmctlFirmware *missing_image = NULL;
   const VmctlFirmware *chosen = NULL;
 
-  g_return_val_if_fail (host != NULL, NULL);
+  g_return_val_if_fail (firmwares != NULL, NULL);
   g_return_val_if_fail (machine != NULL && architecture != NULL, NULL);
 
-  firmwares = vmctl_firmware_list (host, &warnings, error);
-  if (firmwares == NULL)
-    return NULL;
   for (guint pass = 0; pass < 2 && chosen == NULL; pass++) {
     for (guint i = 0; i < firmwares->len && chosen == NULL; i++) {
       const VmctlFirmware *firmware = g_ptr_array_index (firmwares, i);
@@ -509,7 +537,8 @@ vmctl_firmware_choose (VmctlHost *host, gboolean secure_boot, const gchar *machi
       if (!usable_as_pflash (firmware) || !satisfies (firmware, secure_boot)
           || !vmctl_firmware_supports (firmware, architecture, machine))
         continue;
-      if (!firmware->executable_present) {
+      if (!firmware->executable_present
+          || (loader_paths != NULL && !g_strv_contains (loader_paths, firmware->executable))) {
         if (missing_image == NULL)
           missing_image = firmware;
         continue;
@@ -518,24 +547,22 @@ vmctl_firmware_choose (VmctlHost *host, gboolean secure_boot, const gchar *machi
         chosen = firmware;
     }
   }
-  if (chosen != NULL) {
-    guint index = 0;
-
-    g_ptr_array_find (firmwares, chosen, &index);
-    return g_ptr_array_steal_index (firmwares, index);
-  }
+  if (chosen != NULL)
+    return firmware_copy (chosen);
 
   pattern = vmctl_firmware_machine_pattern (machine);
   if (missing_image != NULL) {
     g_set_error (error, VMCTL_FIRMWARE_ERROR, VMCTL_FIRMWARE_ERROR_NONE,
-                 "UEFI firmware %s secure-boot for %s on %s: %s names %s, which does not "
-                 "exist; reinstall ovmf",
+                 "UEFI firmware %s secure-boot for %s on %s: %s names %s, which %s; "
+                 "reinstall ovmf",
                  secure_boot ? "with" : "without", pattern, architecture,
-                 missing_image->descriptor_path, missing_image->executable);
+                 missing_image->descriptor_path, missing_image->executable,
+                 missing_image->executable_present ? "libvirt does not offer"
+                                                   : "does not exist");
     return NULL;
   }
   /* a descriptor that does not parse may be the very build asked for */
-  skipped = warnings->len > 0
+  skipped = warnings != NULL && warnings->len > 0
             ? g_strdup_printf (" (skipped %s)", (const gchar *) g_ptr_array_index (warnings, 0))
             : g_strdup ("");
   g_set_error (error, VMCTL_FIRMWARE_ERROR, VMCTL_FIRMWARE_ERROR_NONE,
@@ -543,4 +570,28 @@ vmctl_firmware_choose (VmctlHost *host, gboolean secure_boot, const gchar *machi
                secure_boot ? "with secure-boot and requires-smm" : "without secure-boot",
                pattern, architecture, skipped);
   return NULL;
+}
+
+/**
+ * vmctl_firmware_choose:
+ * @host: the host whose descriptors to read (vmctl_firmware_list())
+ *
+ * vmctl_firmware_choose_from() over the descriptors under @host's root,
+ * without libvirt's list.
+ *
+ * Returns: (transfer full): a copy of the chosen descriptor
+ */
+VmctlFirmware *
+vmctl_firmware_choose (VmctlHost *host, gboolean secure_boot, const gchar *machine,
+                       const gchar *architecture, GError **error)
+{
+  g_autoptr(GPtrArray) firmwares = NULL;
+  g_autoptr(GPtrArray) warnings = NULL;
+
+  g_return_val_if_fail (host != NULL, NULL);
+  firmwares = vmctl_firmware_list (host, &warnings, error);
+  if (firmwares == NULL)
+    return NULL;
+  return vmctl_firmware_choose_from (firmwares, warnings, NULL, secure_boot, machine,
+                                     architecture, error);
 }

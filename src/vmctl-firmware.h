@@ -38,6 +38,10 @@ gboolean vmctl_firmware_supports (const VmctlFirmware *firmware,
 VmctlFirmware *vmctl_firmware_choose (VmctlHost *host, gboolean secure_boot,
                                       const gchar *machine, const gchar *architecture,
                                       GError **error);
+VmctlFirmware *vmctl_firmware_choose_from (GPtrArray *firmwares, GPtrArray *warnings,
+                                           const gchar * const *loader_paths,
+                                           gboolean secure_boot, const gchar *machine,
+                                           const gchar *architecture, GError **error);
 gchar *vmctl_firmware_machine_pattern (const gchar *machine);
 void vmctl_firmware_free (VmctlFirmware *firmware);
 

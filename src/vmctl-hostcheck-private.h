@@ -39,6 +39,11 @@ typedef struct {
   VmctlModuleState vfio_state;
 } VmctlHostCheck;
 
+void vmctl_check_result_free (VmctlCheckResult *result);
+void vmctl_host_report_finish (VmctlHostReport *report);
+void vmctl_host_check_libvirt_result (VmctlHostCheck *check, const gchar *library,
+                                      const gchar *hypervisor, const GError *error);
+void vmctl_host_check_tpm (VmctlHostCheck *check);
 void vmctl_host_check_add (VmctlHostCheck *check, const gchar *id, const gchar *title,
                            VmctlCheckStatus status, const gchar *fix,
                            const gchar *format, ...) G_GNUC_PRINTF (6, 7);

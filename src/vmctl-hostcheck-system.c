@@ -471,22 +471,17 @@ format_version (unsigned long version)
                           version % 1000);
 }
 
+/* libvirt.connection from what the connection gave: versions, or the
+ * error of opening it */
 void
-vmctl_host_check_libvirt (VmctlHostCheck *check)
+vmctl_host_check_libvirt_result (VmctlHostCheck *check, const gchar *library,
+                                 const gchar *hypervisor, const GError *error)
 {
   static const gchar id[] = "libvirt.connection";
   static const gchar title[] = "libvirt connection";
-  g_autoptr(VmctlConnect) connection = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree gchar *library = NULL;
-  g_autofree gchar *hypervisor = NULL;
-  unsigned long library_version = 0;
-  unsigned long hypervisor_version = 0;
-  const gchar *type;
   const gchar *fix;
 
-  connection = vmctl_connect_open (check->uri, TRUE, &error);
-  if (connection == NULL) {
+  if (error != NULL) {
     if (g_error_matches (error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_NO_DAEMON))
       fix = "systemctl start libvirtd (or the modular daemon: systemctl start virtqemud.socket), "
             "or run libvirtd -d where there is no service manager";
@@ -499,6 +494,28 @@ vmctl_host_check_libvirt (VmctlHostCheck *check)
     vmctl_host_check_add (check, id, title, VMCTL_CHECK_FAIL, fix, "%s", error->message);
     return;
   }
+  vmctl_host_check_add (check, id, title, VMCTL_CHECK_PASS, NULL,
+                        "%s: libvirt %s, hypervisor %s", check->uri,
+                        library != NULL ? library : "unknown",
+                        hypervisor != NULL ? hypervisor : "unknown");
+}
+
+void
+vmctl_host_check_libvirt (VmctlHostCheck *check)
+{
+  g_autoptr(VmctlConnect) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *library = NULL;
+  g_autofree gchar *hypervisor = NULL;
+  unsigned long library_version = 0;
+  unsigned long hypervisor_version = 0;
+  const gchar *type;
+
+  connection = vmctl_connect_open (check->uri, TRUE, &error);
+  if (connection == NULL) {
+    vmctl_host_check_libvirt_result (check, NULL, NULL, error);
+    return;
+  }
   /* these can fail on drivers without a version; the connection still
    * works, so report what is known and drop libvirt's error */
   if (sym_virConnectGetLibVersion (connection, &library_version) < 0)
@@ -508,9 +525,29 @@ vmctl_host_check_libvirt (VmctlHostCheck *check)
   type = sym_virConnectGetType (connection);
   sym_virResetLastError ();
 
-  library = library_version > 0 ? format_version (library_version) : g_strdup ("unknown");
-  hypervisor = hypervisor_version > 0 ? format_version (hypervisor_version) : g_strdup ("unknown");
-  vmctl_host_check_add (check, id, title, VMCTL_CHECK_PASS, NULL,
-                        "%s: libvirt %s, hypervisor %s %s", check->uri, library,
-                        type != NULL ? type : "unknown", hypervisor);
+  library = library_version > 0 ? format_version (library_version) : NULL;
+  if (hypervisor_version > 0) {
+    g_autofree gchar *version = format_version (hypervisor_version);
+
+    hypervisor = g_strdup_printf ("%s %s", type != NULL ? type : "unknown", version);
+  } else {
+    hypervisor = g_strdup_printf ("%s unknown", type != NULL ? type : "unknown");
+  }
+  vmctl_host_check_libvirt_result (check, library, hypervisor, NULL);
+}
+
+/* An emulated TPM 2.0 (Windows 11) needs swtpm on the host: libvirt
+ * refuses TPM 2.0 without it */
+void
+vmctl_host_check_tpm (VmctlHostCheck *check)
+{
+  if (vmctl_host_exists (check->host, "/usr/bin/swtpm"))
+    vmctl_host_check_add (check, "firmware.tpm", "TPM emulator (swtpm)", VMCTL_CHECK_PASS, NULL,
+                          "/usr/bin/swtpm exists: VMs can have an emulated TPM 2.0");
+  else
+    vmctl_host_check_add (check, "firmware.tpm", "TPM emulator (swtpm)", VMCTL_CHECK_WARN,
+                          "apt install swtpm swtpm-tools (Debian/Ubuntu) or dnf install swtpm "
+                          "swtpm-tools (Fedora/RHEL)",
+                          "no /usr/bin/swtpm: no emulated TPM, so Windows 11 guests will not "
+                          "install");
 }

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static void
+void
 vmctl_check_result_free (VmctlCheckResult *result)
 {
   if (result == NULL)
@@ -40,7 +40,7 @@ vmctl_host_report_free (VmctlHostReport *report)
 /**
  * vmctl_check_status_to_string:
  *
- * Returns: (transfer none): "PASS", "WARN" or "FAIL"
+ * Returns: (transfer none): "PASS", "WARN", "FAIL" or "UNKNOWN"
  */
 const gchar *
 vmctl_check_status_to_string (VmctlCheckStatus status)
@@ -553,7 +553,7 @@ read_cmdline (VmctlHostCheck *check)
  * Runs every check in a fixed order: cpu.virtualization, kvm.modules,
  * kvm.device, kvm.nested, iommu.acpi, iommu.groups, iommu.cmdline,
  * iommu.interrupt_remapping, vfio.modules, vfio.device, hugepages,
- * hugepages.mount, firmware.ovmf, devices.vhost_net, devices.tun and
+ * hugepages.mount, firmware.ovmf, firmware.tpm, devices.vhost_net, devices.tun and
  * libvirt.connection. Never fails: what cannot be read is reported as the
  * finding of the check that needed it.
  *
@@ -587,11 +587,19 @@ vmctl_host_check_run (VmctlHost *host, const gchar *uri)
   vmctl_host_check_hugepages (&check);
   vmctl_host_check_hugepages_mount (&check);
   vmctl_host_check_firmware (&check);
+  vmctl_host_check_tpm (&check);
   vmctl_host_check_devices (&check);
   if (uri != NULL)
     vmctl_host_check_libvirt (&check);
   g_strfreev (check.cmdline);
+  vmctl_host_report_finish (report);
+  return g_steal_pointer (&report);
+}
 
+/* ready: no check FAILed (WARN and UNKNOWN allow it) */
+void
+vmctl_host_report_finish (VmctlHostReport *report)
+{
   report->ready = TRUE;
   for (guint i = 0; i < report->results->len; i++) {
     const VmctlCheckResult *result = g_ptr_array_index (report->results, i);
@@ -599,5 +607,4 @@ vmctl_host_check_run (VmctlHost *host, const gchar *uri)
     if (result->status == VMCTL_CHECK_FAIL)
       report->ready = FALSE;
   }
-  return g_steal_pointer (&report);
 }

@@ -11,6 +11,7 @@ typedef enum {
   VMCTL_CHECK_PASS,
   VMCTL_CHECK_WARN,   /* works, but slower, less safe or needs a step later */
   VMCTL_CHECK_FAIL,   /* GPU passthrough cannot work until fixed */
+  VMCTL_CHECK_UNKNOWN,/* a remote host's libvirt does not report it; not a FAIL */
 } VmctlCheckStatus;
 
 typedef struct {
@@ -28,6 +29,9 @@ typedef struct {
 
 /* uri: the libvirt URI to probe, or NULL to skip the libvirt check */
 VmctlHostReport *vmctl_host_check_run (VmctlHost *host, const gchar *uri);
+typedef struct _VmctlHostFacts VmctlHostFacts;
+VmctlHostReport *vmctl_host_check_run_remote (VmctlHostFacts *facts, const gchar *uri,
+                                              const GError *connect_error);
 const gchar *vmctl_check_status_to_string (VmctlCheckStatus status);
 void vmctl_host_report_free (VmctlHostReport *report);
 

@@ -1,6 +1,7 @@
 /* vmctl-hugepages.c: hugepage pools from sysfs (or /proc/meminfo); dynamic
  * reservations through nr_hugepages, recorded per owner under one lock. */
 #include "vmctl-hugepages.h"
+#include "vmctl-host-facts.h"
 #include "vmctl-size.h"
 
 #include <errno.h>
@@ -401,4 +402,143 @@ vmctl_hugepages_release (VmctlHost *host, const gchar *state_dir, const gchar *o
   g_return_val_if_fail (host != NULL, FALSE);
   g_return_val_if_fail (state_dir != NULL && *state_dir != '\0' && owner != NULL && *owner != '\0', FALSE);
   return run_locked (host, state_dir, owner, FALSE, 0, 0, error);
+}
+
+/* ---- choosing the page size --------------------------------------------- */
+
+/* "2 MiB", "1 GiB" */
+static gchar *
+page_name (guint64 page_kib)
+{
+  return vmctl_size_format (page_kib * 1024);
+}
+
+/* the kernel parameter that reserves @pages of @page_kib at boot */
+static gchar *
+boot_parameter (guint64 page_kib, guint64 pages)
+{
+  gboolean gib = page_kib % GIB_IN_KIB == 0;
+
+  return g_strdup_printf ("hugepagesz=%" G_GUINT64_FORMAT "%s hugepages=%" G_GUINT64_FORMAT,
+                          gib ? page_kib / GIB_IN_KIB : page_kib / 1024, gib ? "G" : "M", pages);
+}
+
+/**
+ * vmctl_hugepages_choose:
+ * @facts: the host that will run the VM
+ * @memory_kib: the guest's memory
+ * @cells: (nullable) (element-type guint): the NUMA cells the vCPUs are
+ *   pinned to, whose pages the guest's memory comes from; NULL for any
+ * @dynamic: the pages are reserved at each start (--dynamic-hugepages)
+ *   rather than at boot
+ * @out_page_kib: (out): the page size for <hugepages><page size>
+ * @error: VMCTL_HOST_FACTS_ERROR_HUGEPAGES when no size fits, with the
+ *   fix (the sysctl and boot lines, a mount, --dynamic-hugepages)
+ *
+ * The one rule for the hugepage size, largest first (1 GiB pages halve
+ * the TLB misses again over 2 MiB): a size fits when the memory is a
+ * whole number of its pages (QEMU refuses a partial page), a hugetlbfs of
+ * that size is mounted where vmctl can see the mounts (libvirt backs
+ * guest memory only from a mount of the page size: "Unable to find any
+ * usable hugetlbfs mount for 1048576 KiB"), and its pool has enough free
+ * pages in @cells. A size with no pages reserved never fits: that VM
+ * could not start. With @dynamic the free pages do not matter (start
+ * reserves them), but the size must have a mount and, being reserved at
+ * run time, 2 MiB comes before 1 GiB, which seldom allocates after boot.
+ */
+gboolean
+vmctl_hugepages_choose (VmctlHostFacts *facts, guint64 memory_kib, const GArray *cells,
+                        gboolean dynamic, guint64 *out_page_kib, GError **error)
+{
+  g_autoptr(GArray) sizes = NULL;
+  g_autoptr(GString) why = g_string_new (NULL);
+  g_autofree gchar *memory = vmctl_size_format (memory_kib * 1024);
+  guint64 fallback_kib;
+  guint64 need;
+  guint64 total = 0;
+  guint64 free = 0;
+  g_autofree gchar *boot = NULL;
+  g_autofree gchar *name = NULL;
+  g_autofree gchar *size = NULL;
+  g_autofree gchar *mount = NULL;
+  guint64 want;
+
+  g_return_val_if_fail (facts != NULL && memory_kib > 0, FALSE);
+  sizes = vmctl_host_facts_page_sizes (facts);
+  /* smallest first for a run-time reservation */
+  for (guint i = 0; dynamic && i < sizes->len / 2; i++) {
+    guint64 swap = g_array_index (sizes, guint64, i);
+
+    g_array_index (sizes, guint64, i) = g_array_index (sizes, guint64, sizes->len - 1 - i);
+    g_array_index (sizes, guint64, sizes->len - 1 - i) = swap;
+  }
+  for (guint i = 0; i < sizes->len; i++) {
+    guint64 page_kib = g_array_index (sizes, guint64, i);
+    g_autofree gchar *page = page_name (page_kib);
+    VmctlFact mounted = vmctl_host_facts_has_mount (facts, page_kib);
+
+    vmctl_host_facts_pool (facts, page_kib, cells, &total, &free);
+    need = PAGES_FOR (memory_kib, page_kib);
+    if (memory_kib % page_kib != 0) {
+      g_string_append_printf (why, "; %s is not a whole number of %s pages", memory, page);
+      continue;
+    }
+    if (mounted == VMCTL_FACT_NO) {
+      g_string_append_printf (why, "; no hugetlbfs of %s pages is mounted %s", page, facts->where);
+      continue;
+    }
+    if (!dynamic && free < need) {
+      g_string_append_printf (why, "; %s pages: %" G_GUINT64_FORMAT " free of %" G_GUINT64_FORMAT
+                              " reserved, %" G_GUINT64_FORMAT " needed%s", page, free, total,
+                              need, cells != NULL ? " in the pinned CPUs' NUMA cells" : "");
+      continue;
+    }
+    *out_page_kib = page_kib;
+    return TRUE;
+  }
+
+  /* the fix: a size whose free pages suffice and only lack a mount gets
+   * the mount; else 2 MiB pages (every x86 host has them, on the mount
+   * most hosts have), or whatever size the host has when it lacks 2 MiB */
+  fallback_kib = 0;
+  for (guint i = 0; i < sizes->len && fallback_kib == 0; i++) {
+    guint64 page_kib = g_array_index (sizes, guint64, i);
+
+    vmctl_host_facts_pool (facts, page_kib, cells, &total, &free);
+    if (memory_kib % page_kib == 0 && free >= PAGES_FOR (memory_kib, page_kib))
+      fallback_kib = page_kib;
+  }
+  if (fallback_kib == 0)
+    fallback_kib = 2048;
+  if (sizes->len > 0 && !vmctl_host_facts_pool (facts, fallback_kib, NULL, NULL, NULL))
+    fallback_kib = g_array_index (sizes, guint64, 0);
+  vmctl_host_facts_pool (facts, fallback_kib, cells, &total, &free);
+  need = PAGES_FOR (memory_kib, fallback_kib);
+  name = page_name (fallback_kib);
+  size = fallback_kib % GIB_IN_KIB == 0
+         ? g_strdup_printf ("%" G_GUINT64_FORMAT "G", fallback_kib / GIB_IN_KIB)
+         : g_strdup_printf ("%" G_GUINT64_FORMAT "M", fallback_kib / 1024);
+  want = total + (need > free ? need - free : 0);
+  boot = boot_parameter (fallback_kib, want);
+  if (sizes->len == 0)
+    g_string_append_printf (why, "; the host has no hugepages %s", facts->where);
+  if (free >= need && vmctl_host_facts_has_mount (facts, fallback_kib) == VMCTL_FACT_NO) {
+    g_set_error (error, VMCTL_HOST_FACTS_ERROR, VMCTL_HOST_FACTS_ERROR_HUGEPAGES,
+                 "no hugepage size can back %s of guest memory%s; fix: mount hugetlbfs for "
+                 "the %s pages (mkdir -p /dev/hugepages%s && mount -t hugetlbfs -o pagesize=%s "
+                 "hugetlbfs /dev/hugepages%s, and the same line in /etc/fstab), or create the "
+                 "VM with --no-hugepages", memory, why->str, name, size, size, size);
+    return FALSE;
+  }
+  if (vmctl_host_facts_has_mount (facts, fallback_kib) == VMCTL_FACT_NO)
+    mount = g_strdup_printf (" and mount them (mkdir -p /dev/hugepages%s && mount -t hugetlbfs "
+                             "-o pagesize=%s hugetlbfs /dev/hugepages%s)", size, size, size);
+  g_set_error (error, VMCTL_HOST_FACTS_ERROR, VMCTL_HOST_FACTS_ERROR_HUGEPAGES,
+               "no hugepage size can back %s of guest memory%s; fix: reserve %" G_GUINT64_FORMAT
+               " pages of %s (echo %" G_GUINT64_FORMAT " > /sys/kernel/mm/hugepages/hugepages-%"
+               G_GUINT64_FORMAT "kB/nr_hugepages now, %s on the kernel command line at boot)%s, "
+               "or create the VM with --dynamic-hugepages, or with --no-hugepages",
+               memory, why->str, want, name, want, fallback_kib, boot,
+               mount != NULL ? mount : "");
+  return FALSE;
 }

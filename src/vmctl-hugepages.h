@@ -33,6 +33,9 @@ gboolean vmctl_hugepages_check (VmctlHost *host, guint64 memory_kib, guint64 pag
                                 GError **error);
 gboolean vmctl_hugepages_reserve (VmctlHost *host, const gchar *state_dir, const gchar *owner,
                                   guint64 memory_kib, guint64 page_kib, GError **error);
+typedef struct _VmctlHostFacts VmctlHostFacts;
+gboolean vmctl_hugepages_choose (VmctlHostFacts *facts, guint64 memory_kib, const GArray *cells,
+                                 gboolean dynamic, guint64 *out_page_kib, GError **error);
 gboolean vmctl_hugepages_release (VmctlHost *host, const gchar *state_dir, const gchar *owner,
                                   GError **error);
 

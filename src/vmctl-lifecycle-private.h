@@ -37,6 +37,9 @@ xmlXPathObjectPtr vmctl_lifecycle_select_nodes (xmlDocPtr document, const gchar 
 gint vmctl_lifecycle_node_count (xmlXPathObjectPtr result);
 gchar *vmctl_lifecycle_child_prop (xmlNodePtr parent, const gchar *child, const gchar *name);
 
+/* vmctl-lifecycle-network.c */
+gboolean vmctl_lifecycle_start_networks (virDomainPtr domain, GError **error);
+
 /* vmctl-lifecycle-passthrough.c */
 gboolean vmctl_lifecycle_hold_owner (const gchar *name, VmctlDeviceLock **out_lock,
                                      GError **error);

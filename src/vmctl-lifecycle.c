@@ -258,6 +258,10 @@ vmctl_vm_start (virConnectPtr connection, const gchar *name, gboolean *out_chang
       *out_changed = FALSE;
     return TRUE;
   }
+  if (!vmctl_lifecycle_start_networks (domain, error)) {
+    g_prefix_error (error, "cannot start: ");
+    return FALSE;
+  }
   if (!before_start (domain, error)) {
     /* the step's errors name the VM already */
     g_prefix_error (error, "cannot start: ");
@@ -327,43 +331,52 @@ lookup_running (virConnectPtr connection, const gchar *name, virDomainPtr *out_d
 }
 
 /**
- * vmctl_vm_stop:
+ * vmctl_vm_stop_full:
  * @connection: an open read-write connection
  * @name: the VM
  * @timeout_seconds: how long the guest gets to shut down
  * @force: destroy the VM when the guest has not shut down in time
  * @progress: (nullable): called about once a second with the seconds left
  * @user_data: for @progress
- * @out_changed: (out) (optional): FALSE when the VM was already shut off
+ * @out_result: (out) (optional): whether anything changed, and whether
+ *   the VM had to be powered off (@force) after how many seconds
  * @error: VMCTL_LIFECYCLE_ERROR_NO_VM, VMCTL_LIFECYCLE_ERROR_TIMEOUT (still
  *   running, without @force), or a VMCTL_VIRT_ERROR
  *
  * Asks the guest to shut down (ACPI), waits, and destroys it only with
- * @force. Once the domain is down the after-stop step runs.
+ * @force. Once the domain is down the after-stop step runs. A forced stop
+ * succeeds (the VM is off, as asked), but says so in @out_result: the
+ * guest lost what it had not written.
  */
 gboolean
-vmctl_vm_stop (virConnectPtr connection, const gchar *name, guint timeout_seconds,
-               gboolean force, VmctlStopProgress progress, gpointer user_data,
-               gboolean *out_changed, GError **error)
+vmctl_vm_stop_full (virConnectPtr connection, const gchar *name, guint timeout_seconds,
+                    gboolean force, VmctlStopProgress progress, gpointer user_data,
+                    VmctlStopResult *out_result, GError **error)
 {
   g_autoptr(VmctlDomain) domain = NULL;
+  VmctlStopResult result = { 0 };
+  gint64 started;
   gint64 deadline;
   gint64 next_progress;
   gboolean down = FALSE;
 
   g_return_val_if_fail (connection != NULL && name != NULL, FALSE);
-  if (!lookup_running (connection, name, &domain, out_changed, error))
+  if (!lookup_running (connection, name, &domain, &result.changed, error))
     return FALSE;
-  if (domain == NULL)
+  if (domain == NULL) {
+    if (out_result != NULL)
+      *out_result = result;
     return TRUE;
+  }
   if (sym_virDomainShutdown (domain) < 0) {
     vmctl_lifecycle_set_virt_error (error, "cannot shut down VM '%s'", name);
     return FALSE;
   }
 
   /* monotonic: a clock step while waiting must not cut the wait short */
-  deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
-  next_progress = g_get_monotonic_time ();
+  started = g_get_monotonic_time ();
+  deadline = started + (gint64) timeout_seconds * G_USEC_PER_SEC;
+  next_progress = started;
   for (;;) {
     gint64 now;
 
@@ -378,6 +391,8 @@ vmctl_vm_stop (virConnectPtr connection, const gchar *name, guint timeout_second
     }
     g_usleep (MIN ((gint64) STOP_POLL_MS * 1000, deadline - now));
   }
+  result.waited_seconds = (guint) ((g_get_monotonic_time () - started + G_USEC_PER_SEC / 2)
+                                   / G_USEC_PER_SEC);
 
   if (!down) {
     if (!force) {
@@ -388,11 +403,36 @@ vmctl_vm_stop (virConnectPtr connection, const gchar *name, guint timeout_second
     }
     if (!destroy_domain (domain, name, error))
       return FALSE;
+    result.forced = TRUE;
+    result.waited_seconds = timeout_seconds;
   }
   if (!after_stop (domain, error))
     return FALSE;
+  result.changed = TRUE;
+  if (out_result != NULL)
+    *out_result = result;
+  return TRUE;
+}
+
+/**
+ * vmctl_vm_stop:
+ * @out_changed: (out) (optional): FALSE when the VM was already shut off
+ *
+ * vmctl_vm_stop_full() for callers that need not know whether the guest
+ * had to be powered off.
+ */
+gboolean
+vmctl_vm_stop (virConnectPtr connection, const gchar *name, guint timeout_seconds,
+               gboolean force, VmctlStopProgress progress, gpointer user_data,
+               gboolean *out_changed, GError **error)
+{
+  VmctlStopResult result = { 0 };
+
+  if (!vmctl_vm_stop_full (connection, name, timeout_seconds, force, progress, user_data,
+                           &result, error))
+    return FALSE;
   if (out_changed != NULL)
-    *out_changed = TRUE;
+    *out_changed = result.changed;
   return TRUE;
 }
 

@@ -23,6 +23,9 @@ typedef enum {
   VMCTL_LIFECYCLE_ERROR_STORAGE,      /* a pool or volume could not be made or removed (exit 1) */
   VMCTL_LIFECYCLE_ERROR_STORAGE_IN_USE, /* a disk to remove is another domain's too; nothing
                                        * was changed (exit 1) */
+  VMCTL_LIFECYCLE_ERROR_NETWORK,      /* a network the VM uses is missing or cannot
+                                       * start; the message has libvirt's reason and
+                                       * the fix (exit 1) */
 } VmctlLifecycleError;
 
 GQuark vmctl_lifecycle_error_quark (void);
@@ -76,7 +79,15 @@ typedef void (*VmctlLifecycleProgressFunc) (const gchar *vm, const gchar *line,
                                             gpointer user_data);
 void vmctl_lifecycle_set_progress (VmctlLifecycleProgressFunc func, gpointer user_data);
 
-/* start: before-start step (vmctl metadata read; the plan re-checked
+/* What the user should know of a start (a network vmctl started), one line
+ * at a time, from the thread running the VM. Process-wide. */
+typedef void (*VmctlLifecycleNoticeFunc) (const gchar *vm, const gchar *line,
+                                          gpointer user_data);
+void vmctl_lifecycle_set_notice (VmctlLifecycleNoticeFunc func, gpointer user_data);
+gchar *vmctl_network_note_missing (virConnectPtr connection, const gchar *name);
+
+/* start: the inactive networks its interfaces use are started (a notice
+ * says so); then the before-start step (vmctl metadata read; the plan re-checked
  * against the host, hugepages checked or reserved, the planned functions
  * moved to vfio-pci), then virDomainCreate; on failure all of it is undone.
  * A VM that is already running is success (*out_changed FALSE). */
@@ -92,6 +103,15 @@ typedef void (*VmctlStopProgress) (const gchar *name, guint seconds_left, gpoint
 gboolean vmctl_vm_stop (virConnectPtr connection, const gchar *name, guint timeout_seconds,
                         gboolean force, VmctlStopProgress progress, gpointer user_data,
                         gboolean *out_changed, GError **error);
+/* what stop did, for vmctl_vm_stop_full() */
+typedef struct {
+  gboolean changed;                   /* FALSE: it was shut off already */
+  gboolean forced;                    /* the guest ignored the shutdown: destroyed */
+  guint waited_seconds;               /* how long stop waited for the guest */
+} VmctlStopResult;
+gboolean vmctl_vm_stop_full (virConnectPtr connection, const gchar *name, guint timeout_seconds,
+                             gboolean force, VmctlStopProgress progress, gpointer user_data,
+                             VmctlStopResult *out_result, GError **error);
 gboolean vmctl_vm_destroy (virConnectPtr connection, const gchar *name,
                            gboolean *out_changed, GError **error);
 /* What undefine does with the VM's disks (device='disk': cdroms are

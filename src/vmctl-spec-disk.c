@@ -49,9 +49,16 @@ check_host_use (VmctlSpec *spec, VmctlHost *host, const VmctlSpecDisk *disk,
 {
   guint major_number = major (info->st_rdev);
   guint minor_number = minor (info->st_rdev);
-  g_autoptr(GPtrArray) reasons = vmctl_host_use_block_reasons (host, major_number, minor_number);
+  g_autoptr(GPtrArray) reasons = NULL;
   g_autofree gchar *why = NULL;
 
+  /* a remote host's mounts and swaps are not files vmctl can read */
+  if (host == NULL) {
+    vmctl_spec_add_note (spec, "--disk %s: whether the VM's host mounts or swaps on block device "
+                         "%u:%u is unknown on a remote host", disk->path, major_number, minor_number);
+    return TRUE;
+  }
+  reasons = vmctl_host_use_block_reasons (host, major_number, minor_number);
   if (reasons->len == 0)
     return TRUE;
   g_ptr_array_add (reasons, NULL);
@@ -69,8 +76,9 @@ check_host_use (VmctlSpec *spec, VmctlHost *host, const VmctlSpecDisk *disk,
 
 /**
  * vmctl_spec_check_disks: (skip)
- * @host: the VM's host: its /sys and /proc tell whether it uses a block
- *   device (the path itself is on the machine vmctl runs on, as every file
+ * @host: (nullable): the VM's host: its /sys and /proc tell whether it
+ *   uses a block device; NULL for a remote host, whose files vmctl cannot
+ *   read (the path itself is on the machine vmctl runs on, as every file
  *   the user hands over)
  * @error: VMCTL_SPEC_ERROR_MISSING_FILE or _INVALID for a path that went
  *   away or changed kind, VMCTL_SPEC_ERROR_HOST_IN_USE for a block device

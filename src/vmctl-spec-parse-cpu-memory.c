@@ -230,6 +230,21 @@ vmctl_spec_set_hugepages (VmctlSpec *spec, gboolean hugepages)
 }
 
 /**
+ * vmctl_spec_set_memory_locked:
+ * @locked: --lock-memory: <locked/> with a computed <memtune><hard_limit>
+ *
+ * Off by default: libvirt raises the memlock limit itself for VFIO
+ * hostdevs, and <locked/> makes a start fail where libvirtd may not raise
+ * RLIMIT_MEMLOCK (a container without CAP_SYS_RESOURCE).
+ */
+void
+vmctl_spec_set_memory_locked (VmctlSpec *spec, gboolean locked)
+{
+  g_return_if_fail (spec != NULL);
+  spec->memory_locked = locked;
+}
+
+/**
  * vmctl_spec_set_cpu_pin:
  * @text: "auto", "none" or a host CPU list "2-5,8,9" (vCPU i on the i-th
  *   CPU listed); that the CPUs exist and that there is one per vCPU is

@@ -4,6 +4,7 @@
  * the profiles in vmctl-profile.c. */
 #include "vmctl-spec-private.h"
 
+#include "vmctl-host-facts.h"
 #include "vmctl-profile.h"
 #include "vmctl-size.h"
 
@@ -235,63 +236,32 @@ vmctl_spec_format_cpu_list (GArray *cpus)
   return g_string_free (text, FALSE);
 }
 
+static gint
+compare_cpus (gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return x < y ? -1 : x > y;
+}
+
 /* ---- what the host offers ------------------------------------------------ */
 
-/* The host's CPUs from /sys/devices/system/cpu/present, or NULL when the
- * file is missing or garbled. */
+/* The host's usable CPUs, ascending, or NULL when the facts lack them. */
 static GArray *
-host_present_cpus (VmctlHost *host)
+host_cpus (VmctlHostFacts *facts)
 {
-  g_autofree gchar *line = vmctl_host_read_line (host, "/sys/devices/system/cpu/present", NULL);
-  GArray *cpus = NULL;
+  GArray *cpus;
 
-  if (line == NULL || !vmctl_spec_parse_cpu_list (line, &cpus, NULL))
+  if (facts->topology == NULL)
     return NULL;
-  return cpus;
-}
+  cpus = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; i < facts->topology->cores->len; i++) {
+    const GArray *core = g_array_index (facts->topology->cores, VmctlCpuCore, i).cpus;
 
-/* The CPUs of the first core, which --cpu-pin auto leaves to the host
- * (cpu0's thread siblings), or NULL when the topology is unknown. */
-static GArray *
-host_first_core (VmctlHost *host, GArray *present)
-{
-  g_autofree gchar *path = NULL;
-  g_autofree gchar *line = NULL;
-  GArray *cpus = NULL;
-
-  if (present == NULL || present->len == 0)
-    return NULL;
-  path = g_strdup_printf ("/sys/devices/system/cpu/cpu%u/topology/thread_siblings_list",
-                          g_array_index (present, guint, 0));
-  line = vmctl_host_read_line (host, path, NULL);
-  if (line == NULL || !vmctl_spec_parse_cpu_list (line, &cpus, NULL))
-    return NULL;
-  return cpus;
-}
-
-/* MemTotal from /proc/meminfo in KiB, or 0 when unknown. */
-static guint64
-host_memory_kib (VmctlHost *host)
-{
-  g_autofree gchar *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!vmctl_host_read (host, "/proc/meminfo", &contents, NULL, NULL))
-    return 0;
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++) {
-    g_auto(GStrv) words = NULL;
-    guint64 value = 0;
-
-    if (!g_str_has_prefix (lines[i], "MemTotal:"))
-      continue;
-    words = g_strsplit_set (lines[i] + strlen ("MemTotal:"), " \t", -1);
-    for (guint j = 0; words[j] != NULL; j++)
-      if (words[j][0] != '\0')
-        return g_ascii_string_to_unsigned (words[j], 10, 0, G_MAXUINT64, &value, NULL)
-               ? value : 0;
+    g_array_append_vals (cpus, core->data, core->len);
   }
-  return 0;
+  g_array_sort (cpus, compare_cpus);
+  return cpus;
 }
 
 static gboolean
@@ -311,14 +281,6 @@ default_origin (const VmctlSpec *spec)
   if (spec->profile != NULL)
     return g_strdup_printf ("the %s profile's default", spec->profile);
   return g_strdup ("the default");
-}
-
-static gchar *
-root_phrase (VmctlHost *host)
-{
-  if (vmctl_host_is_real (host))
-    return g_strdup ("on this host");
-  return g_strdup_printf ("under host root %s", vmctl_host_get_root (host));
 }
 
 /* ---- finalize, one rule per function ------------------------------------- */
@@ -363,24 +325,28 @@ check_name_and_paths (VmctlSpec *spec, GError **error)
   return TRUE;
 }
 
-/* KVM when /dev/kvm exists under the host root, unless --virt-type said.
- * Without KVM, what only KVM provides goes: QEMU refuses "-cpu host" and
- * the hv-* flags under TCG, and <kvm><hidden> has nothing to hide. */
+/* KVM when the host offers it (libvirt lists <domain type='kvm'>, or
+ * /dev/kvm exists under a host root), unless --virt-type said. Without
+ * KVM, what only KVM provides goes: QEMU refuses "-cpu host" and the
+ * hv-* flags under TCG (the Hyper-V clock, hv-time, included), and
+ * <kvm><hidden> has nothing to hide. */
 static void
-settle_virt_type (VmctlSpec *spec, VmctlHost *host)
+settle_virt_type (VmctlSpec *spec, VmctlHostFacts *facts)
 {
-  gboolean have_kvm = vmctl_host_exists (host, "/dev/kvm");
-  g_autofree gchar *where = root_phrase (host);
+  gboolean have_kvm = vmctl_host_facts_domain_caps (facts, VMCTL_VIRT_TYPE_KVM)->available
+                      == VMCTL_FACT_YES;
+  /* a host root shows the device node; libvirt says whether it works */
+  const gchar *kvm = facts->source == VMCTL_HOST_FACTS_FILES ? "/dev/kvm" : "KVM";
   g_autoptr(GPtrArray) dropped = g_ptr_array_new ();
 
   if (!spec->virt_type_given) {
     spec->virt_type = have_kvm ? VMCTL_VIRT_TYPE_KVM : VMCTL_VIRT_TYPE_QEMU;
     if (!have_kvm)
-      vmctl_spec_add_note (spec, "no /dev/kvm %s: using --virt-type qemu (software "
-                           "emulation, much slower)", where);
+      vmctl_spec_add_note (spec, "no %s %s: using --virt-type qemu (software "
+                           "emulation, much slower)", kvm, facts->where);
   } else if (spec->virt_type == VMCTL_VIRT_TYPE_KVM && !have_kvm) {
-    vmctl_spec_add_note (spec, "no /dev/kvm %s: the VM cannot start until KVM works "
-                         "(see vmctl host check)", where);
+    vmctl_spec_add_note (spec, "no %s %s: the VM cannot start until KVM works "
+                         "(see vmctl host check)", kvm, facts->where);
   }
   if (spec->virt_type != VMCTL_VIRT_TYPE_QEMU)
     return;
@@ -398,6 +364,10 @@ settle_virt_type (VmctlSpec *spec, VmctlHost *host)
     spec->hyperv = FALSE;
     g_ptr_array_add (dropped, (gpointer) "Hyper-V enlightenments");
   }
+  /* the Windows clock stays, without its Hyper-V timer (the layout's
+   * rule, vmctl_host_facts_hyperv_feature()) */
+  if (spec->clock == VMCTL_CLOCK_WINDOWS)
+    g_ptr_array_add (dropped, (gpointer) "the Hyper-V clock");
   if (spec->kvm_hidden) {
     spec->kvm_hidden = FALSE;
     g_ptr_array_add (dropped, (gpointer) "hidden KVM");
@@ -426,13 +396,20 @@ check_machine (VmctlSpec *spec, GError **error)
   return TRUE;
 }
 
+/* An emulated TPM 2.0 needs swtpm on the host that runs the VM: libvirt
+ * lists backendModel 'emulator' only then, and refuses TPM 2.0 without
+ * it ("TPM version '2.0' is not supported"). */
 static void
-settle_devices (VmctlSpec *spec, VmctlHost *host)
+settle_devices (VmctlSpec *spec, VmctlHostFacts *facts)
 {
-  if (spec->tpm && !vmctl_host_exists (host, "/usr/bin/swtpm")) {
+  const VmctlDomainCaps *caps = vmctl_host_facts_domain_caps (facts, spec->virt_type);
+
+  if (spec->tpm && (caps->tpm_emulator != VMCTL_FACT_YES
+                    || (caps->tpm_versions != NULL
+                        && !g_strv_contains ((const gchar * const *) caps->tpm_versions, "2.0")))) {
     spec->tpm = FALSE;
-    vmctl_spec_add_note (spec, "no swtpm: install swtpm swtpm-tools for the TPM Windows 11 "
-                         "requires");
+    vmctl_spec_add_note (spec, "no swtpm %s: install swtpm swtpm-tools for the TPM "
+                         "Windows 11 requires", facts->where);
   }
   /* the GPU drives the monitor: an emulated card next to it would become
    * the guest's primary display, and a SPICE/VNC head would show nothing */
@@ -481,14 +458,25 @@ check_cpu_list (VmctlSpec *spec, GArray *present, GError **error)
   return TRUE;
 }
 
-static gboolean
-check_vcpus (VmctlSpec *spec, VmctlHost *host, GError **error)
+/* The largest count up to @vcpus that --cpu-pin auto places truthfully
+ * (vmctl_cpu_topology_auto_fits()); 0 when none. */
+static guint
+auto_fitting (const VmctlCpuTopology *topology, guint vcpus)
 {
-  g_autoptr(GArray) present = host_present_cpus (host);
-  g_autoptr(GArray) first_core = NULL;
+  while (vcpus > 0 && !vmctl_cpu_topology_auto_fits (topology, vcpus, NULL))
+    vcpus--;
+  return vcpus;
+}
+
+static gboolean
+check_vcpus (VmctlSpec *spec, VmctlHostFacts *facts, GError **error)
+{
+  g_autoptr(GArray) present = host_cpus (facts);
+  const VmctlCpuTopology *topology = facts->topology;
   g_autofree gchar *core_list = NULL;
   guint host_count = present != NULL ? present->len : VMCTL_SPEC_VCPUS_UNKNOWN_HOST;
   guint limit = host_count;
+  gboolean pin_auto = spec->cpu_pin == VMCTL_CPU_PIN_AUTO && topology != NULL;
 
   if (spec->cpu_pin == VMCTL_CPU_PIN_LIST && spec->cpu_pin_list != NULL
       && !check_cpu_list (spec, present, error))
@@ -500,34 +488,37 @@ check_vcpus (VmctlSpec *spec, VmctlHost *host, GError **error)
   }
 
   /* --cpu-pin auto keeps the first core for the host (and the emulator
-   * threads): the vCPUs must fit in the rest. Without the topology the
-   * XML builder, which reads all of it, has the last word. */
-  if (spec->cpu_pin == VMCTL_CPU_PIN_AUTO)
-    first_core = host_first_core (host, present);
-  if (first_core != NULL) {
-    core_list = vmctl_spec_format_cpu_list (first_core);
-    limit = host_count > first_core->len ? host_count - first_core->len : 0;
-    if (limit == 0) {
+   * threads), and places the vCPUs on the rest so the guest's topology is
+   * true (vmctl_cpu_topology_pin_auto()). Without the topology the XML
+   * builder, which needs all of it, has the last word. */
+  if (pin_auto) {
+    const GArray *first_core = g_array_index (topology->cores, VmctlCpuCore, 0).cpus;
+
+    core_list = vmctl_spec_format_cpu_list ((GArray *) first_core);
+    if (topology->cores->len == 1) {
       g_set_error (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_CONFLICT,
                    "--cpu-pin auto keeps the first core (CPU %s) for the host, and this host "
                    "has no other; use --cpu-pin none", core_list);
       return FALSE;
     }
-  }
-  if (spec->vcpus <= limit)
+    if (vmctl_cpu_topology_auto_fits (topology, spec->vcpus, &limit))
+      return TRUE;
+  } else if (spec->vcpus <= limit) {
     return TRUE;
+  }
 
   if (!spec->vcpus_given && spec->cpu_pin != VMCTL_CPU_PIN_LIST) {
     g_autofree gchar *origin = default_origin (spec);
+    guint lowered = pin_auto ? auto_fitting (topology, spec->vcpus) : limit;
 
-    if (first_core != NULL)
+    if (pin_auto)
       vmctl_spec_add_note (spec, "vcpus lowered from %u (%s) to %u: the host has %u CPUs and "
                            "--cpu-pin auto keeps its first core (CPU %s) for it", spec->vcpus,
-                           origin, limit, host_count, core_list);
+                           origin, lowered, host_count, core_list);
     else
       vmctl_spec_add_note (spec, "vcpus lowered from %u (%s) to %u, the host's CPU count",
-                           spec->vcpus, origin, limit);
-    spec->vcpus = limit;
+                           spec->vcpus, origin, lowered);
+    spec->vcpus = lowered;
     return TRUE;
   }
   if (spec->vcpus > host_count && present != NULL)
@@ -537,11 +528,21 @@ check_vcpus (VmctlSpec *spec, VmctlHost *host, GError **error)
     g_set_error (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_INVALID,
                  "--vcpus '%u': more than %u, the limit when the host's CPU count is unknown",
                  spec->vcpus, host_count);
-  else
+  else if (spec->vcpus > limit)
     g_set_error (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_CONFLICT,
                  "--vcpus '%u' with --cpu-pin auto: the host has %u CPUs and keeps its first "
                  "core (CPU %s) for itself, leaving %u; give --vcpus %u or less, or "
                  "--cpu-pin none", spec->vcpus, host_count, core_list, limit, limit);
+  else
+    /* an odd count above the spare cores: pairs of it would sit on SMT
+     * siblings while the guest believed them separate cores */
+    g_set_error (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_CONFLICT,
+                 "--vcpus '%u' with --cpu-pin auto: %u vCPUs fill neither whole cores of %u "
+                 "SMT threads nor one core each (%u cores are left after CPU %s), so the "
+                 "guest could not be told its topology truly; give --vcpus %u or %u, or "
+                 "--cpu-pin none", spec->vcpus, spec->vcpus, topology->threads_per_core,
+                 topology->cores->len - 1, core_list, auto_fitting (topology, spec->vcpus),
+                 spec->vcpus + 1);
   return FALSE;
 }
 
@@ -559,9 +560,9 @@ memory_subject (const VmctlSpec *spec)
 }
 
 static gboolean
-check_memory (VmctlSpec *spec, VmctlHost *host, GError **error)
+check_memory (VmctlSpec *spec, VmctlHostFacts *facts, GError **error)
 {
-  guint64 host_kib = host_memory_kib (host);
+  guint64 host_kib = facts->memory_kib;
   guint64 limit_kib = host_kib != 0 ? host_kib : VMCTL_SPEC_MEMORY_UNKNOWN_HOST_KIB;
   g_autofree gchar *subject = memory_subject (spec);
 
@@ -594,10 +595,9 @@ check_memory (VmctlSpec *spec, VmctlHost *host, GError **error)
 }
 
 /**
- * vmctl_spec_finalize:
- * @host: the host the VM is for (its /dev, /proc, /sys and /usr/bin are
- *   read under its root); files the user hands over (ROM, ISO, disk) are on
- *   the machine vmctl runs on and are not looked for under the root
+ * vmctl_spec_finalize_with_facts:
+ * @facts: the host the VM is for (vmctl-host-facts.h); files the user
+ *   hands over (ROM, ISO, disk) are on the machine vmctl runs on
  * @error: VMCTL_SPEC_ERROR_INVALID for a value the host cannot satisfy
  *   (more vCPUs or memory than it has, a CPU it lacks, a bad name or path
  *   set by hand), VMCTL_SPEC_ERROR_CONFLICT for options that cannot go
@@ -607,15 +607,15 @@ check_memory (VmctlSpec *spec, VmctlHost *host, GError **error)
  *
  * Settles what depends on the host and on several options together, once,
  * after all options were applied: what each --disk PATH is (a block device
- * or an image file, by stat() after symlinks) and that @host does not use
- * a block device given, the virtualization type (kvm when
- * /dev/kvm exists, else qemu with a note, and without KVM-only features),
- * Secure Boot's q35, the TPM (only with /usr/bin/swtpm, else a note), no
- * emulated video when a GPU is given and the profile says so, vCPUs and
- * memory against the host, CPU pinning against the host's CPUs, and the
- * hugepage granularity. Defaults the host cannot meet are lowered with a
- * note when harmless (vCPUs); values the user gave are errors. Notes go to
- * spec->notes.
+ * or an image file, by stat() after symlinks) and that the host does not
+ * use a block device given, the virtualization type (kvm when the host
+ * offers it, else qemu with a note, and without KVM-only features),
+ * Secure Boot's q35, the TPM (only where libvirt has swtpm, else a note),
+ * no emulated video when a GPU is given and the profile says so, vCPUs
+ * and memory against the host, CPU pinning against the host's CPUs, and
+ * the hugepage granularity. Defaults the host cannot meet are lowered
+ * with a note when harmless (vCPUs); values the user gave are errors.
+ * Notes go to spec->notes.
  *
  * Calling it again after success does nothing. After a failure the spec
  * may be partly settled: discard it.
@@ -623,23 +623,43 @@ check_memory (VmctlSpec *spec, VmctlHost *host, GError **error)
  * Returns: TRUE when the spec can be built into a domain
  */
 gboolean
-vmctl_spec_finalize (VmctlSpec *spec, VmctlHost *host, GError **error)
+vmctl_spec_finalize_with_facts (VmctlSpec *spec, VmctlHostFacts *facts, GError **error)
 {
   g_return_val_if_fail (spec != NULL, FALSE);
-  g_return_val_if_fail (host != NULL, FALSE);
+  g_return_val_if_fail (facts != NULL, FALSE);
 
   if (spec->finalized)
     return TRUE;
-  if (!check_name_and_paths (spec, error) || !vmctl_spec_check_disks (spec, host, error))
+  if (!check_name_and_paths (spec, error) || !vmctl_spec_check_disks (spec, facts->host, error))
     return FALSE;
-  settle_virt_type (spec, host);
+  settle_virt_type (spec, facts);
   if (!check_machine (spec, error))
     return FALSE;
-  settle_devices (spec, host);
-  if (!check_vcpus (spec, host, error))
+  settle_devices (spec, facts);
+  if (!check_vcpus (spec, facts, error))
     return FALSE;
-  if (!check_memory (spec, host, error))
+  if (!check_memory (spec, facts, error))
     return FALSE;
   spec->finalized = TRUE;
   return TRUE;
+}
+
+/**
+ * vmctl_spec_finalize:
+ * @host: a host root whose files describe the host (FILES facts,
+ *   vmctl_host_facts_new_from_files())
+ *
+ * vmctl_spec_finalize_with_facts() for a host root.
+ */
+gboolean
+vmctl_spec_finalize (VmctlSpec *spec, VmctlHost *host, GError **error)
+{
+  g_autoptr(VmctlHostFacts) facts = NULL;
+
+  g_return_val_if_fail (spec != NULL, FALSE);
+  g_return_val_if_fail (host != NULL, FALSE);
+  if (spec->finalized)
+    return TRUE;
+  facts = vmctl_host_facts_new_from_files (host);
+  return vmctl_spec_finalize_with_facts (spec, facts, error);
 }

@@ -79,6 +79,7 @@ typedef struct {
   GArray *hostdevs;               /* VmctlPciAddress, --hostdev, in the order given */
   gboolean hugepages;
   gboolean hugepages_dynamic;     /* reserve them at start, release at stop */
+  gboolean memory_locked;         /* --lock-memory: <locked/> + <memtune><hard_limit> */
   GPtrArray *disks;               /* VmctlSpecDisk* */
   gchar *cdrom;                   /* absolute path or NULL */
   VmctlNetworkKind network;
@@ -140,6 +141,7 @@ gboolean vmctl_spec_add_hostdev (VmctlSpec *spec, const gchar *text, GError **er
 gboolean vmctl_spec_set_memory (VmctlSpec *spec, const gchar *text, GError **error);
 gboolean vmctl_spec_set_vcpus (VmctlSpec *spec, const gchar *text, GError **error);
 void vmctl_spec_set_hugepages (VmctlSpec *spec, gboolean hugepages);
+void vmctl_spec_set_memory_locked (VmctlSpec *spec, gboolean locked);
 gboolean vmctl_spec_add_disk (VmctlSpec *spec, const gchar *text, GError **error);
 gboolean vmctl_spec_set_cdrom (VmctlSpec *spec, const gchar *path, GError **error);
 gboolean vmctl_spec_set_network (VmctlSpec *spec, const gchar *text, GError **error);
@@ -147,6 +149,8 @@ gboolean vmctl_spec_set_firmware (VmctlSpec *spec, const gchar *text, GError **e
 gboolean vmctl_spec_set_cpu_pin (VmctlSpec *spec, const gchar *text, GError **error);
 gboolean vmctl_spec_set_virt_type (VmctlSpec *spec, const gchar *text, GError **error);
 gboolean vmctl_spec_finalize (VmctlSpec *spec, VmctlHost *host, GError **error);
+typedef struct _VmctlHostFacts VmctlHostFacts;
+gboolean vmctl_spec_finalize_with_facts (VmctlSpec *spec, VmctlHostFacts *facts, GError **error);
 void vmctl_spec_add_note (VmctlSpec *spec, const gchar *format, ...) G_GNUC_PRINTF (2, 3);
 
 /* the spellings of the options and profile files, for messages and metadata */

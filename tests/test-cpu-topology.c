@@ -230,20 +230,170 @@ static void
 test_pin_auto (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(VmctlCpuTopology) topology = read_ok (fixture);
+  /* 3 cores after the host's: even counts on whole cores (SMT pairs),
+   * odd ones one per core; 5 is neither */
   static const gchar * const expected[] = {
-    NULL, "1", "1 5", "1 5 2", "1 5 2 6", "1 5 2 6 3", "1 5 2 6 3 7",
+    NULL, "1", "1 5", "1 2 3", "1 5 2 6", NULL, "1 5 2 6 3 7",
   };
 
   for (guint vcpus = 1; vcpus <= 6; vcpus++) {
     g_autoptr(GError) error = NULL;
     g_autoptr(VmctlCpuPinning) pinning = vmctl_cpu_topology_pin_auto (topology, vcpus, &error);
 
+    if (expected[vcpus] == NULL) {
+      g_assert_error (error, VMCTL_CPU_TOPOLOGY_ERROR, VMCTL_CPU_TOPOLOGY_ERROR_NOT_ENOUGH);
+      g_assert_nonnull (strstr (error->message, "give a multiple of 2 up to 6, or 3 or fewer"));
+      continue;
+    }
     g_assert_no_error (error);
     assert_cpus (pinning->vcpu_cpus, expected[vcpus]);
     /* the whole first core for the host and QEMU */
     assert_cpus (pinning->emulator_cpus, "0 4");
     g_assert_cmpuint (vmctl_cpu_topology_guest_threads (topology, vcpus, pinning), ==,
                       vcpus % 2 == 0 ? 2 : 1);
+  }
+}
+
+/* ---- every vCPU count on several hosts ---------------------------------- */
+
+/* A host of @cores cores with @threads threads each, numbered the way
+ * Linux numbers them (siblings n and n + cores), in @packages packages;
+ * @offline: one CPU left out (its core keeps one thread), or G_MAXUINT. */
+static VmctlCpuTopology *
+synthetic_host (guint cores, guint threads, guint packages, guint offline, const gchar *vendor)
+{
+  g_autoptr(GArray) entries = g_array_new (FALSE, TRUE, sizeof (VmctlCpuEntry));
+  g_autoptr(GError) error = NULL;
+  VmctlCpuTopology *topology;
+
+  for (guint cpu = 0; cpu < cores * threads; cpu++) {
+    VmctlCpuEntry entry = { cpu, (cpu % cores) / (cores / packages), cpu % cores,
+                            g_array_new (FALSE, FALSE, sizeof (guint)) };
+
+    if (cpu == offline) {
+      g_array_unref (entry.siblings);
+      continue;
+    }
+    for (guint t = 0; t < threads; t++) {
+      guint sibling = cpu % cores + t * cores;
+
+      g_array_append_val (entry.siblings, sibling);
+    }
+    g_array_append_val (entries, entry);
+  }
+  topology = vmctl_cpu_topology_new_from_entries ((const VmctlCpuEntry *) entries->data,
+                                                  entries->len, vendor, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < entries->len; i++)
+    g_array_unref (g_array_index (entries, VmctlCpuEntry, i).siblings);
+  return topology;
+}
+
+static const VmctlCpuCore *
+core_of_cpu (const VmctlCpuTopology *topology, guint cpu)
+{
+  for (guint i = 0; i < topology->cores->len; i++) {
+    const VmctlCpuCore *core = &g_array_index (topology->cores, VmctlCpuCore, i);
+
+    for (guint j = 0; j < core->cpus->len; j++)
+      if (g_array_index (core->cpus, guint, j) == cpu)
+        return core;
+  }
+  return NULL;
+}
+
+/* What the guest is told is what the pinning does: sockets*dies*cores*
+ * threads == vCPUs, and threads == 2 exactly when the vCPUs sit on
+ * sibling pairs (vCPUs 2k and 2k+1 on one core), else no two vCPUs share
+ * a core. */
+static void
+assert_truthful (const VmctlCpuTopology *topology, guint vcpus, const VmctlCpuPinning *pinning)
+{
+  guint threads = vmctl_cpu_topology_guest_threads (topology, vcpus, pinning);
+  guint cores = vcpus / threads;
+  const VmctlCpuCore *host_core = &g_array_index (topology->cores, VmctlCpuCore, 0);
+
+  g_assert_cmpuint (pinning->vcpu_cpus->len, ==, vcpus);
+  g_assert_cmpuint (1 * 1 * cores * threads, ==, vcpus);
+  for (guint i = 0; i < vcpus; i++) {
+    guint cpu = g_array_index (pinning->vcpu_cpus, guint, i);
+
+    g_assert_true (core_of_cpu (topology, cpu) != host_core);
+    for (guint j = 0; j < i; j++) {
+      guint other = g_array_index (pinning->vcpu_cpus, guint, j);
+      gboolean same_core = core_of_cpu (topology, cpu) == core_of_cpu (topology, other);
+
+      g_assert_cmpuint (cpu, !=, other);
+      /* sharing a core is allowed only as guest SMT siblings */
+      if (same_core)
+        g_assert_true (threads > 1 && i / threads == j / threads);
+      if (threads > 1 && i / threads == j / threads)
+        g_assert_true (same_core);
+    }
+  }
+}
+
+static void
+check_every_count (const VmctlCpuTopology *topology)
+{
+  guint spare_cores = topology->cores->len - 1;
+  guint full_pairs = 0;
+
+  for (guint i = 1; i < topology->cores->len; i++)
+    full_pairs += g_array_index (topology->cores, VmctlCpuCore, i).cpus->len == 2;
+  for (guint vcpus = 1; vcpus <= topology->n_cpus; vcpus++) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmctlCpuPinning) pinning = vmctl_cpu_topology_pin_auto (topology, vcpus, &error);
+    gboolean expect = vcpus <= spare_cores
+                      || (topology->threads_per_core == 2 && vcpus % 2 == 0
+                          && vcpus / 2 <= full_pairs);
+
+    g_assert_cmpint (vmctl_cpu_topology_auto_fits (topology, vcpus, NULL), ==, expect);
+    /* floating vCPUs are on no sibling pair: one core each */
+    g_assert_cmpuint (vmctl_cpu_topology_guest_threads (topology, vcpus, NULL), ==, 1);
+    if (!expect) {
+      g_assert_null (pinning);
+      g_assert_error (error, VMCTL_CPU_TOPOLOGY_ERROR, VMCTL_CPU_TOPOLOGY_ERROR_NOT_ENOUGH);
+      continue;
+    }
+    g_assert_no_error (error);
+    assert_truthful (topology, vcpus, pinning);
+    /* an even count that fits in pairs uses them */
+    if (topology->threads_per_core == 2 && vcpus % 2 == 0 && vcpus / 2 <= full_pairs)
+      g_assert_cmpuint (vmctl_cpu_topology_guest_threads (topology, vcpus, pinning), ==, 2);
+    /* the same CPUs given as a list are told the same */
+    {
+      g_autoptr(VmctlCpuPinning) listed = vmctl_cpu_topology_pin_list (topology,
+                                                                        (const guint *) pinning->vcpu_cpus->data,
+                                                                        vcpus, vcpus, &error);
+
+      g_assert_no_error (error);
+      assert_truthful (topology, vcpus, listed);
+    }
+  }
+}
+
+static void
+test_every_count (void)
+{
+  static const struct {
+    guint cores, threads, packages, offline;
+    const gchar *vendor;
+  } hosts[] = {
+    { 8, 2, 1, G_MAXUINT, "GenuineIntel" },   /* 8 cores, 16 threads */
+    { 16, 2, 1, G_MAXUINT, "AuthenticAMD" },  /* 16 cores, 32 threads, topoext */
+    { 8, 1, 1, G_MAXUINT, "GenuineIntel" },   /* SMT off */
+    { 6, 2, 2, G_MAXUINT, "GenuineIntel" },   /* two packages */
+    { 4, 2, 1, 7, "AuthenticAMD" },           /* one sibling offline: 7 CPUs */
+    { 1, 2, 1, G_MAXUINT, "GenuineIntel" },   /* one core: nothing to give */
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (hosts); i++) {
+    g_autoptr(VmctlCpuTopology) topology = synthetic_host (hosts[i].cores, hosts[i].threads,
+                                                           hosts[i].packages, hosts[i].offline,
+                                                           hosts[i].vendor);
+
+    check_every_count (topology);
   }
 }
 
@@ -295,7 +445,8 @@ test_pin_list (Fixture *fixture, gconstpointer data)
   assert_cpus (pinning->emulator_cpus, "0 4 6 7");
   /* 1 and 2 are different cores: claiming SMT would mislead the guest */
   g_assert_cmpuint (vmctl_cpu_topology_guest_threads (topology, 4, pinning), ==, 1);
-  g_assert_cmpuint (vmctl_cpu_topology_guest_threads (topology, 4, NULL), ==, 2);
+  /* floating vCPUs are on no sibling pair in particular */
+  g_assert_cmpuint (vmctl_cpu_topology_guest_threads (topology, 4, NULL), ==, 1);
   g_assert_cmpuint (vmctl_cpu_topology_guest_threads (NULL, 4, NULL), ==, 1);
   g_clear_pointer (&pinning, vmctl_cpu_pinning_free);
 
@@ -328,6 +479,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/vmctl/cpu-topology/list/parse", test_list_parse);
+  g_test_add_func ("/vmctl/cpu-topology/pin-auto/every-count", test_every_count);
   g_test_add_func ("/vmctl/cpu-topology/list/format", test_list_format);
   add ("/vmctl/cpu-topology/read/intel", "clean-gpu-audio", test_read_fixture);
   add ("/vmctl/cpu-topology/read/amd", "amd-host", test_read_fixture);

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "vmctl-host-facts.h"
 #include "vmctl-test-domain.h"
 
 /* ---- firmware ---- */
@@ -163,10 +164,18 @@ test_cpu_odd_vcpus (DomainFixture *fixture, gconstpointer data)
   vmctl_test_domain_profile_gaming (fixture->spec, "odd");
   fixture->spec->vcpus = 3;
   document = vmctl_test_domain_build_ok (fixture);
-  /* 3 vCPUs cannot be whole 2-thread cores: the guest sees 3 cores */
+  /* 3 vCPUs cannot be whole 2-thread cores: one per core, and the guest
+   * sees 3 cores, which they are */
   assert_xpath (document, "/domain/cpu/topology/@cores", "3");
   assert_xpath (document, "/domain/cpu/topology/@threads", "1");
-  assert_xpath (document, "/domain/cputune/vcpupin[3]/@cpuset", "2");
+  assert_xpath (document, "/domain/cputune/vcpupin[1]/@cpuset", "1");
+  assert_xpath (document, "/domain/cputune/vcpupin[2]/@cpuset", "2");
+  assert_xpath (document, "/domain/cputune/vcpupin[3]/@cpuset", "3");
+  g_clear_pointer (&document, xmlFreeDoc);
+  /* 5 fits neither way on the 3 cores left: refused, not a false claim */
+  fixture->spec->vcpus = 5;
+  vmctl_test_domain_build_fails (fixture, VMCTL_DOMAIN_XML_ERROR_TOPOLOGY,
+                                 "give a multiple of 2 up to 6, or 3 or fewer");
 }
 
 static void
@@ -245,45 +254,144 @@ test_cpu_unreadable_topology (DomainFixture *fixture, gconstpointer data)
 
 /* ---- memory ---- */
 
+/* The pools of a copied host root: 2 MiB and 1 GiB pages (nr, free), and
+ * the hugetlbfs mounts /proc/mounts lists ("2M", "1G", "2M,1G", ""). */
+static void
+set_pools (DomainFixture *fixture, guint nr_2m, guint free_2m, guint nr_1g, guint free_1g,
+           const gchar *mounts)
+{
+  static const gchar pools[] = "sys/kernel/mm/hugepages/hugepages-";
+  g_auto(GStrv) sizes = g_strsplit (mounts, ",", -1);
+  g_autoptr(GString) text = g_string_new ("proc /proc proc rw 0 0\n");
+  g_autofree gchar *value = NULL;
+
+#define WRITE_COUNT(size, file, count) \
+  G_STMT_START { \
+    g_autofree gchar *path_ = g_strconcat (pools, size, "/", file, NULL); \
+    g_autofree gchar *count_ = g_strdup_printf ("%u\n", count); \
+    vmctl_test_write (fixture->root, path_, count_); \
+  } G_STMT_END
+  WRITE_COUNT ("2048kB", "nr_hugepages", nr_2m);
+  WRITE_COUNT ("2048kB", "free_hugepages", free_2m);
+  WRITE_COUNT ("1048576kB", "nr_hugepages", nr_1g);
+  WRITE_COUNT ("1048576kB", "free_hugepages", free_1g);
+#undef WRITE_COUNT
+  for (guint i = 0; sizes[i] != NULL; i++)
+    if (sizes[i][0] != '\0')
+      g_string_append_printf (text, "hugetlbfs /dev/hugepages%s hugetlbfs rw,relatime,pagesize=%s 0 0\n",
+                              sizes[i], sizes[i]);
+  vmctl_test_write (fixture->root, "proc/mounts", text->str);
+}
+
+static void
+assert_page_size (DomainFixture *fixture, const gchar *expected)
+{
+  g_autoptr(xmlDoc) document = vmctl_test_domain_build_ok (fixture);
+
+  assert_xpath (document, "/domain/memoryBacking/hugepages/page/@size", expected);
+  assert_xpath (document, "/domain/memoryBacking/hugepages/page/@unit", "KiB");
+  assert_xpath (document, "/domain/metadata/vmctl:vmctl/vmctl:spec/@hugepage-kib", expected);
+  /* no <locked/> unless asked: libvirtd may not raise RLIMIT_MEMLOCK */
+  g_assert_cmpint (vmctl_test_domain_xpath_count (document, "/domain/memoryBacking/locked"), ==, 0);
+  g_assert_cmpint (vmctl_test_domain_xpath_count (document, "/domain/memtune"), ==, 0);
+}
+
+static void
+assert_no_page_size (DomainFixture *fixture, const gchar *fragment)
+{
+  g_autoptr(GError) error = NULL;
+  xmlDocPtr document = vmctl_domain_xml_build (fixture->host, fixture->spec, fixture->plan, &error);
+
+  g_assert_null (document);
+  g_assert_error (error, VMCTL_HOST_FACTS_ERROR, VMCTL_HOST_FACTS_ERROR_HUGEPAGES);
+  if (strstr (error->message, fragment) == NULL)
+    g_error ("'%s' lacks '%s'", error->message, fragment);
+}
+
+/* The size whose pool has the free pages and a mount; never one with no
+ * pages reserved (data/demo-host's case: 16 GiB of 2 MiB pages, 0 of
+ * 1 GiB, only a 2 MiB mount). */
 static void
 test_hugepages_sizes (DomainFixture *fixture, gconstpointer data)
 {
-  g_autoptr(xmlDoc) document = NULL;
-  g_autofree gchar *gigantic = g_build_filename (fixture->root,
-                                                 "sys/kernel/mm/hugepages/hugepages-1048576kB", NULL);
-
   vmctl_test_domain_profile_gaming (fixture->spec, "pages");
-  document = vmctl_test_domain_build_ok (fixture);
-  assert_xpath (document, "/domain/memoryBacking/hugepages/page/@size", "1048576");
-  assert_xpath (document, "/domain/memoryBacking/hugepages/page/@unit", "KiB");
-  g_assert_cmpint (vmctl_test_domain_xpath_count (document, "/domain/memoryBacking/locked"), ==, 1);
-  g_clear_pointer (&document, xmlFreeDoc);
 
-  /* 12.5 GiB: not whole 1 GiB pages */
+  /* 2 MiB only, as on the demo host: 1 GiB has no pages */
+  set_pools (fixture, 8192, 8192, 0, 0, "2M");
+  assert_page_size (fixture, "2048");
+  /* 1 GiB pages reserved but no 1 GiB mount: libvirt could not use them */
+  set_pools (fixture, 0, 0, 16, 16, "2M");
+  assert_no_page_size (fixture, "mount -t hugetlbfs -o pagesize=1G");
+  /* ... with the mount */
+  set_pools (fixture, 0, 0, 16, 16, "2M,1G");
+  assert_page_size (fixture, "1048576");
+  /* both: 1 GiB first, for fewer TLB misses */
+  set_pools (fixture, 8192, 8192, 16, 16, "2M,1G");
+  assert_page_size (fixture, "1048576");
+  /* 1 GiB pages taken by another VM: 2 MiB */
+  set_pools (fixture, 8192, 8192, 16, 4, "2M,1G");
+  assert_page_size (fixture, "2048");
+  /* 12.5 GiB is not whole 1 GiB pages */
   fixture->spec->memory_kib = 12 * VMCTL_TEST_GIB_KIB + VMCTL_TEST_GIB_KIB / 2;
-  document = vmctl_test_domain_build_ok (fixture);
-  assert_xpath (document, "/domain/memoryBacking/hugepages/page/@size", "2048");
-  g_clear_pointer (&document, xmlFreeDoc);
-
-  /* no 1 GiB pool (no pdpe1gb) */
+  set_pools (fixture, 8192, 8192, 16, 16, "2M,1G");
+  assert_page_size (fixture, "2048");
   fixture->spec->memory_kib = 16 * VMCTL_TEST_GIB_KIB;
-  vmctl_test_remove_tree (gigantic);
-  document = vmctl_test_domain_build_ok (fixture);
-  assert_xpath (document, "/domain/memoryBacking/hugepages/page/@size", "2048");
-  assert_xpath (document, "/domain/metadata/vmctl:vmctl/vmctl:spec/@hugepage-kib", "2048");
-  g_clear_pointer (&document, xmlFreeDoc);
+  /* a mount without pagesize= serves the default size (Hugepagesize) */
+  set_pools (fixture, 8192, 8192, 0, 0, "");
+  vmctl_test_write (fixture->root, "proc/mounts", "hugetlbfs /dev/hugepages hugetlbfs rw 0 0\n");
+  assert_page_size (fixture, "2048");
+
+  /* nothing fits: the fix names the pages to reserve */
+  set_pools (fixture, 100, 100, 0, 0, "2M");
+  assert_no_page_size (fixture, "echo 8192 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages");
+  assert_no_page_size (fixture, "hugepagesz=2M hugepages=8192");
+  assert_no_page_size (fixture, "--dynamic-hugepages");
+  /* no mount at all */
+  set_pools (fixture, 8192, 8192, 0, 0, "");
+  assert_no_page_size (fixture, "mount -t hugetlbfs -o pagesize=2M");
+  /* dynamic: start reserves the pages, a mounted size is enough */
+  set_pools (fixture, 0, 0, 0, 0, "2M");
+  fixture->spec->hugepages_dynamic = TRUE;
+  assert_page_size (fixture, "2048");
+  fixture->spec->hugepages_dynamic = FALSE;
 
   /* not even whole 2 MiB pages */
+  set_pools (fixture, 8192, 8192, 0, 0, "2M");
   fixture->spec->memory_kib = 16 * VMCTL_TEST_GIB_KIB + 1024;
-  vmctl_test_domain_build_fails (fixture, VMCTL_DOMAIN_XML_ERROR_INVALID,
-                                 "not a whole number of 2048 KiB hugepages");
+  assert_no_page_size (fixture, "not a whole number of 2 MiB pages");
+
+  fixture->spec->hugepages = FALSE;
+  {
+    g_autoptr(xmlDoc) document = vmctl_test_domain_build_ok (fixture);
+
+    g_assert_cmpint (vmctl_test_domain_xpath_count (document, "/domain/memoryBacking"), ==, 0);
+    assert_xpath (document, "/domain/memory", "16778240");
+    assert_xpath (document, "/domain/memory/@unit", "KiB");
+    assert_xpath (document, "/domain/currentMemory", "16778240");
+  }
+}
+
+/* --lock-memory: <locked/> with the hard limit libvirt's tuning guide
+ * asks for: memory + 1 GiB for QEMU */
+static void
+test_memory_locked (DomainFixture *fixture, gconstpointer data)
+{
+  g_autoptr(xmlDoc) document = NULL;
+
+  vmctl_test_domain_profile_gaming (fixture->spec, "locked");
+  fixture->spec->memory_locked = TRUE;
+  document = vmctl_test_domain_build_ok (fixture);
+  g_assert_cmpint (vmctl_test_domain_xpath_count (document, "/domain/memoryBacking/locked"), ==, 1);
+  assert_xpath (document, "/domain/memtune/hard_limit", "17825792");
+  assert_xpath (document, "/domain/memtune/hard_limit/@unit", "KiB");
+  vmctl_test_domain_assert_validates (document);
+  g_clear_pointer (&document, xmlFreeDoc);
 
   fixture->spec->hugepages = FALSE;
   document = vmctl_test_domain_build_ok (fixture);
-  g_assert_cmpint (vmctl_test_domain_xpath_count (document, "/domain/memoryBacking"), ==, 0);
-  assert_xpath (document, "/domain/memory", "16778240");
-  assert_xpath (document, "/domain/memory/@unit", "KiB");
-  assert_xpath (document, "/domain/currentMemory", "16778240");
+  g_assert_cmpint (vmctl_test_domain_xpath_count (document, "/domain/memoryBacking/locked"), ==, 1);
+  g_assert_cmpint (vmctl_test_domain_xpath_count (document, "/domain/memoryBacking/hugepages"), ==, 0);
+  vmctl_test_domain_assert_validates (document);
 }
 
 /* ---- hostdevs ---- */
@@ -681,6 +789,7 @@ main (int argc, char **argv)
   g_test_add ("/vmctl/domain-xml/cpu/amd-topoext", DomainFixture, NULL, setup_amd,
               test_cpu_amd_topoext, vmctl_test_domain_teardown);
   add_clean ("/vmctl/domain-xml/memory/hugepage-sizes", test_hugepages_sizes);
+  add_clean ("/vmctl/domain-xml/memory/locked", test_memory_locked);
   g_test_add ("/vmctl/domain-xml/hostdev/one-slot", DomainFixture, NULL, setup_turing,
               test_hostdev_one_slot, vmctl_test_domain_teardown);
   add_clean ("/vmctl/domain-xml/hostdev/two-cards", test_hostdev_two_cards);

@@ -259,9 +259,12 @@ static void
 test_hugepages_short (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *nr_path = empty_pool (fixture);
+  g_autofree gchar *nr_path = NULL;
 
+  /* defined while the pages were free (create refuses otherwise), taken
+   * by the time of the start */
   define_hugepage_gamer (fixture, FALSE);
+  nr_path = empty_pool (fixture);
   g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
   vmctl_test_lifecycle_assert_message_has (error, "echo 64 > /proc/sys/vm/nr_hugepages");
   assert_host_as_before (fixture);

@@ -288,7 +288,7 @@ test_finalize_gaming (SpecFixture *fixture, gconstpointer data)
   g_assert_true (spec->cpu_cache_passthrough);
   /* the fixtures have no swtpm */
   g_assert_false (spec->tpm);
-  g_assert_true (vmctl_test_spec_has_note (spec, "no swtpm: install swtpm swtpm-tools for the TPM Windows 11 "
+  g_assert_true (vmctl_test_spec_has_note (spec, "install swtpm swtpm-tools for the TPM Windows 11 "
                                  "requires"));
   /* a GPU is given and the profile wants no emulated video then */
   g_assert_false (spec->emulated_video);

@@ -10,7 +10,7 @@ const gchar * const vmctl_test_check_order[VMCTL_TEST_N_CHECKS] = {
   "cpu.virtualization", "kvm.modules", "kvm.device", "kvm.nested",
   "iommu.acpi", "iommu.groups", "iommu.cmdline", "iommu.interrupt_remapping",
   "vfio.modules", "vfio.device", "hugepages", "hugepages.mount",
-  "firmware.ovmf", "devices.vhost_net", "devices.tun", "libvirt.connection",
+  "firmware.ovmf", "firmware.tpm", "devices.vhost_net", "devices.tun", "libvirt.connection",
 };
 
 /* data: the scenario to copy, or NULL for an empty root */

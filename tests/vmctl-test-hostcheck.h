@@ -8,7 +8,7 @@
 G_BEGIN_DECLS
 
 /* every report lists every check, in this order */
-#define VMCTL_TEST_N_CHECKS 16
+#define VMCTL_TEST_N_CHECKS 17
 extern const gchar * const vmctl_test_check_order[VMCTL_TEST_N_CHECKS];
 
 #define BOOT "BOOT_IMAGE=/vmlinuz-6.1.0-27-amd64 root=UUID=3f9c1e4a ro quiet"

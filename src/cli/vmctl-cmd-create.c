@@ -7,6 +7,7 @@
 #include "vmctl-autocleanups.h"
 #include "vmctl-connect.h"
 #include "vmctl-domain-xml.h"
+#include "vmctl-host-facts.h"
 #include "vmctl-lifecycle.h"
 #include "vmctl-plan.h"
 #include "vmctl-profile.h"
@@ -59,6 +60,7 @@ typedef struct {
   gboolean hugepages;
   gboolean no_hugepages;
   gboolean dynamic_hugepages;
+  gboolean lock_memory;
   gchar **disks;
   gchar *cdrom;
   gchar *network;
@@ -135,6 +137,8 @@ spec_from_options (const gchar *name, const CreateOptions *options, GError **err
   if (options->dynamic_hugepages || options->no_hugepages)
     spec->hugepages_dynamic = options->dynamic_hugepages;
   spec->force = options->force;
+  if (options->lock_memory)
+    vmctl_spec_set_memory_locked (spec, TRUE);
   return g_steal_pointer (&spec);
 }
 
@@ -181,6 +185,12 @@ define (VmctlInvocation *invocation, VmctlContext *context, const VmctlSpec *spe
     return FALSE;
   if (!vmctl_vm_define (connection, spec, document, error))
     return FALSE;
+  if (spec->network == VMCTL_NETWORK_DEFAULT) {
+    g_autofree gchar *missing = vmctl_network_note_missing (connection, "default");
+
+    if (missing != NULL)
+      vmctl_spec_add_note ((VmctlSpec *) spec, "%s", missing);
+  }
   print_notes (spec->notes);
   print_notes (plan->notes);
   if (invocation->options->json) {
@@ -222,6 +232,8 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
     { "dynamic-hugepages", 0, 0, G_OPTION_ARG_NONE, &options.dynamic_hugepages,
       "Hugepages reserved at each start through nr_hugepages and released at stop",
       NULL },
+    { "lock-memory", 0, 0, G_OPTION_ARG_NONE, &options.lock_memory,
+      "Lock the guest's memory in RAM (<locked/> with a hard limit of memory + 1 GiB)", NULL },
     { "disk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.disks,
       "An existing image or block device, or a volume to create (repeatable)",
       "PATH|size=SIZE[,pool=NAME]" },
@@ -245,6 +257,7 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
   g_autoptr(VmctlSpec) spec = NULL;
   g_autoptr(VmctlContext) context = NULL;
   g_autoptr(VmctlPlan) plan = NULL;
+  g_autoptr(VmctlHostFacts) facts = NULL;
   g_autoptr(xmlDoc) document = NULL;
   g_autofree gchar *xml = NULL;
 
@@ -263,9 +276,13 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
   plan = plan_for_spec (context, spec, error);
   if (plan == NULL)
     return FALSE;
-  if (!vmctl_spec_finalize (spec, context->host, error))
+  /* the host that will run the VM, asked once: its libvirt, or the files
+   * of a given host root (vmctl_host_facts_gather() says which) */
+  facts = vmctl_host_facts_gather (context->host, vmctl_context_get_uri (context), spec->notes,
+                                   error);
+  if (facts == NULL || !vmctl_spec_finalize_with_facts (spec, facts, error))
     return FALSE;
-  document = vmctl_domain_xml_build (context->host, spec, plan, error);
+  document = vmctl_domain_xml_build_with_facts (facts, spec, plan, error);
   if (document == NULL)
     return FALSE;
 

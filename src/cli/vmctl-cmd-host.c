@@ -1,15 +1,21 @@
 /* vmctl-cmd-host.c: vmctl host check, the readiness report. */
 #include "vmctl-output.h"
 
+#include "vmctl-autocleanups.h"
+#include "vmctl-connect.h"
+#include "vmctl-host-facts.h"
 #include "vmctl-hostcheck.h"
 
 static const gchar host_check_description[] =
   "Checks what GPU passthrough needs from this host: CPU virtualization, KVM,\n"
   "an enabled IOMMU with interrupt remapping and IOMMU groups, the vfio modules,\n"
-  "hugepages, UEFI firmware for the guest, and a working libvirt connection\n"
-  "(-c URI; probed even with --host-root). Every check that does not pass is\n"
-  "followed by the exact fix: a kernel parameter, a module line or a command.\n"
-  "Exit status 0 means ready (warnings allowed), 1 means a check failed.\n"
+  "hugepages, UEFI firmware and a TPM emulator for the guest, and a working\n"
+  "libvirt connection (-c URI; probed even with --host-root). Every check that\n"
+  "does not pass is followed by the exact fix: a kernel parameter, a module\n"
+  "line or a command. On a remote URI (qemu+ssh://...) without --host-root the\n"
+  "checks are answered by that host's libvirt; what it cannot tell is UNKNOWN.\n"
+  "Exit status 0 means ready (warnings and unknowns allowed), 1 means a check\n"
+  "failed.\n"
   "\n"
   "Examples:\n"
   "  vmctl host check\n"
@@ -27,6 +33,8 @@ status_json (VmctlCheckStatus status)
     return "warn";
   case VMCTL_CHECK_FAIL:
     return "fail";
+  case VMCTL_CHECK_UNKNOWN:
+    return "unknown";
   default:
     g_assert_not_reached ();
   }
@@ -42,6 +50,8 @@ status_human (VmctlCheckStatus status)
     return vmctl_output_style (VMCTL_STYLE_WARN, "WARN");
   case VMCTL_CHECK_FAIL:
     return vmctl_output_style (VMCTL_STYLE_BAD, "FAIL");
+  case VMCTL_CHECK_UNKNOWN:
+    return g_strdup ("UNKNOWN");
   default:
     g_assert_not_reached ();
   }
@@ -78,20 +88,23 @@ print_human (const VmctlHostReport *report)
 {
   g_autoptr(VmctlTable) table = vmctl_table_new (3);
   g_autofree gchar *answer = NULL;
-  guint failed = 0, warnings = 0;
+  guint failed = 0, warnings = 0, unknown = 0;
 
   for (guint i = 0; i < report->results->len; i++) {
     const VmctlCheckResult *result = g_ptr_array_index (report->results, i);
     g_autofree gchar *status = status_human (result->status);
 
     vmctl_table_add_row (table, (const gchar *[]) { status, result->title, result->message });
-    if (result->status != VMCTL_CHECK_PASS && result->fix != NULL) {
+    /* an unknown check's fix is the same for all: the line after the table */
+    if (result->status != VMCTL_CHECK_PASS && result->status != VMCTL_CHECK_UNKNOWN
+        && result->fix != NULL) {
       g_autofree gchar *fix = g_strconcat ("fix: ", result->fix, NULL);
 
       vmctl_table_add_note (table, fix);
     }
     failed += result->status == VMCTL_CHECK_FAIL;
     warnings += result->status == VMCTL_CHECK_WARN;
+    unknown += result->status == VMCTL_CHECK_UNKNOWN;
   }
   vmctl_table_print (table);
 
@@ -107,6 +120,9 @@ print_human (const VmctlHostReport *report)
     answer = vmctl_output_style (VMCTL_STYLE_BAD, plain);
   }
   g_print ("\nReady for GPU passthrough: %s\n", answer);
+  if (unknown > 0)
+    g_print ("%u check%s unknown on this remote host: run vmctl host check there for them\n",
+             unknown, unknown == 1 ? "" : "s");
 }
 
 gboolean
@@ -120,14 +136,19 @@ vmctl_cmd_host_check (VmctlInvocation *invocation, GError **error)
   if (context == NULL)
     return TRUE;  /* --help was printed */
 
-  /* The checks read files; over a remote URI only the libvirt check is
-   * about that host. Say so rather than pass this machine off as that one. */
-  if (vmctl_context_uses_nodedev (context))
-    g_printerr ("vmctl: note: the checks read this machine's /proc and /sys; only "
-                "'libvirt connection' is about %s (run vmctl host check there for the rest)\n",
-                vmctl_context_get_uri (context));
-  /* always probe libvirt: a host without a working daemon is not ready */
-  report = vmctl_host_check_run (context->host, vmctl_context_get_uri (context));
+  /* A remote host is asked through its libvirt; this machine's files
+   * describe another host and are not read (DESIGN.md, Host facts) */
+  if (vmctl_context_uses_nodedev (context)) {
+    const gchar *uri = vmctl_context_get_uri (context);
+    g_autoptr(GError) connect_error = NULL;
+    g_autoptr(VmctlHostFacts) facts = vmctl_host_facts_gather (context->host, uri, NULL,
+                                                               &connect_error);
+
+    report = vmctl_host_check_run_remote (facts, uri, connect_error);
+  } else {
+    /* always probe libvirt: a host without a working daemon is not ready */
+    report = vmctl_host_check_run (context->host, vmctl_context_get_uri (context));
+  }
   if (context->json)
     print_json (report);
   else

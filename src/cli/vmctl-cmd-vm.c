@@ -22,6 +22,7 @@ typedef struct {
 typedef struct {
   const gchar * const *names;
   gboolean *changed;          /* one per name; each worker writes its own */
+  VmctlStopResult *stops;     /* stop: one per name, likewise */
   gint timeout_seconds;       /* --timeout, checked for < 0 after parsing */
   gboolean force;
   gboolean countdown;         /* stderr is a terminal */
@@ -79,13 +80,30 @@ passthrough_progress (const gchar *vm, const gchar *line, gpointer user_data)
   g_mutex_unlock (&run->countdown_lock);
 }
 
+/* what a start did beyond the VM (a network it started): always on stderr */
+static void
+print_notice (const gchar *vm, const gchar *line, gpointer user_data)
+{
+  ManyRun *run = user_data;
+
+  g_mutex_lock (&run->countdown_lock);
+  fprintf (stderr, "%svmctl: note: %s: %s\n", run->countdown ? "\r\033[K" : "", vm, line);
+  fflush (stderr);
+  g_mutex_unlock (&run->countdown_lock);
+}
+
 static gboolean
 stop_one (virConnectPtr connection, const gchar *name, gpointer user_data, GError **error)
 {
   ManyRun *run = user_data;
+  gboolean *changed = changed_slot (run, name);
+  VmctlStopResult *result = &run->stops[changed - run->changed];
 
-  return vmctl_vm_stop (connection, name, (guint) run->timeout_seconds, run->force, stop_progress,
-                        run, changed_slot (run, name), error);
+  if (!vmctl_vm_stop_full (connection, name, (guint) run->timeout_seconds, run->force,
+                           stop_progress, run, result, error))
+    return FALSE;
+  *changed = result->changed;
+  return TRUE;
 }
 
 static const ManyVerb start_verb = { "started", "already running", start_one };
@@ -112,7 +130,8 @@ is_no_vm (const GError *error)
 }
 
 static void
-print_results_json (const gchar * const *names, const gboolean *changed, GPtrArray *errors)
+print_results_json (const gchar * const *names, const gboolean *changed,
+                    const VmctlStopResult *stops, GPtrArray *errors)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
@@ -130,6 +149,13 @@ print_results_json (const gchar * const *names, const gboolean *changed, GPtrArr
     json_builder_set_member_name (builder, "changed");
     json_builder_add_boolean_value (builder, failure == NULL && changed[i]);
     vmctl_json_add_string_or_null (builder, "error", failure != NULL ? failure->message : NULL);
+    /* stop: whether the guest had to be powered off, after how long */
+    if (stops != NULL && failure == NULL) {
+      json_builder_set_member_name (builder, "forced");
+      json_builder_add_boolean_value (builder, stops[i].forced);
+      json_builder_set_member_name (builder, "waited_seconds");
+      json_builder_add_int_value (builder, stops[i].waited_seconds);
+    }
     json_builder_end_object (builder);
   }
   json_builder_end_array (builder);
@@ -143,7 +169,7 @@ print_results_json (const gchar * const *names, const gboolean *changed, GPtrArr
 static gboolean
 report_results (VmctlInvocation *invocation, const ManyVerb *verb,
                 const gchar * const *names, const gboolean *changed,
-                GPtrArray *errors, GError **error)
+                const VmctlStopResult *stops, GPtrArray *errors, GError **error)
 {
   guint n_names = g_strv_length ((gchar **) names);
   guint failed = 0;
@@ -159,12 +185,17 @@ report_results (VmctlInvocation *invocation, const ManyVerb *verb,
   }
 
   if (invocation->options->json) {
-    print_results_json (names, changed, errors);
+    print_results_json (names, changed, stops, errors);
   } else {
     for (guint i = 0; i < n_names; i++) {
       const GError *failure = g_ptr_array_index (errors, i);
 
-      if (failure == NULL) {
+      if (failure == NULL && stops != NULL && stops[i].forced) {
+        /* done as asked (exit 0), but not the clean shutdown "stopped"
+         * means: the guest lost what it had not written */
+        g_print ("%s: did not shut down within %u s; powered off\n", names[i],
+                 stops[i].waited_seconds);
+      } else if (failure == NULL) {
         g_print ("%s: %s\n", names[i], changed[i] ? verb->done_word : verb->unchanged);
       } else if (n_names > 1) {
         g_autofree gchar *message = one_line (failure->message);
@@ -258,6 +289,7 @@ run_many (VmctlInvocation *invocation, const ManyVerb *verb, const GOptionEntry 
   g_autoptr(VmctlConnect) connection = NULL;
   g_auto(GStrv) names = NULL;
   g_autofree gboolean *changed = NULL;
+  g_autofree VmctlStopResult *stops = NULL;
   g_autoptr(GPtrArray) errors = NULL;   /* frees the errors it holds */
 
   g_array_append_val (entries, all_entry);
@@ -286,13 +318,18 @@ run_many (VmctlInvocation *invocation, const ManyVerb *verb, const GOptionEntry 
     return FALSE;
 
   changed = g_new0 (gboolean, g_strv_length (names) + 1);
+  if (verb == &stop_verb)
+    stops = g_new0 (VmctlStopResult, g_strv_length (names) + 1);
   run->names = (const gchar * const *) names;
   run->changed = changed;
+  run->stops = stops;
   run->countdown = isatty (STDERR_FILENO) && !invocation->options->json;
   g_mutex_init (&run->countdown_lock);
   if (run->countdown)
     vmctl_lifecycle_set_progress (passthrough_progress, run);
+  vmctl_lifecycle_set_notice (print_notice, run);
   errors = vmctl_vm_run_many (connection, (const gchar * const *) names, verb->operation, run);
+  vmctl_lifecycle_set_notice (NULL, NULL);
   vmctl_lifecycle_set_progress (NULL, NULL);
   if (run->countdown_shown) {
     fputs ("\r\033[K", stderr);
@@ -300,7 +337,8 @@ run_many (VmctlInvocation *invocation, const ManyVerb *verb, const GOptionEntry 
   }
   g_mutex_clear (&run->countdown_lock);
 
-  return report_results (invocation, verb, (const gchar * const *) names, changed, errors, error);
+  return report_results (invocation, verb, (const gchar * const *) names, changed, stops, errors,
+                         error);
 }
 
 /* the help text of start, stop and destroy: @intro, then what they share */
@@ -339,8 +377,9 @@ vmctl_cmd_stop (VmctlInvocation *invocation, GError **error)
   };
   g_autofree gchar *description = many_description (
     "Asks each guest to shut down (ACPI), waits up to --timeout seconds (a\n"
-    "countdown on a terminal), then powers it off only with --force; a guest\n"
-    "still running then fails. A VM already shut off is not an error.\n\n",
+    "countdown on a terminal), then powers it off only with --force (the line\n"
+    "then says 'did not shut down within N s; powered off', exit 0); a guest\n"
+    "still running without --force fails. A VM already shut off is not an error.\n\n",
     "stopped");
 
   return run_many (invocation, &stop_verb, entries, description, &all, &run, error);
