@@ -534,7 +534,7 @@ vmctl_lifecycle_after_stop_passthrough (virDomainPtr domain, const VmctlVmMetada
   journal_dir = g_build_filename (state_dir, "journal", NULL);
   if (g_file_test (journal_dir, G_FILE_TEST_IS_DIR)) {
     vfio = engine_for (name, host, state_dir, &progress, error);
-    if (vfio == NULL || !vmctl_vfio_reattach_owner (vfio, name, error))
+    if (vfio == NULL || !vmctl_vfio_reattach_owner (vfio, name, NULL, error))
       return FALSE;
   }
   if (!vmctl_hugepages_release (host, state_dir, name, &hugepages_error)) {
