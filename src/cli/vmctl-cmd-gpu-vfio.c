@@ -1,16 +1,18 @@
 /* vmctl-cmd-gpu-vfio.c: vmctl gpu detach and status, and what the gpu
  * commands share: moving PCI functions from their host drivers to vfio-pci
- * by hand through the passthrough engine (passthrough/vmctl-vfio.h), and
- * what vmctl holds. reattach is vmctl-cmd-gpu-reattach.c, recover
- * vmctl-cmd-gpu-recover.c. */
+ * by hand through the passthrough engine (passthrough/vmctl-vfio.h), the
+ * libvirt hook's prepare (detach --hook), and what vmctl holds. reattach is
+ * vmctl-cmd-gpu-reattach.c, recover vmctl-cmd-gpu-recover.c. */
 #include "vmctl-cmd-gpu-private.h"
 
 #include "vmctl-inventory-sysfs.h"
+#include "vmctl-lifecycle-hook.h"
 #include "vmctl-pci-address.h"
 #include "vmctl-plan.h"
 #include "vmctl-state-dir.h"
 #include "vmctl-vfio.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,10 +36,21 @@ static const gchar gpu_detach_description[] =
   "With -c naming another machine (and no --host-root), the plan comes from\n"
   "that host's node devices and libvirt detaches them there.\n"
   "\n"
+  "--vm NAME --hook (instead of ADDR) is what the libvirt hook runs at\n"
+  "'prepare', when libvirt starts the VM (autostart, virsh, virt-manager):\n"
+  "it reads the domain XML from stdin and, when it is a vmctl VM, does what\n"
+  "'vmctl start' does before the start: the plan in its metadata re-checked\n"
+  "and moved to vfio-pci for NAME, its dynamic hugepages reserved. It never\n"
+  "contacts libvirt (libvirt waits for the hook); functions already detached\n"
+  "for NAME are used as they are; it waits at most 3 s for any driver or\n"
+  "lock (VMCTL_BIND_TIMEOUT_MS overrides). On failure nothing stays moved\n"
+  "and the exit status is 1, so libvirt refuses the start with this message.\n"
+  "\n"
   "Examples:\n"
   "  vmctl gpu detach 01:00.0 --dry-run    show the sysfs writes, change nothing\n"
   "  vmctl gpu detach 01:00.0\n"
-  "  vmctl gpu detach 01:00.0 --hostdev 02:00.0 --json";
+  "  vmctl gpu detach 01:00.0 --hostdev 02:00.0 --json\n"
+  "  vmctl gpu detach --vm gamer --hook < domain.xml";
 
 static const gchar gpu_status_description[] =
   "Lists the PCI functions vmctl holds on vfio-pci, from the journal in the\n"
@@ -186,18 +199,72 @@ print_detached (VmctlContext *context, const VmctlPlan *plan)
   vmctl_table_print (table);
 }
 
+/* the domain XML libvirt passes on the hook's stdin */
+static gchar *
+read_stdin (gsize *out_length, GError **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  gchar buffer[65536];
+  gsize got;
+
+  while ((got = fread (buffer, 1, sizeof buffer, stdin)) > 0) {
+    g_string_append_len (text, buffer, (gssize) got);
+    if (text->len > VMCTL_HOOK_XML_MAX) {
+      g_set_error (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_USAGE,
+                   "gpu detach --hook: the domain XML on stdin is larger than %u bytes",
+                   (guint) VMCTL_HOOK_XML_MAX);
+      return NULL;
+    }
+  }
+  if (ferror (stdin)) {
+    g_set_error (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_FAILED,
+                 "gpu detach --hook: cannot read the domain XML from stdin");
+    return NULL;
+  }
+  *out_length = text->len;
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* `gpu detach --vm NAME --hook`: the libvirt hook's prepare */
+static gboolean
+detach_hook (VmctlInvocation *invocation, const gchar *vm, GError **error)
+{
+  g_autoptr(VmctlContext) context = vmctl_invocation_open_context (invocation, error);
+  g_autofree gchar *xml = NULL;
+  gsize length = 0;
+
+  if (context == NULL || !vmctl_gpu_check_state_dir (context, error))
+    return FALSE;
+  xml = read_stdin (&length, error);
+  if (xml == NULL)
+    return FALSE;
+  if (!vmctl_lifecycle_hook_prepare (context->host, context->state_dir, vm, xml, length,
+                                     vmctl_gpu_hook_wait_ms (), error)) {
+    /* libvirt shows this line with the start it refuses */
+    g_prefix_error (error, "cannot start VM '%s': ", vm);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 gboolean
 vmctl_cmd_gpu_detach (VmctlInvocation *invocation, GError **error)
 {
   g_auto(GStrv) hostdev_texts = NULL;
+  g_autofree gchar *vm = NULL;
   gboolean force = FALSE;
   gboolean dry_run = FALSE;
   gboolean verbose = FALSE;
+  gboolean hook = FALSE;
   const GOptionEntry entries[] = {
     { "hostdev", 0, 0, G_OPTION_ARG_STRING_ARRAY, &hostdev_texts,
       "Move this function too, to clear a shared IOMMU group (repeatable)", "ADDR" },
     { "force", 0, 0, G_OPTION_ARG_NONE, &force,
       "Take a function the host uses (boot console, framebuffer, mounted disk)", NULL },
+    { "vm", 0, 0, G_OPTION_ARG_STRING, &vm,
+      "With --hook: the VM libvirt is starting", "NAME" },
+    { "hook", 0, 0, G_OPTION_ARG_NONE, &hook,
+      "Called by the libvirt hook at prepare: detach the plan of the domain XML on stdin", NULL },
     VMCTL_GPU_RUN_OPTIONS (&dry_run, &verbose),
     { NULL }
   };
@@ -214,6 +281,21 @@ vmctl_cmd_gpu_detach (VmctlInvocation *invocation, GError **error)
     return FALSE;
   if (invocation->done)
     return TRUE;
+  if (hook || vm != NULL) {
+    if (!hook || vm == NULL || vm[0] == '\0' || invocation->arguments[1] != NULL
+        || hostdev_texts != NULL || force || dry_run) {
+      g_set_error_literal (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_USAGE,
+                           "gpu detach: --hook and --vm NAME go together, without ADDR, "
+                           "--hostdev, --force or --dry-run");
+      return FALSE;
+    }
+    return detach_hook (invocation, vm, error);
+  }
+  if (invocation->arguments[1] == NULL) {
+    g_set_error_literal (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_USAGE,
+                         "gpu detach: give ADDR");
+    return FALSE;
+  }
   /* every address first: bad input is reported before any host access */
   if (!vmctl_pci_address_parse (invocation->arguments[1], &address, error))
     return FALSE;
