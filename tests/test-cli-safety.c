@@ -549,6 +549,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   vmctl_test_require_sim ("test-cli-safety");
+  g_unsetenv ("VMCTL_SIM_ROOT");
 #define ADD(path, scenario, fn) \
   g_test_add ("/vmctl/cli/safety/" path, Fixture, scenario, setup, fn, teardown)
   ADD ("driver-escape", "clean-gpu-audio", test_driver_escape);

@@ -771,6 +771,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   vmctl_test_require_sim ("test-cli-vfio");
+  g_unsetenv ("VMCTL_SIM_ROOT");
 #define ADD(path, scenario, fn) \
   g_test_add ("/vmctl/cli/vfio/" path, Fixture, scenario, setup, fn, teardown)
   ADD ("round-trip", "clean-gpu-audio", test_round_trip);

@@ -307,6 +307,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   vmctl_test_require_sim ("test-hook");
+  g_unsetenv ("VMCTL_SIM_ROOT");
 #define ADD(path, fn) g_test_add ("/vmctl/hook/" path, Fixture, NULL, setup, fn, teardown)
   ADD ("prepare-release", test_prepare_release);
   ADD ("prepare-fails", test_prepare_fails);

@@ -301,6 +301,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   vmctl_test_require_sim ("test-vfio-plans");
+  g_unsetenv ("VMCTL_SIM_ROOT");
 #define ADD(path, fn) g_test_add ("/vmctl/vfio/plans/" path, Fixture, NULL, setup, fn, teardown)
   ADD ("whole-plan", test_whole_plan);
   ADD ("old-format", test_old_format);

@@ -13,7 +13,6 @@ vmctl_test_require_sim (const gchar *program)
                 program);
     exit (1);
   }
-  g_unsetenv ("VMCTL_SIM_ROOT");
 }
 
 GSubprocess *

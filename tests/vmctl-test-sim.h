@@ -7,7 +7,7 @@ G_BEGIN_DECLS
 
 /* exits with a message unless libvmctl-kernel-sim.so is in LD_PRELOAD (a
  * test run outside meson would otherwise write to a fixture as if it were
- * the kernel's sysfs, and check nothing); forgets VMCTL_SIM_ROOT */
+ * the kernel's sysfs, and check nothing) */
 void vmctl_test_require_sim (const gchar *program);
 
 /* timeout SECONDS vmctl --host-root ROOT --state-dir STATE WORDS..., the
