@@ -3,6 +3,7 @@
  * description closes, including on process death, so a killed vmctl never
  * leaves a stale lock: the lock file's existence means nothing. */
 #include "vmctl-device-lock.h"
+#include "vmctl-state-dir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,29 +21,24 @@ struct _VmctlDeviceLock {
   VmctlPciAddress address;
 };
 
-static gchar *
-lock_directory (const gchar *state_dir, GError **error)
+/* STATE/locks, checked (vmctl-state-dir.h) and created 0700 when missing;
+ * the state directory's errors in this module's domain */
+static VmctlStateDir *
+lock_directory (const gchar *state_dir, gboolean create, GError **error)
 {
-  g_autofree gchar *directory = g_build_filename (state_dir, "locks", NULL);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(VmctlStateDir) state = vmctl_state_dir_open (state_dir, create, &local_error);
+  VmctlStateDir *directory = NULL;
 
-  if (g_mkdir_with_parents (directory, 0700) != 0) {
-    int saved_errno = errno;
-
-    g_set_error (error, VMCTL_DEVICE_LOCK_ERROR, VMCTL_DEVICE_LOCK_ERROR_STATE_DIR,
-                 "cannot create state directory '%s': %s (choose another with --state-dir)",
-                 state_dir, g_strerror (saved_errno));
-    return NULL;
-  }
-  /* access() reports a read-only mount (EROFS) even for root */
-  if (access (directory, W_OK | X_OK) != 0) {
-    int saved_errno = errno;
-
-    g_set_error (error, VMCTL_DEVICE_LOCK_ERROR, VMCTL_DEVICE_LOCK_ERROR_STATE_DIR,
-                 "state directory '%s' is not writable: %s (choose another with --state-dir)",
-                 state_dir, g_strerror (saved_errno));
-    return NULL;
-  }
-  return g_steal_pointer (&directory);
+  if (state != NULL)
+    directory = vmctl_state_dir_open_subdir (state, "locks", create, &local_error);
+  if (directory == NULL)
+    g_set_error_literal (error, VMCTL_DEVICE_LOCK_ERROR,
+                         g_error_matches (local_error, VMCTL_STATE_DIR_ERROR,
+                                          VMCTL_STATE_DIR_ERROR_MISSING)
+                         ? VMCTL_DEVICE_LOCK_ERROR_IO : VMCTL_DEVICE_LOCK_ERROR_STATE_DIR,
+                         local_error->message);
+  return directory;
 }
 
 /* The holder's PID as it wrote it, or NULL: the holder writes it just after
@@ -68,26 +64,28 @@ static VmctlDeviceLock *
 lock_file (const gchar *state_dir, const gchar *file_name, const gchar *what,
            guint timeout_ms, GError **error)
 {
-  g_autofree gchar *directory = NULL;
+  g_autoptr(VmctlStateDir) directory = NULL;
+  g_autoptr(GError) local_error = NULL;
   g_autofree gchar *path = NULL;
   g_autofree gchar *pid_text = NULL;
   gint64 deadline;
   VmctlDeviceLock *lock;
   int fd;
 
-  directory = lock_directory (state_dir, error);
+  directory = lock_directory (state_dir, TRUE, error);
   if (directory == NULL)
     return NULL;
-  path = g_build_filename (directory, file_name, NULL);
+  path = vmctl_state_dir_file_path (directory, file_name);
   /* the file is never unlinked: removing it while another process waits on
    * its descriptor would let a third process lock a new inode of the same
-   * name, and both would believe they hold the function */
-  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+   * name, and both would believe they hold the function. Opened without
+   * following a link and only when it is a single-linked regular file of
+   * ours: the PID is written into it as root */
+  fd = vmctl_state_dir_open_lock (directory, file_name, TRUE, &local_error);
   if (fd < 0) {
-    int saved_errno = errno;
-
     g_set_error (error, VMCTL_DEVICE_LOCK_ERROR, VMCTL_DEVICE_LOCK_ERROR_IO,
-                 "cannot open lock file '%s': %s", path, g_strerror (saved_errno));
+                 "cannot use lock file '%s': %s; remove it (vmctl creates it again)", path,
+                 local_error->message);
     return NULL;
   }
 
@@ -210,12 +208,13 @@ gboolean
 vmctl_owner_lock_is_held (const gchar *state_dir, const gchar *owner)
 {
   g_autofree gchar *file = owner_file (owner);
-  g_autofree gchar *path = g_build_filename (state_dir, "locks", file, NULL);
-  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  g_autoptr(VmctlStateDir) directory = lock_directory (state_dir, FALSE, NULL);
+  int fd = directory != NULL ? vmctl_state_dir_open_lock (directory, file, FALSE, NULL) : -1;
   gboolean held;
 
+  /* never locked (no file), or no file anyone could hold a lock on */
   if (fd < 0)
-    return FALSE;  /* never locked: no file */
+    return FALSE;
   held = flock (fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
   close (fd);
   return held;

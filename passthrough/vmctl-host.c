@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
 
 G_DEFINE_QUARK (vmctl-host-error-quark, vmctl_host_error)
 
@@ -127,6 +129,22 @@ vmctl_host_exists (VmctlHost *host, const gchar *absolute_path)
   g_autofree gchar *path = vmctl_host_path (host, absolute_path);
 
   return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/**
+ * vmctl_host_is_directory:
+ *
+ * Returns: TRUE when @absolute_path is a directory under the root, not a
+ * symlink to one: a path built below it then stays where it says (sysfs
+ * driver directories are real directories)
+ */
+gboolean
+vmctl_host_is_directory (VmctlHost *host, const gchar *absolute_path)
+{
+  g_autofree gchar *path = vmctl_host_path (host, absolute_path);
+  GStatBuf st;
+
+  return g_lstat (path, &st) == 0 && S_ISDIR (st.st_mode);
 }
 
 /**

@@ -31,6 +31,7 @@ gboolean vmctl_host_is_real (VmctlHost *host);
 gchar *vmctl_host_path (VmctlHost *host, const gchar *absolute_path);
 gchar *vmctl_host_pathv (VmctlHost *host, const gchar *first, ...) G_GNUC_NULL_TERMINATED;
 gboolean vmctl_host_exists (VmctlHost *host, const gchar *absolute_path);
+gboolean vmctl_host_is_directory (VmctlHost *host, const gchar *absolute_path);
 gboolean vmctl_host_read (VmctlHost *host, const gchar *absolute_path,
                           gchar **out_contents, gsize *out_length, GError **error);
 gchar *vmctl_host_read_line (VmctlHost *host, const gchar *absolute_path, GError **error);

@@ -1,7 +1,9 @@
 /* vmctl-journal.h: the crash-safe record of every PCI function vmctl moved
  * to vfio-pci, one small key file per function in STATE/journal/, so that
  * `gpu recover` can give each back to its original driver after any failure
- * or process death. */
+ * or process death. The journal lives in the trusted state directory
+ * (vmctl-state-dir.h), and every field read back is validated before it
+ * can become part of a path or a write (vmctl_journal_entry_parse()). */
 #pragma once
 
 #include <glib.h>
@@ -24,6 +26,8 @@ typedef enum {
   VMCTL_JOURNAL_ERROR_IO,        /* writing, syncing, renaming or removing an
                                   * entry failed; the old entry (if any) is
                                   * still intact */
+  VMCTL_JOURNAL_ERROR_ABSENT,    /* opened without creating: STATE/journal
+                                  * does not exist, so nothing is held */
 } VmctlJournalError;
 
 GQuark vmctl_journal_error_quark (void);
@@ -46,6 +50,10 @@ typedef struct {
   gchar *original_driver;          /* "" = the function had no driver */
   gchar *original_driver_override; /* "" = driver_override was empty */
   gchar *owner;                    /* VM name, "" for a manual `gpu detach` */
+  GArray *plan;                    /* VmctlPciAddress: every function detached
+                                    * together with this one, in detach order
+                                    * (itself included); NULL in entries
+                                    * written before plans were recorded */
   gchar *boot_id;                  /* NULL until written: stamped by _write */
   gchar *time;                     /* ISO 8601 UTC; NULL until written */
   VmctlJournalStep step;
@@ -58,11 +66,19 @@ VmctlJournalEntry *vmctl_journal_entry_new (const VmctlPciAddress *address,
                                             VmctlJournalStep step);
 VmctlJournalEntry *vmctl_journal_entry_copy (const VmctlJournalEntry *entry);
 void vmctl_journal_entry_free (VmctlJournalEntry *entry);
+void vmctl_journal_entry_set_plan (VmctlJournalEntry *entry, const VmctlPciAddress *addresses,
+                                   guint n);
+gboolean vmctl_journal_entry_validate (const VmctlJournalEntry *entry, GError **error);
+VmctlJournalEntry *vmctl_journal_entry_parse (const gchar *data, gsize length,
+                                              const VmctlPciAddress *expected, GError **error);
+gchar *vmctl_journal_entry_to_data (const VmctlJournalEntry *entry, gsize *out_length);
 
 /* An entry file that could not be loaded; reported, never fatal to others. */
 typedef struct {
   gchar *path;    /* the offending file */
   gchar *message; /* why it was rejected */
+  gboolean has_address;    /* the file is named after a PCI function: */
+  VmctlPciAddress address; /* that function's entry is the corrupt one */
 } VmctlJournalProblem;
 
 void vmctl_journal_problem_free (VmctlJournalProblem *problem);
@@ -70,6 +86,8 @@ void vmctl_journal_problem_free (VmctlJournalProblem *problem);
 typedef struct _VmctlJournal VmctlJournal;
 
 VmctlJournal *vmctl_journal_open (const gchar *state_dir, VmctlHost *host, GError **error);
+VmctlJournal *vmctl_journal_open_existing (const gchar *state_dir, VmctlHost *host,
+                                           GError **error);
 void vmctl_journal_free (VmctlJournal *journal);
 const gchar *vmctl_journal_get_directory (VmctlJournal *journal);
 const gchar *vmctl_journal_get_boot_id (VmctlJournal *journal);

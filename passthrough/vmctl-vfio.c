@@ -1,6 +1,7 @@
-/* vmctl-vfio.c: the passthrough engine's moves, one function at a time and
- * whole plans as transactions. Recovery and status, which only read the
- * journal and call the reattach here, are vmctl-vfio-recover.c.
+/* vmctl-vfio.c: the passthrough engine: the object, the checks before any
+ * change, and whole plans detached as transactions. One function's moves
+ * are vmctl-vfio-function.c; giving plans back (reattach, recover) is
+ * vmctl-vfio-plans.c and vmctl-vfio-recover.c.
  *
  * Rules every path keeps:
  *  - the journal entry is written (durably) BEFORE the sysfs write it
@@ -13,6 +14,7 @@
 #include "vmctl-vfio-private.h"
 #include "vmctl-device-lock.h"
 #include "vmctl-host-use.h"
+#include "vmctl-names.h"
 
 #include <gio/gio.h>
 #include <string.h>
@@ -106,6 +108,13 @@ vmctl_vfio_set_progress (VmctlVfio *vfio, VmctlVfioProgressFunc func, gpointer u
   vfio->progress_data = user_data;
 }
 
+void
+vmctl_vfio_set_user (VmctlVfio *vfio, VmctlVfioUserFunc func, gpointer user_data)
+{
+  vfio->user = func;
+  vfio->user_data = user_data;
+}
+
 /**
  * vmctl_vfio_get_actions:
  * Returns: (transfer none) (element-type utf8)
@@ -117,7 +126,9 @@ vmctl_vfio_get_actions (VmctlVfio *vfio)
 }
 
 /* The journal, opened (and the state directory created) on first use. A
- * dry run that cannot open it reads as an empty journal. */
+ * dry run creates nothing: without a journal yet it gets NULL and no error
+ * (nothing is held). A state directory that cannot be trusted is an error
+ * in either case. */
 VmctlJournal *
 vmctl_vfio_journal (VmctlVfio *vfio, GError **error)
 {
@@ -125,15 +136,12 @@ vmctl_vfio_journal (VmctlVfio *vfio, GError **error)
 
   if (vfio->journal != NULL)
     return vfio->journal;
-  if (vfio->dry_run) {
-    /* opening creates STATE/journal/: a dry run must not */
-    g_autofree gchar *directory = g_build_filename (vfio->state_dir, "journal", NULL);
-
-    if (!g_file_test (directory, G_FILE_TEST_IS_DIR))
-      return NULL;
-  }
-  vfio->journal = vmctl_journal_open (vfio->state_dir, vfio->host, &local_error);
-  if (vfio->journal == NULL && !vfio->dry_run)
+  if (vfio->dry_run)
+    vfio->journal = vmctl_journal_open_existing (vfio->state_dir, vfio->host, &local_error);
+  else
+    vfio->journal = vmctl_journal_open (vfio->state_dir, vfio->host, &local_error);
+  if (vfio->journal == NULL
+      && !g_error_matches (local_error, VMCTL_JOURNAL_ERROR, VMCTL_JOURNAL_ERROR_ABSENT))
     g_propagate_error (error, g_steal_pointer (&local_error));
   return vfio->journal;
 }
@@ -163,68 +171,14 @@ vmctl_vfio_progress (VmctlVfio *vfio, const gchar *format, ...)
   vfio->progress (line, vfio->progress_data);
 }
 
-/* ---- sysfs, through the host root ---- */
-
-static gchar *
-device_path (const gchar *name, const gchar *attribute)
-{
-  return g_strdup_printf ("/sys/bus/pci/devices/%s/%s", name, attribute);
-}
-
-static gchar *
-driver_path (const gchar *driver, const gchar *attribute)
-{
-  return g_strdup_printf ("/sys/bus/pci/drivers/%s/%s", driver, attribute);
-}
-
-/* one host change: recorded, and made unless this is a dry run */
-static gboolean
-host_write (VmctlVfio *vfio, const gchar *path, const gchar *value, GError **error)
-{
-  g_autofree gchar *shown = g_strchomp (g_strdup (value));
-
-  g_ptr_array_add (vfio->actions, g_strdup_printf ("write %s %s", path,
-                                                   shown[0] == '\0' ? "''" : shown));
-  if (vfio->dry_run)
-    return TRUE;
-  return vmctl_host_write (vfio->host, path, value, error);
-}
-
-gboolean
-vmctl_vfio_device_exists (VmctlVfio *vfio, const gchar *name)
-{
-  g_autofree gchar *path = device_path (name, "config");
-
-  return vmctl_host_exists (vfio->host, path);
-}
-
-/* the bound driver's name, NULL when none */
-gchar *
-vmctl_vfio_current_driver (VmctlVfio *vfio, const gchar *name)
-{
-  g_autofree gchar *path = device_path (name, "driver");
-
-  return vmctl_host_read_link_name (vfio->host, path);
-}
-
-/* driver_override, "" when empty ("(null)") or unreadable */
-static gchar *
-current_override (VmctlVfio *vfio, const gchar *name)
-{
-  g_autofree gchar *path = device_path (name, "driver_override");
-  g_autofree gchar *line = vmctl_host_read_line (vfio->host, path, NULL);
-
-  if (line == NULL || g_strcmp0 (line, "(null)") == 0)
-    return g_strdup ("");
-  return g_steal_pointer (&line);
-}
+/* ---- checks before any change ---- */
 
 /* header type from config byte 0x0e, falling back on the class code */
 static gboolean
 is_bridge (VmctlVfio *vfio, const gchar *name)
 {
-  g_autofree gchar *config_path = device_path (name, "config");
-  g_autofree gchar *class_path = device_path (name, "class");
+  g_autofree gchar *config_path = vmctl_vfio_device_path (name, "config");
+  g_autofree gchar *class_path = vmctl_vfio_device_path (name, "class");
   g_autofree gchar *config = NULL;
   gsize length = 0;
   guint64 class_code = 0;
@@ -235,191 +189,6 @@ is_bridge (VmctlVfio *vfio, const gchar *name)
          && (class_code >> 8) == 0x0604;
 }
 
-/* polls the driver link until it names @want (NULL: no driver) */
-static gboolean
-wait_for_driver (VmctlVfio *vfio, const gchar *name, const gchar *want, GError **error)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) vfio->bind_timeout_ms * 1000;
-  gboolean announced = FALSE;
-
-  if (want != NULL)
-    g_ptr_array_add (vfio->actions,
-                     g_strdup_printf ("wait until /sys/bus/pci/devices/%s/driver -> %s", name, want));
-  else
-    g_ptr_array_add (vfio->actions,
-                     g_strdup_printf ("wait until /sys/bus/pci/devices/%s/driver is gone", name));
-  if (vfio->dry_run)
-    return TRUE;
-  for (;;) {
-    g_autofree gchar *driver = vmctl_vfio_current_driver (vfio, name);
-
-    if (g_strcmp0 (driver, want) == 0)
-      return TRUE;
-    if (!vmctl_vfio_device_exists (vfio, name)) {
-      g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_VANISHED,
-                   "%s disappeared from /sys/bus/pci/devices", name);
-      return FALSE;
-    }
-    if (g_get_monotonic_time () >= deadline) {
-      g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_TIMEOUT,
-                   "%s is on %s, not %s, after %u ms", name,
-                   driver != NULL ? driver : "no driver", want != NULL ? want : "no driver",
-                   vfio->bind_timeout_ms);
-      return FALSE;
-    }
-    if (!announced && vfio->bind_timeout_ms >= 1000) {
-      vmctl_vfio_progress (vfio, "%s: waiting up to %u s for %s", name,
-                           vfio->bind_timeout_ms / 1000, want != NULL ? want : "no driver");
-      announced = TRUE;
-    }
-    g_usleep (POLL_INTERVAL_US);
-  }
-}
-
-/* a sysfs write failure as the engine reports it: function and step */
-static void
-set_step_error (GError **error, GError *cause, const gchar *name, const gchar *step)
-{
-  gint code = VMCTL_VFIO_ERROR_WRITE;
-
-  if (cause->domain == VMCTL_VFIO_ERROR)
-    code = cause->code;
-  g_set_error (error, VMCTL_VFIO_ERROR, code, "%s: %s failed: %s", name, step, cause->message);
-}
-
-/* ---- one function back: undo from any step ---- */
-
-/**
- * vmctl_vfio_restore_one:
- * @entry: the function's journal entry (its step may be anything)
- *
- * Puts the function back to what @entry recorded, writing only what
- * differs from it now, then removes the entry. A function that has
- * disappeared has nothing left to give back: its entry is removed too.
- */
-gboolean
-vmctl_vfio_restore_one (VmctlVfio *vfio, const VmctlJournalEntry *entry, GError **error)
-{
-  gchar name[VMCTL_PCI_ADDRESS_STRLEN];
-  const gchar *original = entry->original_driver;
-  g_autofree gchar *driver = NULL;
-  g_autofree gchar *override = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  vmctl_pci_address_format (&entry->address, name);
-  if (!vmctl_vfio_device_exists (vfio, name)) {
-    vmctl_vfio_progress (vfio, "%s: gone from the host, nothing to give back", name);
-    return vfio->dry_run || vmctl_journal_remove (vfio->journal, &entry->address, error);
-  }
-  driver = vmctl_vfio_current_driver (vfio, name);
-  override = current_override (vfio, name);
-
-  /* off whatever holds it, unless that is already the original driver */
-  if (driver != NULL && g_strcmp0 (driver, original) != 0) {
-    g_autofree gchar *unbind = driver_path (driver, "unbind");
-
-    if (!host_write (vfio, unbind, name, &local_error)
-        || !wait_for_driver (vfio, name, NULL, &local_error)) {
-      g_autofree gchar *step = g_strdup_printf ("unbinding from %s", driver);
-
-      set_step_error (error, local_error, name, step);
-      return FALSE;
-    }
-    g_clear_pointer (&driver, g_free);
-  }
-  if (g_strcmp0 (override, entry->original_driver_override) != 0) {
-    g_autofree gchar *path = device_path (name, "driver_override");
-    g_autofree gchar *value = g_strdup_printf ("%s\n", entry->original_driver_override);
-
-    if (!host_write (vfio, path, value, &local_error)) {
-      set_step_error (error, local_error, name, "restoring driver_override");
-      return FALSE;
-    }
-  }
-  if (original[0] != '\0' && driver == NULL) {
-    g_autofree gchar *bind = driver_path (original, "bind");
-
-    /* the recorded driver, explicitly: a re-probe would hand the function
-     * to whichever driver claims its ids first (vfio-pci.ids, pci-stub) */
-    if (!host_write (vfio, bind, name, &local_error)
-        || !wait_for_driver (vfio, name, original, &local_error)) {
-      g_autofree gchar *step = g_strdup_printf ("binding back to %s", original);
-
-      set_step_error (error, local_error, name, step);
-      return FALSE;
-    }
-  }
-  if (vfio->dry_run)
-    return TRUE;
-  vmctl_vfio_progress (vfio, "%s: back on %s", name, original[0] != '\0' ? original : "no driver");
-  return vmctl_journal_remove (vfio->journal, &entry->address, error);
-}
-
-/* ---- one function to vfio-pci ---- */
-
-static gboolean
-advance (VmctlVfio *vfio, VmctlJournalEntry *entry, VmctlJournalStep step, GError **error)
-{
-  entry->step = step;
-  return vfio->dry_run || vmctl_journal_write (vfio->journal, entry, error);
-}
-
-/* Moves one function to vfio-pci, journaling each step ahead of it. On
- * failure *out_entry is the entry as far as it got (for the undo), or NULL
- * when nothing was journaled. */
-static gboolean
-detach_one (VmctlVfio *vfio, const VmctlPciAddress *address, const gchar *owner,
-            VmctlJournalEntry **out_entry, GError **error)
-{
-  gchar name[VMCTL_PCI_ADDRESS_STRLEN];
-  g_autofree gchar *driver = NULL;
-  g_autofree gchar *override = NULL;
-  g_autofree gchar *override_path = NULL;
-  g_autoptr(GError) local_error = NULL;
-  VmctlJournalEntry *entry;
-  const gchar *step = "writing driver_override";
-
-  vmctl_pci_address_format (address, name);
-  driver = vmctl_vfio_current_driver (vfio, name);
-  override = current_override (vfio, name);
-  entry = vmctl_journal_entry_new (address, driver, override, owner,
-                                   VMCTL_JOURNAL_STEP_OVERRIDE_WRITTEN);
-  *out_entry = NULL;
-  if (!advance (vfio, entry, VMCTL_JOURNAL_STEP_OVERRIDE_WRITTEN, error)) {
-    vmctl_journal_entry_free (entry);
-    g_prefix_error (error, "%s: ", name);
-    return FALSE;
-  }
-  *out_entry = entry;
-  vmctl_vfio_progress (vfio, "%s: %s -> vfio-pci", name, driver != NULL ? driver : "no driver");
-  override_path = device_path (name, "driver_override");
-  if (!host_write (vfio, override_path, VFIO_DRIVER "\n", &local_error))
-    goto failed;
-  if (driver != NULL) {
-    g_autofree gchar *unbind = driver_path (driver, "unbind");
-
-    step = "unbinding from its driver";
-    if (!advance (vfio, entry, VMCTL_JOURNAL_STEP_UNBOUND, &local_error)
-        || !host_write (vfio, unbind, name, &local_error)
-        || !wait_for_driver (vfio, name, NULL, &local_error))
-      goto failed;
-  }
-  step = "probing vfio-pci";
-  if (!advance (vfio, entry, VMCTL_JOURNAL_STEP_PROBED, &local_error)
-      || !host_write (vfio, "/sys/bus/pci/drivers_probe", name, &local_error)
-      || !wait_for_driver (vfio, name, VFIO_DRIVER, &local_error))
-    goto failed;
-  step = "recording the move";
-  if (!advance (vfio, entry, VMCTL_JOURNAL_STEP_BOUND_VFIO, &local_error))
-    goto failed;
-  return TRUE;
-
-failed:
-  set_step_error (error, local_error, name, step);
-  return FALSE;
-}
-
-/* ---- checks before any change ---- */
 
 /* unknown functions and bridges are bad input; the host's own devices are
  * refused unless forced */
@@ -516,7 +285,9 @@ ensure_vfio_module (VmctlVfio *vfio, GError **error)
 /* An entry left for a function: from an earlier boot it is dropped; a
  * completed manual detach (`gpu detach`, owner "") is what a VM may use
  * as it is (the function stays the user's, and a stop leaves it on
- * vfio-pci); anything else means the function is taken. */
+ * vfio-pci); a completed detach for the same VM is used as it is too
+ * (`vmctl start` detached it before libvirt ran the hook's prepare for
+ * the same start); anything else means the function is taken. */
 static gboolean
 check_not_held (VmctlVfio *vfio, const VmctlPciAddress *address, const gchar *owner,
                 GError **error)
@@ -543,6 +314,15 @@ check_not_held (VmctlVfio *vfio, const VmctlPciAddress *address, const gchar *ow
       && entry->step == VMCTL_JOURNAL_STEP_BOUND_VFIO) {
     vmctl_vfio_progress (vfio, "%s: detached by hand earlier, used as it is", name);
     return TRUE;
+  }
+  if (owner[0] != '\0' && g_strcmp0 (entry->owner, owner) == 0
+      && entry->step == VMCTL_JOURNAL_STEP_BOUND_VFIO) {
+    g_autofree gchar *driver = vmctl_vfio_current_driver (vfio, name);
+
+    if (g_strcmp0 (driver, VFIO_DRIVER) == 0) {
+      vmctl_vfio_progress (vfio, "%s: already detached for VM '%s'", name, owner);
+      return TRUE;
+    }
   }
   if (entry->owner[0] != '\0')
     g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_HELD,
@@ -599,7 +379,7 @@ detach_locked (VmctlVfio *vfio, const VmctlPciAddress *addresses, guint n, const
       vmctl_vfio_progress (vfio, "%s: already on vfio-pci, left as it is", name);
       continue;
     }
-    if (!detach_one (vfio, &addresses[i], owner, &entry, &local_error)) {
+    if (!vmctl_vfio_detach_one (vfio, &addresses[i], owner, addresses, n, &entry, &local_error)) {
       if (entry != NULL)
         g_ptr_array_add (moved, entry);
       break;
@@ -636,14 +416,15 @@ vmctl_vfio_unique (const VmctlPciAddress *addresses, guint n)
   return unique;
 }
 
-/* the locks for @addresses; a dry run takes none (returns an empty array) */
+/* the locks for @addresses, waiting up to @timeout_ms for each; a dry run
+ * takes none (returns an empty array) */
 GPtrArray *
-vmctl_vfio_lock (VmctlVfio *vfio, const VmctlPciAddress *addresses, guint n, GError **error)
+vmctl_vfio_lock (VmctlVfio *vfio, const VmctlPciAddress *addresses, guint n, guint timeout_ms,
+                 GError **error)
 {
   if (vfio->dry_run)
     return g_ptr_array_new ();
-  return vmctl_device_lock_acquire_all (vfio->state_dir, addresses, n, vfio->lock_timeout_ms,
-                                        error);
+  return vmctl_device_lock_acquire_all (vfio->state_dir, addresses, n, timeout_ms, error);
 }
 
 gboolean
@@ -652,17 +433,23 @@ vmctl_vfio_detach (VmctlVfio *vfio, const VmctlPciAddress *addresses, guint n,
 {
   g_autoptr(GArray) unique = vmctl_vfio_unique (addresses, n);
   g_autoptr(GPtrArray) locks = NULL;
+  g_autoptr(GError) local_error = NULL;
   const VmctlPciAddress *list = (const VmctlPciAddress *) unique->data;
   gboolean ok;
 
   g_return_val_if_fail (vfio != NULL, FALSE);
   if (!check_functions (vfio, list, unique->len, error))
     return FALSE;
-  if (vmctl_vfio_journal (vfio, error) == NULL && !vfio->dry_run)
+  /* a dry run without a journal yet goes on (nothing is held) */
+  if (vmctl_vfio_journal (vfio, &local_error) == NULL && local_error != NULL) {
+    g_propagate_error (error, g_steal_pointer (&local_error));
     return FALSE;
+  }
   if (!ensure_vfio_module (vfio, error))
     return FALSE;
-  locks = vmctl_vfio_lock (vfio, list, unique->len, error);
+  /* every lock of the plan before the first write, held to the end: a
+   * recover or reattach finds the whole plan busy, never half of it */
+  locks = vmctl_vfio_lock (vfio, list, unique->len, vfio->lock_timeout_ms, error);
   if (locks == NULL)
     return FALSE;
   /* in the caller's order: the GPU first, as the plan lists it; entries

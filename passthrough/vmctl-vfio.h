@@ -14,7 +14,17 @@
  *   journal "bound-vfio"
  * One reattach: unbind from vfio-pci, restore driver_override, write ADDR to
  * drivers/ORIG/bind (the recorded driver, not whatever probes first),
- * verify the driver link, remove the journal entry, release the lock. */
+ * verify the driver link, remove the journal entry, release the lock.
+ *
+ * Plans: each journal entry records the functions detached with it. A
+ * detach holds the locks of its whole plan from its first write to its
+ * end; reattach and recover take the locks of a whole plan (without
+ * waiting: a plan another vmctl is changing is left alone and named),
+ * re-read its entries under them and give the plan back whole, never one
+ * function of an IOMMU group without the others. A driver name, whether
+ * journaled or read from a sysfs link, becomes a path only after it passed
+ * vmctl_name_is_driver() and its directory was found under the host root's
+ * /sys/bus/pci/drivers. */
 #pragma once
 
 #include <glib.h>
@@ -41,6 +51,14 @@ typedef enum {
                                 * keeps those functions for `gpu recover` (exit 1) */
   VMCTL_VFIO_ERROR_REMOTE,     /* libvirt refused a node-device detach or reattach
                                 * on a remote host; its reason follows (exit 1) */
+  VMCTL_VFIO_ERROR_BAD_DRIVER, /* a driver name (journaled or from a sysfs link) is
+                                * not one, or has no directory under
+                                * /sys/bus/pci/drivers: nothing was written (exit 1) */
+  VMCTL_VFIO_ERROR_RUNNING,    /* a running VM uses the function; it is named, and
+                                * --force takes it anyway (exit 1) */
+  VMCTL_VFIO_ERROR_CORRUPT,    /* a journal entry of the plan is corrupt (not a
+                                * regular file, malformed, invalid): the plan is
+                                * left alone (exit 1) */
 } VmctlVfioError;
 
 GQuark vmctl_vfio_error_quark (void);
@@ -81,12 +99,17 @@ GPtrArray *vmctl_vfio_get_actions (VmctlVfio *vfio);
 gboolean vmctl_vfio_detach (VmctlVfio *vfio, const VmctlPciAddress *addresses, guint n,
                             const gchar *owner, GError **error);
 
-/* Gives each of @addresses back to its journaled driver. Tries all of them;
- * the error lists every one that failed (their entries stay). */
+/* Gives back the whole plan each of @addresses was detached with (every
+ * function journaled with it), without waiting for another vmctl's locks.
+ * Tries all of them; the error lists every one that failed (their entries
+ * stay). @out_given (optional) gets the VmctlJournalEntry of each function
+ * given back, in the order given back. */
 gboolean vmctl_vfio_reattach (VmctlVfio *vfio, const VmctlPciAddress *addresses, guint n,
-                              GError **error);
-/* Every function journaled for @owner; no entries is success. */
-gboolean vmctl_vfio_reattach_owner (VmctlVfio *vfio, const gchar *owner, GError **error);
+                              GPtrArray **out_given, GError **error);
+/* Every plan journaled for @owner, waiting for locks as a detach does; no
+ * entries is success. */
+gboolean vmctl_vfio_reattach_owner (VmctlVfio *vfio, const gchar *owner, GPtrArray **out_given,
+                                    GError **error);
 
 /* The journal: VmctlJournalEntry*, sorted by address; @out_problems gets
  * VmctlJournalProblem* for entry files that could not be read. */
@@ -99,9 +122,16 @@ VmctlJournal *vmctl_vfio_get_journal (VmctlVfio *vfio);
  * when none does; the entry is then given back. */
 typedef gchar *(*VmctlVfioUserFunc) (const VmctlJournalEntry *entry, gpointer user_data);
 
+/* Asked by reattach for each function of the plans it would give back; a
+ * function a running VM uses refuses the reattach with
+ * VMCTL_VFIO_ERROR_RUNNING. NULL (the default) asks nobody: for the
+ * libvirt hook, which runs when the VM's QEMU is gone, and for --force. */
+void vmctl_vfio_set_user (VmctlVfio *vfio, VmctlVfioUserFunc func, gpointer user_data);
+
 typedef struct {
   GPtrArray *reattached;  /* gchar*: "0000:01:00.0 -> nvidia" */
-  GPtrArray *kept;        /* gchar*: "0000:01:00.0 in use by running VM 'x'" */
+  GPtrArray *kept;        /* gchar*: "0000:01:00.0 in use by running VM 'x'", or
+                           * left alone because another vmctl changes its plan */
   GPtrArray *dropped;     /* gchar*: stale entries from an earlier boot */
   GPtrArray *failed;      /* gchar*: "0000:01:00.0: why" */
 } VmctlVfioRecovery;

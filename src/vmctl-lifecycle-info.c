@@ -86,9 +86,10 @@ collect_addresses (xmlNodePtr parent, const gchar *name, const gchar *vm, GPtrAr
   return TRUE;
 }
 
-static gboolean
-parse_metadata (const gchar *name, const gchar *text, VmctlVmMetadata **out_metadata,
-                GError **error)
+/* also what the libvirt hook's prepare reads from the domain XML on stdin */
+gboolean
+vmctl_lifecycle_parse_metadata (const gchar *name, const gchar *text,
+                                VmctlVmMetadata **out_metadata, GError **error)
 {
   g_autoptr(xmlDoc) document = NULL;
   g_autoptr(VmctlVmMetadata) metadata = g_new0 (VmctlVmMetadata, 1);
@@ -152,7 +153,7 @@ vmctl_lifecycle_read_metadata (virDomainPtr domain, VmctlVmMetadata **out_metada
   /* libvirt's strings are free()d, GLib's g_free()d: keep one kind */
   copy = g_strdup (text);
   free (text);
-  return parse_metadata (name, copy, out_metadata, error);
+  return vmctl_lifecycle_parse_metadata (name, copy, out_metadata, error);
 }
 
 /* ---- info ---- */

@@ -338,11 +338,10 @@ vmctl_vm_running_hostdevs (virConnectPtr connection, const gchar *except, GError
 /* libvirt refuses a group another domain uses, but only after vmctl moved
  * the functions; say it first, naming the domain */
 static gboolean
-check_groups_free (virConnectPtr connection, virDomainPtr self, const VmctlInventory *inventory,
+check_groups_free (virConnectPtr connection, const gchar *self, const VmctlInventory *inventory,
                    GArray *functions, GError **error)
 {
-  g_autoptr(GHashTable) users = vmctl_vm_running_hostdevs (connection,
-                                                           sym_virDomainGetName (self), error);
+  g_autoptr(GHashTable) users = vmctl_vm_running_hostdevs (connection, self, error);
   GHashTableIter iter;
   gpointer key, value;
 
@@ -370,11 +369,12 @@ check_groups_free (virConnectPtr connection, virDomainPtr self, const VmctlInven
 
 /* ---- steps ---- */
 
+/* @connection NULL: the libvirt hook, which must not call libvirt (libvirt
+ * itself then refuses a group another domain uses) */
 static gboolean
-detach_sysfs (virConnectPtr connection, virDomainPtr domain, VmctlHost *host,
-              const gchar *state_dir, GArray *functions, GError **error)
+detach_sysfs (virConnectPtr connection, const gchar *name, VmctlHost *host,
+              const gchar *state_dir, GArray *functions, guint timeout_ms, GError **error)
 {
-  const gchar *name = sym_virDomainGetName (domain);
   g_autoptr(VmctlInventory) inventory = vmctl_inventory_from_sysfs (host, error);
   g_autoptr(VmctlVfio) vfio = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -382,11 +382,16 @@ detach_sysfs (virConnectPtr connection, virDomainPtr domain, VmctlHost *host,
 
   if (inventory == NULL
       || !check_topology (inventory, functions, error)
-      || !check_groups_free (connection, domain, inventory, functions, error))
+      || (connection != NULL
+          && !check_groups_free (connection, name, inventory, functions, error)))
     return FALSE;
   vfio = engine_for (name, host, state_dir, &progress, error);
   if (vfio == NULL)
     return FALSE;
+  if (timeout_ms > 0) {
+    vmctl_vfio_set_bind_timeout (vfio, timeout_ms);
+    vmctl_vfio_set_lock_timeout (vfio, timeout_ms);
+  }
   if (!vmctl_vfio_detach (vfio, (VmctlPciAddress *) functions->data, functions->len, name,
                           &local_error)) {
     /* start has no --force: the way to hand over the host's console card
@@ -402,13 +407,12 @@ detach_sysfs (virConnectPtr connection, virDomainPtr domain, VmctlHost *host,
   return TRUE;
 }
 
-/* Hugepage backing: how much (KiB) and which page size; FALSE when the
- * domain's memory is not hugepage-backed. */
+/* Hugepage backing in the domain's XML (NULL: unknown): how much (KiB) and
+ * which page size; FALSE when the memory is not hugepage-backed. */
 static gboolean
-hugepage_needs (virDomainPtr domain, VmctlHost *host, guint64 *out_memory_kib,
+hugepage_needs (xmlDocPtr document, VmctlHost *host, guint64 *out_memory_kib,
                 guint64 *out_page_kib)
 {
-  xmlDocPtr document = domain_document (domain, VIR_DOMAIN_XML_INACTIVE);
   xmlXPathObjectPtr backing = NULL, memory = NULL, page = NULL;
   gboolean backed = FALSE;
 
@@ -434,23 +438,57 @@ hugepage_needs (virDomainPtr domain, VmctlHost *host, guint64 *out_memory_kib,
   g_clear_pointer (&page, xmlXPathFreeObject);
   g_clear_pointer (&memory, xmlXPathFreeObject);
   g_clear_pointer (&backing, xmlXPathFreeObject);
-  g_clear_pointer (&document, xmlFreeDoc);
   return backed;
 }
 
-/* dynamic reservations (a profile option) or a plain check */
+/* dynamic reservations (a profile option; one per VM, kept when it exists)
+ * or a plain check */
 static gboolean
-prepare_hugepages (virDomainPtr domain, VmctlHost *host, const gchar *state_dir,
-                   gboolean dynamic, GError **error)
+prepare_hugepages (xmlDocPtr document, const gchar *name, VmctlHost *host,
+                   const gchar *state_dir, gboolean dynamic, GError **error)
 {
   guint64 memory_kib = 0, page_kib = 0;
 
-  if (!hugepage_needs (domain, host, &memory_kib, &page_kib) || memory_kib == 0)
+  if (!hugepage_needs (document, host, &memory_kib, &page_kib) || memory_kib == 0)
     return TRUE;
   if (dynamic)
-    return vmctl_hugepages_reserve (host, state_dir, sym_virDomainGetName (domain), memory_kib,
-                                    page_kib, error);
+    return vmctl_hugepages_reserve (host, state_dir, name, memory_kib, page_kib, error);
   return vmctl_hugepages_check (host, memory_kib, page_kib, error);
+}
+
+/**
+ * vmctl_lifecycle_prepare_host:
+ * @connection: (nullable): the domain's connection, to refuse IOMMU groups
+ *   other running domains use; NULL for the libvirt hook, which must not
+ *   call libvirt
+ * @document: (nullable): the domain's XML, for its hugepage backing
+ * @timeout_ms: how long to wait for a driver link or another vmctl's lock;
+ *   0 for the engine's defaults
+ *
+ * The start's passthrough step on this host for VM @name, the same for
+ * `vmctl start` and for the hook's prepare (a start by libvirt autostart,
+ * virsh or virt-manager): hugepages checked or reserved, the plan
+ * re-checked against today's topology, the planned functions moved to
+ * vfio-pci as one transaction for @name. Functions already detached for
+ * @name are used as they are, so the hook's prepare inside a `vmctl
+ * start` changes nothing. On failure nothing stays moved.
+ */
+gboolean
+vmctl_lifecycle_prepare_host (virConnectPtr connection, const gchar *name, xmlDocPtr document,
+                              const VmctlVmMetadata *metadata, VmctlHost *host,
+                              const gchar *state_dir, guint timeout_ms, GError **error)
+{
+  g_autoptr(GArray) functions = NULL;
+
+  if (!parse_functions (metadata->functions, &functions, error)
+      || !prepare_hugepages (document, name, host, state_dir, metadata->dynamic_hugepages, error))
+    return FALSE;
+  if (functions->len == 0
+      || detach_sysfs (connection, name, host, state_dir, functions, timeout_ms, error))
+    return TRUE;
+  if (metadata->dynamic_hugepages)
+    (void) vmctl_hugepages_release (host, state_dir, name, NULL);
+  return FALSE;
 }
 
 /**
@@ -482,19 +520,17 @@ vmctl_lifecycle_before_start_passthrough (virDomainPtr domain, const VmctlVmMeta
                  "(vmctl_lifecycle_set_passthrough)", name);
     return FALSE;
   }
+  if (sysfs) {
+    g_autoptr(xmlDoc) document = domain_document (domain, VIR_DOMAIN_XML_INACTIVE);
+
+    return vmctl_lifecycle_prepare_host (connection, name, document, metadata, host, state_dir,
+                                         0, error);
+  }
   if (!parse_functions (metadata->functions, &functions, error))
     return FALSE;
-  if (sysfs && !prepare_hugepages (domain, host, state_dir, metadata->dynamic_hugepages, error))
-    return FALSE;
-  if (functions->len == 0)
-    return TRUE;
-  if (sysfs ? detach_sysfs (connection, domain, host, state_dir, functions, error)
-            : vmctl_vfio_remote_detach (connection, (VmctlPciAddress *) functions->data,
-                                        functions->len, NULL, FALSE, error))
-    return TRUE;
-  if (sysfs && metadata->dynamic_hugepages)
-    (void) vmctl_hugepages_release (host, state_dir, name, NULL);
-  return FALSE;
+  return functions->len == 0
+         || vmctl_vfio_remote_detach (connection, (VmctlPciAddress *) functions->data,
+                                      functions->len, NULL, FALSE, error);
 }
 
 /**
@@ -534,7 +570,7 @@ vmctl_lifecycle_after_stop_passthrough (virDomainPtr domain, const VmctlVmMetada
   journal_dir = g_build_filename (state_dir, "journal", NULL);
   if (g_file_test (journal_dir, G_FILE_TEST_IS_DIR)) {
     vfio = engine_for (name, host, state_dir, &progress, error);
-    if (vfio == NULL || !vmctl_vfio_reattach_owner (vfio, name, error))
+    if (vfio == NULL || !vmctl_vfio_reattach_owner (vfio, name, NULL, error))
       return FALSE;
   }
   if (!vmctl_hugepages_release (host, state_dir, name, &hugepages_error)) {

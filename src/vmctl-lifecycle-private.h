@@ -30,6 +30,8 @@ void vmctl_lifecycle_set_storage_error (GError **error, const gchar *format,
                                         ...) G_GNUC_PRINTF (2, 3);
 gboolean vmctl_lifecycle_read_metadata (virDomainPtr domain, VmctlVmMetadata **out_metadata,
                                         GError **error);
+gboolean vmctl_lifecycle_parse_metadata (const gchar *name, const gchar *text,
+                                         VmctlVmMetadata **out_metadata, GError **error);
 VmctlVmState vmctl_lifecycle_state_from_virt (int state);
 
 /* vmctl-lifecycle-storage.c: reading domain XML, shared with undefine */
@@ -43,6 +45,10 @@ gboolean vmctl_lifecycle_start_networks (virDomainPtr domain, GError **error);
 /* vmctl-lifecycle-passthrough.c */
 gboolean vmctl_lifecycle_hold_owner (const gchar *name, VmctlDeviceLock **out_lock,
                                      GError **error);
+gboolean vmctl_lifecycle_prepare_host (virConnectPtr connection, const gchar *name,
+                                       xmlDocPtr document, const VmctlVmMetadata *metadata,
+                                       VmctlHost *host, const gchar *state_dir, guint timeout_ms,
+                                       GError **error);
 gboolean vmctl_lifecycle_before_start_passthrough (virDomainPtr domain,
                                                    const VmctlVmMetadata *metadata,
                                                    GError **error);

@@ -5,6 +5,7 @@
  * on several options together waits for vmctl_spec_finalize(). The CPU and
  * memory options are in vmctl-spec-parse-cpu-memory.c. */
 #include "vmctl-spec-private.h"
+#include "vmctl-names.h"
 
 #include "vmctl-size.h"
 
@@ -60,19 +61,14 @@ vmctl_spec_quote (const gchar *text)
   return g_string_free (quoted, FALSE);
 }
 
-/* ^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$, by hand: GRegex would need the text
- * to be valid UTF-8 first. */
+/* ^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$: the VM name rule, kept in one place
+ * (passthrough/vmctl-names.c) because the journal, the locks and the
+ * libvirt hook check the names they read back against it too */
 gboolean
 vmctl_spec_name_is_safe (const gchar *text)
 {
-  gsize length = strlen (text);
-
-  if (length == 0 || length > VMCTL_SPEC_NAME_MAX || !g_ascii_isalnum (text[0]))
-    return FALSE;
-  for (gsize i = 1; i < length; i++)
-    if (!g_ascii_isalnum (text[i]) && strchr ("._+-", text[i]) == NULL)
-      return FALSE;
-  return TRUE;
+  G_STATIC_ASSERT (VMCTL_SPEC_NAME_MAX == VMCTL_NAME_VM_MAX);
+  return vmctl_name_is_vm (text);
 }
 
 /* ---- value parsers (no option in the messages) --------------------------- */

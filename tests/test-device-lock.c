@@ -324,6 +324,44 @@ test_owner_lock (Fixture *fixture, gconstpointer data)
   g_assert_false (vmctl_owner_lock_is_held (fixture->state_dir, "a/b c"));
 }
 
+/* whatever is planted where a lock file would be (a symlink, a hard link
+ * or a FIFO) is refused at once: the holder's PID is written into the
+ * lock, and through a link that write would truncate another file */
+static void
+test_planted (Fixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *locks = g_build_filename (fixture->state_dir, "locks", NULL);
+  g_autofree gchar *lock_path = g_build_filename (locks, "0000:01:00.0.lock", NULL);
+  g_autofree gchar *precious = g_build_filename (fixture->temp, "precious", NULL);
+  g_autofree gchar *contents = NULL;
+  const gchar *kinds[] = { "symlink", "hard link", "FIFO" };
+
+  g_assert_cmpint (g_mkdir_with_parents (locks, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (precious, "precious\n", -1, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++) {
+    g_autoptr(VmctlDeviceLock) lock = NULL;
+    g_autoptr(GError) error = NULL;
+    gint64 started = g_get_monotonic_time ();
+
+    g_test_message ("a %s", kinds[i]);
+    if (i == 0)
+      g_assert_cmpint (symlink (precious, lock_path), ==, 0);
+    else if (i == 1)
+      g_assert_cmpint (link (precious, lock_path), ==, 0);
+    else
+      g_assert_cmpint (mkfifo (lock_path, 0600), ==, 0);
+    lock = vmctl_device_lock_acquire (fixture->state_dir, &fixture->a, 1000, &error);
+    g_assert_null (lock);
+    g_assert_error (error, VMCTL_DEVICE_LOCK_ERROR, VMCTL_DEVICE_LOCK_ERROR_IO);
+    g_assert_nonnull (strstr (error->message, lock_path));
+    g_assert_cmpint (g_get_monotonic_time () - started, <, G_USEC_PER_SEC);
+    g_assert_false (vmctl_owner_lock_is_held (fixture->state_dir, "x"));
+    g_assert_cmpint (g_unlink (lock_path), ==, 0);
+  }
+  g_assert_true (g_file_get_contents (precious, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "precious\n");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -338,6 +376,7 @@ main (int argc, char **argv)
   ADD ("/vmctl/device-lock/acquire-all", test_acquire_all);
   ADD ("/vmctl/device-lock/state-dir-unwritable", test_state_dir_unwritable);
   ADD ("/vmctl/device-lock/owner-lock", test_owner_lock);
+  ADD ("/vmctl/device-lock/planted", test_planted);
 #undef ADD
   return g_test_run ();
 }

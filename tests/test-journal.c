@@ -5,6 +5,8 @@
 
 #include <glib/gstdio.h>
 #include <sys/stat.h>
+#include <string.h>
+#include <unistd.h>
 
 #define BOOT_ID "/proc/sys/kernel/random/boot_id"
 
@@ -232,9 +234,16 @@ static void
 test_awkward_strings (Fixture *fixture, gconstpointer data)
 {
   VmctlPciAddress address = parse ("abcd:ef:1f.7");
-  const gchar *owner = "my vm = [test]\n# not a comment";
+  const gchar *bad[][3] = {
+    /* owner, original driver, original driver_override */
+    { "my vm = [test]\n# not a comment", "", "" },
+    { "../../etc", "", "" },
+    { "", "../../../../tmp/x", "" },
+    { "", "nvidia", "../vfio-pci" },
+    { "", "..", "" },
+  };
   g_autoptr(VmctlJournalEntry) entry =
-    vmctl_journal_entry_new (&address, NULL, "vfio-pci", owner, VMCTL_JOURNAL_STEP_PROBED);
+    vmctl_journal_entry_new (&address, NULL, "vfio-pci", "win-11_v2.0+test", VMCTL_JOURNAL_STEP_PROBED);
   g_autoptr(VmctlJournalEntry) found = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree gchar *path = vmctl_journal_entry_path (fixture->journal, &address);
@@ -244,10 +253,24 @@ test_awkward_strings (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   found = vmctl_journal_lookup (fixture->journal, &address, &error);
   g_assert_no_error (error);
-  /* GKeyFile escapes what would otherwise break the file */
-  g_assert_cmpstr (found->owner, ==, owner);
+  g_assert_cmpstr (found->owner, ==, "win-11_v2.0+test");
   g_assert_cmpstr (found->original_driver, ==, "");
   g_assert_cmpstr (found->original_driver_override, ==, "vfio-pci");
+  /* what vmctl would refuse to read back (an owner that is no VM name, a
+   * driver that is no driver name) is never written: the entry on disk
+   * stays the previous one */
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_autoptr(VmctlJournalEntry) wrong =
+      vmctl_journal_entry_new (&address, bad[i][1], bad[i][2], bad[i][0], VMCTL_JOURNAL_STEP_PROBED);
+    g_autoptr(VmctlJournalEntry) still = NULL;
+
+    g_assert_false (vmctl_journal_write (fixture->journal, wrong, &error));
+    g_assert_error (error, VMCTL_JOURNAL_ERROR, VMCTL_JOURNAL_ERROR_MALFORMED);
+    g_clear_error (&error);
+    still = vmctl_journal_lookup (fixture->journal, &address, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (still->owner, ==, "win-11_v2.0+test");
+  }
 }
 
 static void
@@ -399,6 +422,57 @@ test_no_boot_id (Fixture *fixture, gconstpointer data)
   g_assert_error (error, VMCTL_JOURNAL_ERROR, VMCTL_JOURNAL_ERROR_BOOT_ID);
 }
 
+/* files in the journal that are not regular files: reported at once, never
+ * read through, never hanging a reader */
+static void
+test_not_regular (Fixture *fixture, gconstpointer data)
+{
+  const gchar *directory = vmctl_journal_get_directory (fixture->journal);
+  g_autofree gchar *fifo = g_build_filename (directory, "0000:02:00.0.entry", NULL);
+  g_autofree gchar *link = g_build_filename (directory, "0000:03:00.0.entry", NULL);
+  g_autofree gchar *target = g_build_filename (fixture->temp, "target", NULL);
+  g_autofree gchar *contents = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(VmctlJournalEntry) found = NULL;
+  g_autoptr(VmctlJournalEntry) over = NULL;
+  g_autoptr(GError) error = NULL;
+  VmctlPciAddress linked = parse ("0000:03:00.0");
+  VmctlPciAddress piped = parse ("0000:02:00.0");
+  gint64 started = g_get_monotonic_time ();
+
+  write_entry (fixture, "0000:01:00.0", "nvidia", "win11", VMCTL_JOURNAL_STEP_BOUND_VFIO);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  vmctl_test_write (fixture->temp, "target", "[entry]\naddress=0000:03:00.0\n");
+  g_assert_cmpint (symlink (target, link), ==, 0);
+
+  entries = vmctl_journal_list (fixture->journal, &problems, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 1);
+  g_assert_cmpuint (problems->len, ==, 2);
+  for (guint i = 0; i < problems->len; i++) {
+    VmctlJournalProblem *problem = problems->pdata[i];
+
+    g_assert_true (problem->has_address);
+    g_assert_nonnull (strstr (problem->message, g_str_has_suffix (problem->path, "0000:02:00.0.entry")
+                                                ? "a FIFO" : "a symbolic link"));
+  }
+  found = vmctl_journal_lookup (fixture->journal, &piped, &error);
+  g_assert_null (found);
+  g_assert_error (error, VMCTL_JOURNAL_ERROR, VMCTL_JOURNAL_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, "0000:02:00.0.entry' is corrupt"));
+  g_clear_error (&error);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
+
+  /* writing an entry replaces the link itself; its target is untouched */
+  over = vmctl_journal_entry_new (&linked, "ahci", "", "", VMCTL_JOURNAL_STEP_OVERRIDE_WRITTEN);
+  g_assert_true (vmctl_journal_write (fixture->journal, over, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+  g_assert_true (g_file_get_contents (target, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "[entry]\naddress=0000:03:00.0\n");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -414,6 +488,7 @@ main (int argc, char **argv)
   ADD ("/vmctl/journal/malformed", test_malformed);
   ADD ("/vmctl/journal/state-dir-unwritable", test_state_dir_unwritable);
   ADD ("/vmctl/journal/no-boot-id", test_no_boot_id);
+  ADD ("/vmctl/journal/not-regular", test_not_regular);
 #undef ADD
   return g_test_run ();
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # test-libvirt-hook.sh SOURCE_ROOT: runs contrib/libvirt-hook/qemu the way
 # libvirt does (arguments, domain XML on stdin) against a fake vmctl and a
-# fake logger that record their arguments. TAP output.
+# fake logger that record their arguments. TAP output. The hook with the
+# real vmctl under the simulated kernel is tests/test-hook.c.
 
 # the helpers below are called through check, which shellcheck cannot see
 # shellcheck disable=SC2317
@@ -40,6 +41,7 @@ mkdir "$work/bin"
 cat > "$work/bin/vmctl" <<'EOF'
 #!/bin/sh
 printf '%s\n' "$@" > "$FAKE_VMCTL_RECORD"
+cat > "$FAKE_VMCTL_RECORD.stdin"
 [ -z "${FAKE_VMCTL_SLEEP-}" ] || sleep "$FAKE_VMCTL_SLEEP"
 echo "fake vmctl says hello"
 exit "${FAKE_VMCTL_STATUS:-0}"
@@ -49,6 +51,15 @@ cat > "$work/bin/logger" <<'EOF'
 printf '%s\n' "$*" >> "$FAKE_LOGGER_RECORD"
 EOF
 chmod +x "$work/bin/vmctl" "$work/bin/logger"
+# a timeout(1) that records its limit, then runs the command
+mkdir "$work/timeout-bin"
+cat > "$work/timeout-bin/timeout" <<'EOF'
+#!/bin/sh
+printf '%s\n' "$1" > "$FAKE_TIMEOUT_RECORD"
+shift
+exec "$@"
+EOF
+chmod +x "$work/timeout-bin/timeout"
 
 cat > "$work/vmctl.xml" <<'EOF'
 <domain type='kvm'>
@@ -69,7 +80,8 @@ EOF
 
 FAKE_VMCTL_RECORD=$work/vmctl.args
 FAKE_LOGGER_RECORD=$work/logger.args
-export FAKE_VMCTL_RECORD FAKE_LOGGER_RECORD
+FAKE_TIMEOUT_RECORD=$work/timeout.args
+export FAKE_VMCTL_RECORD FAKE_LOGGER_RECORD FAKE_TIMEOUT_RECORD
 unset FAKE_VMCTL_STATUS FAKE_VMCTL_SLEEP VMCTL_HOOK_TIMEOUT
 base_path=$work/bin:$PATH
 
@@ -78,7 +90,7 @@ base_path=$work/bin:$PATH
 run_hook () {
   xml=$1
   shift
-  rm -f "$FAKE_VMCTL_RECORD" "$FAKE_LOGGER_RECORD"
+  rm -f "$FAKE_VMCTL_RECORD" "$FAKE_VMCTL_RECORD.stdin" "$FAKE_LOGGER_RECORD"
   PATH=${hook_path:-$base_path} VMCTL_HOOK_BIN=${hook_bin-$work/bin/vmctl} \
     "$hook" "$@" < "$xml" > "$work/out" 2> "$work/err"
   status=$?
@@ -100,11 +112,12 @@ check "the hook is executable" test -x "$hook"
 
 run_hook "$work/vmctl.xml" gamer release end shutdown
 check "release of a vmctl domain exits 0" test "$status" -eq 0
-check "release of a vmctl domain runs 'vmctl gpu reattach --vm gamer'" \
+check "release of a vmctl domain runs 'vmctl gpu reattach --vm gamer --hook'" \
   called_with "gpu
 reattach
 --vm
-gamer"
+gamer
+--hook"
 check "nothing is written to stdout (libvirt reads it as domain XML)" test ! -s "$work/out"
 check "success is logged with tag vmctl-hook" logged "^-t vmctl-hook -p daemon.info"
 
@@ -112,7 +125,7 @@ run_hook "$work/other.xml" gamer release end shutdown
 check "release of a domain without the vmctl namespace exits 0" test "$status" -eq 0
 check "release of a domain without the vmctl namespace does not run vmctl" not_called
 
-for operation in prepare start started stopped migrate restore reconnect; do
+for operation in start started stopped migrate restore reconnect; do
   run_hook "$work/vmctl.xml" gamer "$operation" begin -
   if [ "$status" -eq 0 ] && not_called && [ ! -s "$work/out" ]; then
     ok "'$operation' does not run vmctl"
@@ -120,6 +133,42 @@ for operation in prepare start started stopped migrate restore reconnect; do
     not_ok "'$operation' does not run vmctl" "status $status"
   fi
 done
+
+# prepare: the start's detach, from the domain XML on stdin
+run_hook "$work/vmctl.xml" gamer prepare begin -
+check "prepare of a vmctl domain exits 0 when vmctl does" test "$status" -eq 0
+check "prepare runs 'vmctl gpu detach --vm gamer --hook'" called_with "gpu
+detach
+--vm
+gamer
+--hook"
+check "prepare hands vmctl the domain XML on stdin" \
+  grep -q "http://vmctl.dev/xmlns/domain/1" "$FAKE_VMCTL_RECORD.stdin"
+check "prepare writes nothing to stdout" test ! -s "$work/out"
+run_hook "$work/vmctl.xml" gamer prepare end -
+check "only 'prepare begin' runs vmctl" not_called
+run_hook "$work/other.xml" gamer prepare begin -
+check "prepare of a domain without the vmctl namespace does not run vmctl" not_called
+FAKE_VMCTL_STATUS=1
+export FAKE_VMCTL_STATUS
+run_hook "$work/vmctl.xml" gamer prepare begin -
+unset FAKE_VMCTL_STATUS
+check "a failed prepare exits non-zero, so libvirt refuses the start" test "$status" -ne 0
+check "a failed prepare shows vmctl's message on stderr (libvirt reports it)" \
+  grep -q "fake vmctl says hello" "$work/err"
+check "a failed prepare is logged" logged "daemon.err .*not started"
+hook_bin=$work/missing/vmctl
+run_hook "$work/vmctl.xml" gamer prepare begin -
+unset hook_bin
+check "prepare without a vmctl that runs fails the start" test "$status" -ne 0
+
+# the default limit: what a 4-function reattach needs plus margin
+hook_path=$work/timeout-bin:$base_path
+rm -f "$FAKE_TIMEOUT_RECORD"
+run_hook "$work/vmctl.xml" gamer release end shutdown
+unset hook_path
+check "vmctl is run under timeout(1) with the default limit of 30 s" \
+  test "$(cat "$FAKE_TIMEOUT_RECORD" 2>/dev/null)" = 30
 
 FAKE_VMCTL_STATUS=3
 export FAKE_VMCTL_STATUS
@@ -144,7 +193,8 @@ check "a guest name with spaces and ';' reaches vmctl as one argument" \
   called_with "gpu
 reattach
 --vm
-my vm; touch pwned"
+my vm; touch pwned
+--hook"
 check "a guest name is never run by a shell" test ! -e "$work/pwned"
 
 # without VMCTL_HOOK_BIN the vmctl on PATH is used
@@ -153,7 +203,8 @@ run_hook "$work/vmctl.xml" gamer release end shutdown
 check "without VMCTL_HOOK_BIN vmctl is found on PATH" called_with "gpu
 reattach
 --vm
-gamer"
+gamer
+--hook"
 unset hook_bin
 
 hook_bin=$work/missing/vmctl

@@ -11,6 +11,7 @@
 
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <glib/gstdio.h>
 
 typedef struct {
@@ -213,7 +214,7 @@ test_reattach_fails (Fixture *fixture, gconstpointer data)
   {
     g_autoptr(VmctlVfio) vfio = vmctl_vfio_new (fixture->lifecycle.domain.host, fixture->state, NULL);
 
-    g_assert_true (vmctl_vfio_reattach_owner (vfio, "gamer", &error));
+    g_assert_true (vmctl_vfio_reattach_owner (vfio, "gamer", NULL, &error));
     g_assert_no_error (error);
   }
   assert_host_as_before (fixture);
@@ -358,9 +359,37 @@ test_boot_vga (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   assert_driver (fixture, "0000:01:00.0", "vfio-pci");
   assert_driver (fixture, "0000:01:00.1", "vfio-pci");
-  g_assert_true (vmctl_vfio_reattach (vfio, gpu, 2, &error));
+  g_assert_true (vmctl_vfio_reattach (vfio, gpu, 2, NULL, &error));
   g_assert_no_error (error);
   assert_host_as_before (fixture);
+}
+
+/* a FIFO where a planned function's journal entry would be: the start
+ * returns at once, refused, naming it (nobody can tell whether that
+ * function is held), and nothing moves. Run in a child, which a hang cannot
+ * take this process down with. */
+static void
+test_fifo_start (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *journal = g_build_filename (fixture->state, "journal", NULL);
+  g_autofree gchar *fifo = g_build_filename (journal, "0000:01:00.1.entry", NULL);
+
+  if (!g_test_subprocess ()) {
+    g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+    g_test_trap_assert_passed ();
+    return;
+  }
+  define_gamer (fixture);
+  g_assert_cmpint (g_mkdir (journal, 0700), ==, 0);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  vmctl_test_lifecycle_assert_message_has (error, "0000:01:00.1.entry");
+  vmctl_test_lifecycle_assert_message_has (error, "it is a FIFO");
+  g_assert_cmpint (vmctl_test_lifecycle_state_of (&fixture->lifecycle, "gamer"), ==,
+                   VMCTL_VM_STATE_SHUTOFF);
+  assert_driver (fixture, "0000:01:00.0", "nvidia");
+  assert_driver (fixture, "0000:01:00.1", "snd_hda_intel");
 }
 
 int
@@ -378,6 +407,7 @@ main (int argc, char **argv)
   ADD ("start-takes-turns", test_start_takes_turns);
   ADD ("hugepages-dynamic", test_hugepages_dynamic);
   ADD ("hugepages-dynamic-undone", test_hugepages_dynamic_undone);
+  ADD ("fifo-start", test_fifo_start);
 #undef ADD
   return g_test_run ();
 }

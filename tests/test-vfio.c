@@ -7,6 +7,7 @@
  * each function on its first driver, driver_override empty, journal empty,
  * no lock held. */
 #include "vmctl-test-util.h"
+#include "vmctl-test-sim.h"
 #include "vmctl-device-lock.h"
 #include "vmctl-vfio.h"
 
@@ -158,7 +159,7 @@ test_round_trip (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (detach_log[2], ==, "drivers_probe 0000:01:00.0");
   g_assert_cmpstr (detach_log[4], ==, "drivers/snd_hda_intel/unbind 0000:01:00.1");
 
-  g_assert_true (vmctl_vfio_reattach_owner (fixture->vfio, "gamer", &error));
+  g_assert_true (vmctl_vfio_reattach_owner (fixture->vfio, "gamer", NULL, &error));
   g_assert_no_error (error);
   assert_as_before (fixture, NULL);
   reattach_log = take_log (fixture);
@@ -189,7 +190,7 @@ test_journal_content (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (entry->step, ==, VMCTL_JOURNAL_STEP_BOUND_VFIO);
   g_assert_nonnull (entry->time);
   /* by address: both back, the other two never moved */
-  g_assert_true (vmctl_vfio_reattach (fixture->vfio, fixture->addresses, 2, &error));
+  g_assert_true (vmctl_vfio_reattach (fixture->vfio, fixture->addresses, 2, NULL, &error));
   g_assert_no_error (error);
   assert_as_before (fixture, NULL);
 }
@@ -384,11 +385,11 @@ test_bad_input (Fixture *fixture, gconstpointer data)
   g_clear_error (&error);
 
   /* not held: nothing to give back, and nothing touched */
-  g_assert_false (vmctl_vfio_reattach (fixture->vfio, fixture->addresses, 1, &error));
+  g_assert_false (vmctl_vfio_reattach (fixture->vfio, fixture->addresses, 1, NULL, &error));
   g_assert_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_NOT_HELD);
   g_assert_nonnull (strstr (error->message, "it is on nvidia"));
   g_clear_error (&error);
-  g_assert_true (vmctl_vfio_reattach_owner (fixture->vfio, "nobody", &error));
+  g_assert_true (vmctl_vfio_reattach_owner (fixture->vfio, "nobody", NULL, &error));
   g_assert_no_error (error);
   {
     g_auto(GStrv) log = take_log (fixture);
@@ -410,7 +411,7 @@ test_manual_then_vm (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   g_assert_true (vmctl_vfio_detach (fixture->vfio, fixture->addresses, 2, "vm", &error));
   g_assert_no_error (error);
-  g_assert_true (vmctl_vfio_reattach_owner (fixture->vfio, "vm", &error));
+  g_assert_true (vmctl_vfio_reattach_owner (fixture->vfio, "vm", NULL, &error));
   g_assert_no_error (error);
   {
     g_autofree gchar *gpu = driver_of (fixture, "0000:01:00.0");
@@ -422,7 +423,7 @@ test_manual_then_vm (Fixture *fixture, gconstpointer data)
   entries = vmctl_vfio_status (fixture->vfio, NULL, &error);
   g_assert_cmpuint (entries->len, ==, 1);
   g_assert_cmpstr (((VmctlJournalEntry *) g_ptr_array_index (entries, 0))->owner, ==, "");
-  g_assert_true (vmctl_vfio_reattach (fixture->vfio, fixture->addresses, 1, &error));
+  g_assert_true (vmctl_vfio_reattach (fixture->vfio, fixture->addresses, 1, NULL, &error));
   assert_as_before (fixture, NULL);
 }
 
@@ -442,7 +443,7 @@ test_held_twice (Fixture *fixture, gconstpointer data)
 
     g_assert_cmpstr (driver, ==, "snd_hda_intel");
   }
-  g_assert_true (vmctl_vfio_reattach_owner (fixture->vfio, "first", NULL));
+  g_assert_true (vmctl_vfio_reattach_owner (fixture->vfio, "first", NULL, NULL));
   assert_as_before (fixture, NULL);
 }
 
@@ -567,7 +568,7 @@ test_driverless (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (g_strv_length (detach_log), ==, 2);
   g_assert_cmpstr (detach_log[0], ==, "devices/0000:01:00.1/driver_override vfio-pci");
   g_assert_cmpstr (detach_log[1], ==, "drivers_probe 0000:01:00.1");
-  g_assert_true (vmctl_vfio_reattach (fixture->vfio, fixture->addresses + 1, 1, &error));
+  g_assert_true (vmctl_vfio_reattach (fixture->vfio, fixture->addresses + 1, 1, NULL, &error));
   g_assert_no_error (error);
   reattach_log = take_log (fixture);
   g_assert_cmpuint (g_strv_length (reattach_log), ==, 2);
@@ -624,7 +625,7 @@ test_module_loaded (void)
 
     g_assert_cmpstr (gpu, ==, "vfio-pci");
   }
-  g_assert_true (vmctl_vfio_reattach (fixture.vfio, fixture.addresses, 2, &error));
+  g_assert_true (vmctl_vfio_reattach (fixture.vfio, fixture.addresses, 2, NULL, &error));
   g_assert_no_error (error);
   g_unsetenv ("VMCTL_MODPROBE");
   g_unsetenv ("VMCTL_TEST_SCENARIO");
@@ -661,10 +662,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  if (g_getenv ("LD_PRELOAD") == NULL || strstr (g_getenv ("LD_PRELOAD"), "kernel-sim") == NULL) {
-    g_printerr ("test-vfio needs libvmctl-kernel-sim.so in LD_PRELOAD (see tests/meson.build)\n");
-    return 1;
-  }
+  vmctl_test_require_sim ("test-vfio");
 #define ADD(path, fn) g_test_add ("/vmctl/vfio/" path, Fixture, NULL, setup, fn, teardown)
   ADD ("round-trip", test_round_trip);
   ADD ("journal-content", test_journal_content);

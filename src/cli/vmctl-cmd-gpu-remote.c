@@ -3,11 +3,13 @@
  * from that host's node devices and libvirt moves the functions there.
  * No journal is kept on this machine for them: the remote libvirt knows
  * which functions it detached, and `vmctl gpu reattach` gives back the
- * card's functions the remote host has on vfio-pci. */
-#include "vmctl-output.h"
+ * card's functions the remote host has on vfio-pci, unless a domain running
+ * there uses one (--force overrides). */
+#include "vmctl-cmd-gpu-private.h"
 
 #include "vmctl-autocleanups.h"
 #include "vmctl-connect.h"
+#include "vmctl-lifecycle.h"
 #include "vmctl-plan.h"
 #include "vmctl-vfio.h"
 #include "vmctl-vfio-remote.h"
@@ -80,16 +82,36 @@ print_result (VmctlContext *context, GPtrArray *actions, gboolean detach, gboole
   vmctl_json_print (builder);
 }
 
-/**
- * vmctl_gpu_remote:
- * @detach: TRUE for gpu detach, FALSE for gpu reattach
- *
- * gpu detach / reattach of @address and its companions on the host the
- * connection names, through libvirt's node-device API.
- */
-gboolean
-vmctl_gpu_remote (VmctlContext *context, const VmctlPciAddress *address, GArray *hostdevs,
-                  gboolean detach, gboolean dry_run, GError **error)
+/* a function of @functions a domain running on @connection has as a
+ * hostdev: taking it from under the guest is refused, naming the domain */
+static gboolean
+check_not_running (virConnectPtr connection, GArray *functions, GError **error)
+{
+  g_autoptr(GHashTable) users = vmctl_vm_running_hostdevs (connection, NULL, error);
+
+  if (users == NULL) {
+    g_prefix_error (error, "cannot tell whether a running VM uses them, so nothing was given "
+                           "back (--force gives them back anyway): ");
+    return FALSE;
+  }
+  for (guint i = 0; i < functions->len; i++) {
+    g_autofree gchar *name = vmctl_pci_address_to_string (&g_array_index (functions,
+                                                                          VmctlPciAddress, i));
+    const gchar *vm = g_hash_table_lookup (users, name);
+
+    if (vm != NULL) {
+      g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_RUNNING,
+                   "%s is in use by running VM '%s': stop it first, or give --force to take "
+                   "it anyway", name, vm);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+static gboolean
+remote_run (VmctlContext *context, const VmctlPciAddress *address, GArray *hostdevs,
+            gboolean detach, gboolean force, gboolean dry_run, GError **error)
 {
   g_autoptr(GArray) functions = remote_plan (context, address, hostdevs, error);
   g_autoptr(VmctlConnect) connection = NULL;
@@ -102,6 +124,8 @@ vmctl_gpu_remote (VmctlContext *context, const VmctlPciAddress *address, GArray 
   connection = vmctl_connect_open (vmctl_context_get_uri (context), dry_run, error);
   if (connection == NULL)
     return FALSE;
+  if (!detach && !force && !check_not_running (connection, functions, error))
+    return FALSE;
   list = (const VmctlPciAddress *) functions->data;
   ok = detach ? vmctl_vfio_remote_detach (connection, list, functions->len, actions, dry_run, error)
               : vmctl_vfio_remote_reattach (connection, list, functions->len, actions, dry_run,
@@ -109,4 +133,32 @@ vmctl_gpu_remote (VmctlContext *context, const VmctlPciAddress *address, GArray 
   if (ok)
     print_result (context, actions, detach, dry_run);
   return ok;
+}
+
+/**
+ * vmctl_gpu_remote:
+ * @detach: TRUE for gpu detach, FALSE for gpu reattach
+ *
+ * gpu detach / reattach of @address and its companions on the host the
+ * connection names, through libvirt's node-device API; a reattach refuses
+ * functions a domain running there uses.
+ */
+gboolean
+vmctl_gpu_remote (VmctlContext *context, const VmctlPciAddress *address, GArray *hostdevs,
+                  gboolean detach, gboolean dry_run, GError **error)
+{
+  return remote_run (context, address, hostdevs, detach, FALSE, dry_run, error);
+}
+
+/**
+ * vmctl_gpu_remote_reattach:
+ * @force: give back functions a running domain uses, too
+ */
+gboolean
+vmctl_gpu_remote_reattach (VmctlContext *context, const VmctlPciAddress *address,
+                           gboolean force, gboolean dry_run, GError **error)
+{
+  g_autoptr(GArray) none = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
+
+  return remote_run (context, address, none, FALSE, force, dry_run, error);
 }

@@ -1,15 +1,18 @@
-/* vmctl-cmd-gpu-vfio.c: vmctl gpu detach, reattach, status and recover:
- * moving PCI functions between their host drivers and vfio-pci by hand,
- * through the passthrough engine (passthrough/vmctl-vfio.h), and clearing
- * up after a crash. */
-#include "vmctl-output.h"
+/* vmctl-cmd-gpu-vfio.c: vmctl gpu detach and status, and what the gpu
+ * commands share: moving PCI functions from their host drivers to vfio-pci
+ * by hand through the passthrough engine (passthrough/vmctl-vfio.h), the
+ * libvirt hook's prepare (detach --hook), and what vmctl holds. reattach is
+ * vmctl-cmd-gpu-reattach.c, recover vmctl-cmd-gpu-recover.c. */
+#include "vmctl-cmd-gpu-private.h"
 
-#include "vmctl-hugepages.h"
 #include "vmctl-inventory-sysfs.h"
+#include "vmctl-lifecycle-hook.h"
 #include "vmctl-pci-address.h"
 #include "vmctl-plan.h"
+#include "vmctl-state-dir.h"
 #include "vmctl-vfio.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -33,25 +36,21 @@ static const gchar gpu_detach_description[] =
   "With -c naming another machine (and no --host-root), the plan comes from\n"
   "that host's node devices and libvirt detaches them there.\n"
   "\n"
+  "--vm NAME --hook (instead of ADDR) is what the libvirt hook runs at\n"
+  "'prepare', when libvirt starts the VM (autostart, virsh, virt-manager):\n"
+  "it reads the domain XML from stdin and, when it is a vmctl VM, does what\n"
+  "'vmctl start' does before the start: the plan in its metadata re-checked\n"
+  "and moved to vfio-pci for NAME, its dynamic hugepages reserved. It never\n"
+  "contacts libvirt (libvirt waits for the hook); functions already detached\n"
+  "for NAME are used as they are; it waits at most 3 s for any driver or\n"
+  "lock (VMCTL_BIND_TIMEOUT_MS overrides). On failure nothing stays moved\n"
+  "and the exit status is 1, so libvirt refuses the start with this message.\n"
+  "\n"
   "Examples:\n"
   "  vmctl gpu detach 01:00.0 --dry-run    show the sysfs writes, change nothing\n"
   "  vmctl gpu detach 01:00.0\n"
-  "  vmctl gpu detach 01:00.0 --hostdev 02:00.0 --json";
-
-static const gchar gpu_reattach_description[] =
-  "Gives PCI functions that vmctl moved to vfio-pci back to the drivers they\n"
-  "came from (the ones recorded in the journal, STATE/journal/ under the state\n"
-  "directory): unbinds each from vfio-pci, restores its driver_override and\n"
-  "binds its original driver. With ADDR: that function and every function of\n"
-  "the same card (same domain:bus:slot) detached together with it. With --vm\n"
-  "NAME: every function detached for that VM, and the hugepages vmctl reserved\n"
-  "for it; this talks to no hypervisor, so a libvirt hook may call it.\n"
-  "A function vmctl did not detach is refused (exit status 2).\n"
-  "\n"
-  "Examples:\n"
-  "  vmctl gpu reattach 01:00.0\n"
-  "  vmctl gpu reattach 01:00.0 --dry-run\n"
-  "  vmctl gpu reattach --vm gamer";
+  "  vmctl gpu detach 01:00.0 --hostdev 02:00.0 --json\n"
+  "  vmctl gpu detach --vm gamer --hook < domain.xml";
 
 static const gchar gpu_status_description[] =
   "Lists the PCI functions vmctl holds on vfio-pci, from the journal in the\n"
@@ -122,19 +121,15 @@ vmctl_gpu_add_string_array (JsonBuilder *builder, const gchar *member, GPtrArray
   json_builder_end_array (builder);
 }
 
-/* A state directory that exists but is no directory would read as "holds
- * nothing" to the commands that only read it: say what is wrong instead. */
+/* The state directory checked before anything else, dry runs and readers
+ * included: one that is no directory would read as "holds nothing", and
+ * one that is a symlink, someone else's or writable by others is refused
+ * with the fix (vmctl-state-dir.h). A missing one is fine: it is created
+ * on the first write. */
 gboolean
 vmctl_gpu_check_state_dir (VmctlContext *context, GError **error)
 {
-  if (g_file_test (context->state_dir, G_FILE_TEST_EXISTS)
-      && !g_file_test (context->state_dir, G_FILE_TEST_IS_DIR)) {
-    g_set_error (error, VMCTL_JOURNAL_ERROR, VMCTL_JOURNAL_ERROR_STATE_DIR,
-                 "state directory '%s' is not a directory (choose another with --state-dir)",
-                 context->state_dir);
-    return FALSE;
-  }
-  return TRUE;
+  return vmctl_state_dir_check (context->state_dir, error);
 }
 
 /* the driver a function is bound to now, NULL when none */
@@ -204,18 +199,72 @@ print_detached (VmctlContext *context, const VmctlPlan *plan)
   vmctl_table_print (table);
 }
 
+/* the domain XML libvirt passes on the hook's stdin */
+static gchar *
+read_stdin (gsize *out_length, GError **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  gchar buffer[65536];
+  gsize got;
+
+  while ((got = fread (buffer, 1, sizeof buffer, stdin)) > 0) {
+    g_string_append_len (text, buffer, (gssize) got);
+    if (text->len > VMCTL_HOOK_XML_MAX) {
+      g_set_error (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_USAGE,
+                   "gpu detach --hook: the domain XML on stdin is larger than %u bytes",
+                   (guint) VMCTL_HOOK_XML_MAX);
+      return NULL;
+    }
+  }
+  if (ferror (stdin)) {
+    g_set_error (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_FAILED,
+                 "gpu detach --hook: cannot read the domain XML from stdin");
+    return NULL;
+  }
+  *out_length = text->len;
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* `gpu detach --vm NAME --hook`: the libvirt hook's prepare */
+static gboolean
+detach_hook (VmctlInvocation *invocation, const gchar *vm, GError **error)
+{
+  g_autoptr(VmctlContext) context = vmctl_invocation_open_context (invocation, error);
+  g_autofree gchar *xml = NULL;
+  gsize length = 0;
+
+  if (context == NULL || !vmctl_gpu_check_state_dir (context, error))
+    return FALSE;
+  xml = read_stdin (&length, error);
+  if (xml == NULL)
+    return FALSE;
+  if (!vmctl_lifecycle_hook_prepare (context->host, context->state_dir, vm, xml, length,
+                                     vmctl_gpu_hook_wait_ms (), error)) {
+    /* libvirt shows this line with the start it refuses */
+    g_prefix_error (error, "cannot start VM '%s': ", vm);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 gboolean
 vmctl_cmd_gpu_detach (VmctlInvocation *invocation, GError **error)
 {
   g_auto(GStrv) hostdev_texts = NULL;
+  g_autofree gchar *vm = NULL;
   gboolean force = FALSE;
   gboolean dry_run = FALSE;
   gboolean verbose = FALSE;
+  gboolean hook = FALSE;
   const GOptionEntry entries[] = {
     { "hostdev", 0, 0, G_OPTION_ARG_STRING_ARRAY, &hostdev_texts,
       "Move this function too, to clear a shared IOMMU group (repeatable)", "ADDR" },
     { "force", 0, 0, G_OPTION_ARG_NONE, &force,
       "Take a function the host uses (boot console, framebuffer, mounted disk)", NULL },
+    { "vm", 0, 0, G_OPTION_ARG_STRING, &vm,
+      "With --hook: the VM libvirt is starting", "NAME" },
+    { "hook", 0, 0, G_OPTION_ARG_NONE, &hook,
+      "Called by the libvirt hook at prepare: detach the plan of the domain XML on stdin", NULL },
     VMCTL_GPU_RUN_OPTIONS (&dry_run, &verbose),
     { NULL }
   };
@@ -232,6 +281,21 @@ vmctl_cmd_gpu_detach (VmctlInvocation *invocation, GError **error)
     return FALSE;
   if (invocation->done)
     return TRUE;
+  if (hook || vm != NULL) {
+    if (!hook || vm == NULL || vm[0] == '\0' || invocation->arguments[1] != NULL
+        || hostdev_texts != NULL || force || dry_run) {
+      g_set_error_literal (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_USAGE,
+                           "gpu detach: --hook and --vm NAME go together, without ADDR, "
+                           "--hostdev, --force or --dry-run");
+      return FALSE;
+    }
+    return detach_hook (invocation, vm, error);
+  }
+  if (invocation->arguments[1] == NULL) {
+    g_set_error_literal (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_USAGE,
+                         "gpu detach: give ADDR");
+    return FALSE;
+  }
   /* every address first: bad input is reported before any host access */
   if (!vmctl_pci_address_parse (invocation->arguments[1], &address, error))
     return FALSE;
@@ -251,6 +315,8 @@ vmctl_cmd_gpu_detach (VmctlInvocation *invocation, GError **error)
    * devices and libvirt's detach there */
   if (vmctl_context_uses_nodedev (context))
     return vmctl_gpu_remote (context, &address, hostdevs, TRUE, dry_run, error);
+  if (!vmctl_gpu_check_state_dir (context, error))
+    return FALSE;
   /* the functions move on the host root's sysfs: the plan is made from
    * the same tree */
   inventory = vmctl_inventory_from_sysfs_full (context->host, VMCTL_INVENTORY_FLAGS_NONE, error);
@@ -291,174 +357,6 @@ vmctl_cmd_gpu_detach (VmctlInvocation *invocation, GError **error)
   } else {
     print_detached (context, plan);
   }
-  return TRUE;
-}
-
-/* ---- gpu reattach ---------------------------------------------------------- */
-
-/* The entries to give back for @address: its own and those of the same
- * card detached for the same owner. Empty when vmctl holds no @address. */
-static GPtrArray *
-entries_for_slot (GPtrArray *entries, const VmctlPciAddress *address)
-{
-  GPtrArray *chosen = g_ptr_array_new ();
-  const VmctlJournalEntry *own = NULL;
-
-  for (guint i = 0; i < entries->len && own == NULL; i++) {
-    const VmctlJournalEntry *entry = g_ptr_array_index (entries, i);
-
-    if (vmctl_pci_address_equal (&entry->address, address))
-      own = entry;
-  }
-  if (own == NULL)
-    return chosen;
-  for (guint i = 0; i < entries->len; i++) {
-    VmctlJournalEntry *entry = g_ptr_array_index (entries, i);
-
-    if (vmctl_pci_address_same_slot (&entry->address, address)
-        && g_strcmp0 (entry->owner, own->owner) == 0)
-      g_ptr_array_add (chosen, entry);
-  }
-  return chosen;
-}
-
-static void
-print_reattached (VmctlContext *context, VmctlVfio *vfio, gboolean dry_run, GPtrArray *given)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(VmctlTable) table = vmctl_table_new (4);
-
-  json_builder_begin_object (builder);
-  if (dry_run)
-    vmctl_gpu_add_actions_json (builder, vmctl_vfio_get_actions (vfio));
-  json_builder_set_member_name (builder, "reattached");
-  json_builder_begin_array (builder);
-  /* given back last moved first, as the engine does */
-  for (guint i = given->len; i > 0; i--) {
-    const VmctlJournalEntry *entry = g_ptr_array_index (given, i - 1);
-    const gchar *original = entry->original_driver[0] != '\0' ? entry->original_driver : NULL;
-    gchar name[VMCTL_PCI_ADDRESS_STRLEN];
-
-    vmctl_pci_address_format (&entry->address, name);
-    json_builder_begin_object (builder);
-    json_builder_set_member_name (builder, "address");
-    json_builder_add_string_value (builder, name);
-    vmctl_json_add_string_or_null (builder, "driver", original);
-    json_builder_end_object (builder);
-    vmctl_table_add_row (table, (const gchar *[]) {
-      name, "vfio-pci", "->", vmctl_output_driver (original)
-    });
-  }
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  if (context->json)
-    vmctl_json_print (builder);
-  else if (dry_run)
-    vmctl_gpu_print_actions (vmctl_vfio_get_actions (vfio));
-  else if (given->len == 0)
-    g_print ("vmctl holds no PCI functions for that VM\n");
-  else
-    vmctl_table_print (table);
-}
-
-gboolean
-vmctl_cmd_gpu_reattach (VmctlInvocation *invocation, GError **error)
-{
-  g_autofree gchar *vm = NULL;
-  gboolean dry_run = FALSE;
-  gboolean verbose = FALSE;
-  const GOptionEntry entries[] = {
-    { "vm", 0, 0, G_OPTION_ARG_STRING, &vm,
-      "Give back every function detached for this VM, and its hugepages", "NAME" },
-    VMCTL_GPU_RUN_OPTIONS (&dry_run, &verbose),
-    { NULL }
-  };
-  g_autoptr(VmctlContext) context = NULL;
-  g_autoptr(VmctlVfio) vfio = NULL;
-  g_autoptr(GPtrArray) held = NULL;
-  g_autoptr(GPtrArray) given = NULL;
-  const gchar *text;
-  VmctlPciAddress address;
-
-  if (!vmctl_invocation_parse (invocation, entries, gpu_reattach_description, error))
-    return FALSE;
-  if (invocation->done)
-    return TRUE;
-  text = invocation->arguments[1];
-  if ((text == NULL) == (vm == NULL)) {
-    g_set_error_literal (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_USAGE,
-                         text == NULL ? "gpu reattach: give ADDR or --vm NAME"
-                                      : "gpu reattach: give ADDR or --vm NAME, not both");
-    return FALSE;
-  }
-  if (vm != NULL && vm[0] == '\0') {
-    g_set_error_literal (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_USAGE,
-                         "gpu reattach: --vm needs a VM name");
-    return FALSE;
-  }
-  if (text != NULL && !vmctl_pci_address_parse (text, &address, error))
-    return FALSE;
-  context = vmctl_invocation_open_context (invocation, error);
-  if (context == NULL)
-    return FALSE;
-  if (text != NULL && vmctl_context_uses_nodedev (context)) {
-    g_autoptr(GArray) none = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
-
-    return vmctl_gpu_remote (context, &address, none, FALSE, dry_run, error);
-  }
-  if (!vmctl_gpu_check_state_dir (context, error))
-    return FALSE;
-  vfio = vmctl_gpu_open_engine (context, dry_run, verbose, error);
-  if (vfio == NULL)
-    return FALSE;
-  /* what is held now, to report what was given back: the engine re-reads
-   * each entry under its lock */
-  held = vmctl_vfio_status (vfio, NULL, error);
-  if (held == NULL)
-    return FALSE;
-
-  if (vm != NULL) {
-    g_autoptr(GError) hugepages_error = NULL;
-    gboolean ok;
-
-    given = g_ptr_array_new ();
-    for (guint i = 0; i < held->len; i++) {
-      VmctlJournalEntry *entry = g_ptr_array_index (held, i);
-
-      if (g_strcmp0 (entry->owner, vm) == 0)
-        g_ptr_array_add (given, entry);
-    }
-    /* a libvirt hook calls this when the VM has stopped: nothing here may
-     * talk to libvirt, which is waiting for the hook */
-    ok = vmctl_vfio_reattach_owner (vfio, vm, error);
-    /* the hugepages go back even when a function did not: they are
-     * unrelated, and the pool is the scarcer resource */
-    if (!dry_run
-        && !vmctl_hugepages_release (context->host, context->state_dir, vm, &hugepages_error)) {
-      if (ok)
-        g_propagate_error (error, g_steal_pointer (&hugepages_error));
-      ok = FALSE;
-    }
-    if (!ok)
-      return FALSE;
-  } else {
-    given = entries_for_slot (held, &address);
-    if (given->len == 0) {
-      /* not held: the engine's error says why (not held, or no such
-       * device); TRUE only if another vmctl detached it just now */
-      if (!vmctl_vfio_reattach (vfio, &address, 1, error))
-        return FALSE;
-    } else {
-      g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
-
-      for (guint i = 0; i < given->len; i++)
-        g_array_append_val (addresses, ((VmctlJournalEntry *) g_ptr_array_index (given, i))->address);
-      if (!vmctl_vfio_reattach (vfio, (const VmctlPciAddress *) addresses->data, addresses->len,
-                                error))
-        return FALSE;
-    }
-  }
-  print_reattached (context, vfio, dry_run, given);
   return TRUE;
 }
 
@@ -563,7 +461,7 @@ vmctl_cmd_gpu_status (VmctlInvocation *invocation, GError **error)
   else
     vmctl_table_print (table);
   if (problems->len > 0) {
-    g_print ("\nUnreadable journal entries (left in place):\n");
+    g_print ("\nCorrupt journal entries (left in place, never acted on):\n");
     for (guint i = 0; i < problems->len; i++) {
       const VmctlJournalProblem *problem = g_ptr_array_index (problems, i);
 

@@ -29,7 +29,7 @@ static const VmctlCommand commands[] = {
   { "iommu list",  NULL,     0,  0,  vmctl_cmd_iommu_list, "List every IOMMU group and its devices" },
   { "gpu list",    NULL,     0,  0,  vmctl_cmd_gpu_list,   "List display devices and whether each can be passed through" },
   { "gpu check",   "ADDR",   1,  1,  vmctl_cmd_gpu_check,  "Tell whether one PCI device can be given to a VM, and what goes with it" },
-  { "gpu detach",  "ADDR",   1,  1,  vmctl_cmd_gpu_detach, "Move a GPU and the functions that go with it to vfio-pci" },
+  { "gpu detach",  "ADDR",   0,  1,  vmctl_cmd_gpu_detach, "Move a GPU and the functions that go with it to vfio-pci" },
   { "gpu reattach", "ADDR|--vm NAME", 0, 1, vmctl_cmd_gpu_reattach, "Give functions vmctl detached back to their original drivers" },
   { "gpu status",  NULL,     0,  0,  vmctl_cmd_gpu_status, "List the PCI functions vmctl holds on vfio-pci" },
   { "gpu recover", NULL,     0,  0,  vmctl_cmd_gpu_recover, "Give back what a crashed vmctl or a dead VM left on vfio-pci" },

@@ -1,0 +1,14 @@
+/* vmctl-state-dir-private.h: what the state directory's two files share. */
+#pragma once
+
+#include "vmctl-state-dir.h"
+
+G_BEGIN_DECLS
+
+struct _VmctlStateDir {
+  gint ref_count;
+  int fd;       /* O_DIRECTORY|O_NOFOLLOW, checked with fstat() */
+  gchar *path;  /* for messages only */
+};
+
+G_END_DECLS
