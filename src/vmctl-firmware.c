@@ -1,7 +1,7 @@
 /* vmctl-firmware.c: QEMU firmware descriptors (docs/interop/firmware.json)
  * read from the host root, with the same search path and precedence as
  * QEMU and libvirt use, so vmctl sees the builds libvirt will choose from. */
-#include "vmctl-firmware.h"
+#include "vmctl-firmware-private.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -101,11 +101,21 @@ to_strv (GPtrArray *strings)
   return (gchar **) g_ptr_array_free (strings, FALSE);
 }
 
-/* The member list of firmware.json that vmctl relies on. Anything missing
- * here would also make libvirt reject the file. */
-static VmctlFirmware *
-parse_descriptor (VmctlHost *host, const gchar *descriptor_path,
-                  const gchar *contents, gsize length, GError **error)
+/**
+ * vmctl_firmware_parse_descriptor: (skip)
+ * @host: where to look for the image the descriptor names
+ * @descriptor_path: the file's host path, for messages
+ * @contents: the file's text, @length bytes
+ * @error: VMCTL_FIRMWARE_ERROR_PARSE
+ *
+ * The member list of firmware.json that vmctl relies on. Anything missing
+ * here would also make libvirt reject the file.
+ *
+ * Returns: (transfer full): the descriptor, or NULL with @error set
+ */
+VmctlFirmware *
+vmctl_firmware_parse_descriptor (VmctlHost *host, const gchar *descriptor_path,
+                                 const gchar *contents, gsize length, GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(VmctlFirmware) firmware = g_new0 (VmctlFirmware, 1);
@@ -330,7 +340,8 @@ vmctl_firmware_list (VmctlHost *host, GPtrArray **out_warnings, GError **error)
     /* an empty file (or a link to /dev/null) exists to mask a lower one */
     if (length == 0)
       continue;
-    firmware = parse_descriptor (host, file->host_path, contents, length, &local_error);
+    firmware = vmctl_firmware_parse_descriptor (host, file->host_path, contents, length,
+                                                &local_error);
     if (firmware == NULL) {
       g_ptr_array_add (warnings, g_strdup (local_error->message));
       continue;
