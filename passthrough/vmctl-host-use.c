@@ -2,6 +2,7 @@
  * Everything here is advisory: a file that is missing, unreadable or
  * garbled gives no reason, and the caller decides what a reason means. */
 #include "vmctl-host-use-private.h"
+#include "vmctl-host-private.h"
 #include "vmctl-pci-device.h"
 
 #include <stdlib.h>
@@ -348,7 +349,7 @@ parse_table (const gchar *contents)
 
     for (guint j = 0; fields[j] != NULL; j++) {
       if (fields[j][0] != '\0')
-        g_ptr_array_add (row, g_strcompress (fields[j]));
+        g_ptr_array_add (row, vmctl_host_unescape_field (fields[j]));
     }
     g_ptr_array_add (row, NULL);
     if (row->len > 2)
