@@ -94,6 +94,24 @@ collect_strings (JsonArray *array, GPtrArray *into)
   return TRUE;
 }
 
+/* An absolute image name without "." or ".." components. vmctl looks for
+ * the image under the host root, and "/../x" would find a file outside it;
+ * QEMU's descriptors never need one. */
+static gboolean
+is_image_name (const gchar *filename)
+{
+  g_auto(GStrv) components = NULL;
+
+  if (filename == NULL || filename[0] != '/')
+    return FALSE;
+  components = g_strsplit (filename, "/", -1);
+  for (guint i = 0; components[i] != NULL; i++) {
+    if (strcmp (components[i], ".") == 0 || strcmp (components[i], "..") == 0)
+      return FALSE;
+  }
+  return TRUE;
+}
+
 static gchar **
 to_strv (GPtrArray *strings)
 {
@@ -131,6 +149,7 @@ vmctl_firmware_parse_descriptor (VmctlHost *host, const gchar *descriptor_path,
   JsonArray *array;
   const gchar *device;
   const gchar *filename;
+  const gchar *nvram_template = NULL;
 
   if (!json_parser_load_from_data (parser, contents, (gssize) length, &json_error)) {
     g_set_error (error, VMCTL_FIRMWARE_ERROR, VMCTL_FIRMWARE_ERROR_PARSE,
@@ -167,10 +186,18 @@ vmctl_firmware_parse_descriptor (VmctlHost *host, const gchar *descriptor_path,
   } else {
     filename = member_string (mapping, "filename");
   }
-  if (filename == NULL || filename[0] != '/') {
+  if (!is_image_name (filename)) {
     g_set_error (error, VMCTL_FIRMWARE_ERROR, VMCTL_FIRMWARE_ERROR_PARSE,
-                 "%s: the \"%s\" mapping names no absolute image file name",
-                 descriptor_path, device);
+                 "%s: the \"%s\" mapping names no absolute image file name "
+                 "(without . or ..)", descriptor_path, device);
+    return NULL;
+  }
+  if (executable != NULL)
+    nvram_template = member_string (member_object (mapping, "nvram-template"), "filename");
+  if (nvram_template != NULL && !is_image_name (nvram_template)) {
+    g_set_error (error, VMCTL_FIRMWARE_ERROR, VMCTL_FIRMWARE_ERROR_PARSE,
+                 "%s: the \"nvram-template\" names no absolute file name (without . or ..)",
+                 descriptor_path);
     return NULL;
   }
 
@@ -212,8 +239,7 @@ vmctl_firmware_parse_descriptor (VmctlHost *host, const gchar *descriptor_path,
   firmware->executable = g_strdup (filename);
   if (executable != NULL) {
     firmware->format = g_strdup (member_string (executable, "format"));
-    firmware->nvram_template = g_strdup (member_string (member_object (mapping, "nvram-template"),
-                                                        "filename"));
+    firmware->nvram_template = g_strdup (nvram_template);
   } else {
     firmware->format = g_strdup (member_string (mapping, "format"));
   }

@@ -36,9 +36,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
    * host, another machine's tree) must hold everything vmctl reads. */
   g_assert_true (firmware->executable[0] == '/');
   if (firmware->executable_present) {
-    g_autofree gchar *canonical = g_canonicalize_filename (firmware->executable, "/");
+    VmctlHost *host = vmctl_fuzz_host ();
+    g_autofree gchar *path = vmctl_host_path (host, firmware->executable);
+    g_autofree gchar *canonical = g_canonicalize_filename (path, NULL);
 
-    g_assert_cmpstr (canonical, ==, "/");
+    g_assert_cmpstr (canonical, ==, vmctl_host_get_root (host));
   }
   vmctl_firmware_is_uefi (firmware);
   vmctl_firmware_has_feature (firmware, "secure-boot");
