@@ -5,13 +5,6 @@
 #include "vmctl-fuzz.h"
 #include "vmctl-hostcheck-private.h"
 
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  vmctl_fuzz_init ();
-  return 0;
-}
-
 static void
 check_vendor (const gchar *text, VmctlCpuVendor vendor)
 {
@@ -48,12 +41,11 @@ check_vendor (const gchar *text, VmctlCpuVendor vendor)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  g_autofree gchar *text = NULL;
-
   /* the kernel's COMMAND_LINE_SIZE is 2048 on x86; 4 KiB elsewhere */
-  if (size > 4096)
+  g_autofree gchar *text = vmctl_fuzz_text (data, size, 4096);
+
+  if (text == NULL)
     return 0;
-  text = vmctl_fuzz_text (data, size);
   check_vendor (text, VMCTL_CPU_VENDOR_INTEL);
   check_vendor (text, VMCTL_CPU_VENDOR_AMD);
   check_vendor (text, VMCTL_CPU_VENDOR_UNKNOWN);

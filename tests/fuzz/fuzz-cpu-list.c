@@ -7,13 +7,6 @@
 /* a sysfs attribute is at most one page */
 #define HARNESS_MAX_INPUT 4096
 
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  vmctl_fuzz_init ();
-  return 0;
-}
-
 /* A list vmctl writes (a cpuset) reads back as the same set. */
 static void
 check_sysfs_list (const gchar *text)
@@ -55,11 +48,10 @@ check_cpu_pin (const gchar *text)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  g_autofree gchar *text = NULL;
+  g_autofree gchar *text = vmctl_fuzz_text (data, size, HARNESS_MAX_INPUT);
 
-  if (size > HARNESS_MAX_INPUT)
+  if (text == NULL)
     return 0;
-  text = vmctl_fuzz_text (data, size);
   check_sysfs_list (text);
   check_cpu_pin (text);
   return 0;

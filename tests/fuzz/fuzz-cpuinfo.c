@@ -5,24 +5,16 @@
 #include "vmctl-hostcheck-private.h"
 
 int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  vmctl_fuzz_init ();
-  return 0;
-}
-
-int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  g_autofree gchar *text = NULL;
+  g_autofree gchar *text = vmctl_fuzz_text (data, size, VMCTL_FUZZ_MAX_INPUT);
   g_autoptr(GPtrArray) results =
     g_ptr_array_new_with_free_func ((GDestroyNotify) vmctl_check_result_free);
   VmctlHostCheck check = { 0 };
   const VmctlCheckResult *result;
 
-  if (size > VMCTL_FUZZ_MAX_INPUT)
+  if (text == NULL)
     return 0;
-  text = vmctl_fuzz_text (data, size);
   check.host = vmctl_fuzz_host ();
   check.results = results;
   vmctl_host_check_cpuinfo (&check, text);

@@ -6,23 +6,15 @@
 #include "vmctl-firmware-private.h"
 
 int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  vmctl_fuzz_init ();
-  return 0;
-}
-
-int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   static const gchar * const machines[] = { "q35", "pc", "pc-q35-7.2", "virt", NULL };
-  g_autofree gchar *text = NULL;
+  g_autofree gchar *text = vmctl_fuzz_text (data, size, VMCTL_FUZZ_MAX_INPUT);
   g_autoptr(VmctlFirmware) firmware = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (size > VMCTL_FUZZ_MAX_INPUT)
+  if (text == NULL)
     return 0;
-  text = vmctl_fuzz_text (data, size);
   firmware = vmctl_firmware_parse_descriptor (vmctl_fuzz_host (),
                                               "/usr/share/qemu/firmware/60-fuzz.json",
                                               text, size, &error);

@@ -27,21 +27,13 @@ static const gchar framebuffer_iomem[] =
   "fd000000-fdffffff : simple-framebuffer.0\n";
 
 int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  vmctl_fuzz_init ();
-  return 0;
-}
-
-int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  g_autofree gchar *text = NULL;
+  g_autofree gchar *text = vmctl_fuzz_text (data, size, VMCTL_FUZZ_MAX_INPUT);
   g_autoptr(GPtrArray) reasons = g_ptr_array_new_with_free_func (g_free);
 
-  if (size > VMCTL_FUZZ_MAX_INPUT)
+  if (text == NULL)
     return 0;
-  text = vmctl_fuzz_text (data, size);
   vmctl_host_use_framebuffer_reasons (wide_resource, text, reasons);
   vmctl_host_use_framebuffer_reasons (text, framebuffer_iomem, reasons);
   for (guint i = 0; i < reasons->len; i++)

@@ -11,24 +11,16 @@
 #include <string.h>
 
 int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  vmctl_fuzz_init ();
-  return 0;
-}
-
-int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   /* the file name the entry was found under; the seeds are for it */
   const VmctlPciAddress expected = { .domain = 0, .bus = 1, .slot = 0, .function = 0 };
-  g_autofree gchar *text = NULL;
+  g_autofree gchar *text = vmctl_fuzz_text (data, size, VMCTL_FUZZ_MAX_INPUT);
   g_autoptr(VmctlJournalEntry) entry = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (size > VMCTL_FUZZ_MAX_INPUT)
+  if (text == NULL)
     return 0;
-  text = vmctl_fuzz_text (data, size);
   entry = vmctl_journal_entry_parse (text, size, &expected, &error);
   if (entry == NULL) {
     g_assert_true (error != NULL && error->domain == VMCTL_JOURNAL_ERROR);

@@ -7,13 +7,6 @@
 #include "vmctl-host-use-private.h"
 #include "vmctl-hostcheck-private.h"
 
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  vmctl_fuzz_init ();
-  return 0;
-}
-
 static void
 check_host_use (const gchar *text)
 {
@@ -56,11 +49,10 @@ check_hugepages_mount (const gchar *text)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  g_autofree gchar *text = NULL;
+  g_autofree gchar *text = vmctl_fuzz_text (data, size, VMCTL_FUZZ_MAX_INPUT);
 
-  if (size > VMCTL_FUZZ_MAX_INPUT)
+  if (text == NULL)
     return 0;
-  text = vmctl_fuzz_text (data, size);
   check_host_use (text);
   check_hugepages_mount (text);
   return 0;

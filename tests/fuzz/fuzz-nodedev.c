@@ -11,13 +11,6 @@
 /* more devices than this add nothing a group of eight does not */
 #define MAX_DOCUMENTS 8
 
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  vmctl_fuzz_init ();
-  return 0;
-}
-
 static void
 check_document (const gchar *xml)
 {
@@ -68,12 +61,11 @@ check_inventory (const gchar * const *documents)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  g_autofree gchar *text = NULL;
+  g_autofree gchar *text = vmctl_fuzz_text (data, size, VMCTL_FUZZ_MAX_INPUT);
   g_auto(GStrv) documents = NULL;
 
-  if (size > VMCTL_FUZZ_MAX_INPUT)
+  if (text == NULL)
     return 0;
-  text = vmctl_fuzz_text (data, size);
   documents = g_strsplit (text, "\f", MAX_DOCUMENTS);
   for (guint i = 0; documents[i] != NULL; i++)
     check_document (documents[i]);

@@ -8,13 +8,6 @@
 /* the longest address is 16 bytes; the rest is room for a ROM path */
 #define HARNESS_MAX_INPUT 4096
 
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  vmctl_fuzz_init ();
-  return 0;
-}
-
 /* Every spelling vmctl prints must read back as the same address. */
 static void
 assert_round_trip (const VmctlPciAddress *address)
@@ -33,14 +26,13 @@ assert_round_trip (const VmctlPciAddress *address)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  g_autofree gchar *text = NULL;
+  g_autofree gchar *text = vmctl_fuzz_text (data, size, HARNESS_MAX_INPUT);
   g_autoptr(GError) error = NULL;
   g_autoptr(VmctlSpec) spec = NULL;
   VmctlPciAddress address = { 0 };
 
-  if (size > HARNESS_MAX_INPUT)
+  if (text == NULL)
     return 0;
-  text = vmctl_fuzz_text (data, size);
   if (vmctl_pci_address_parse (text, &address, &error)) {
     g_assert_cmpuint (address.slot, <=, 0x1f);
     g_assert_cmpuint (address.function, <=, 7);

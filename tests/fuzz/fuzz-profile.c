@@ -5,22 +5,14 @@
 #include "vmctl-profile-private.h"
 
 int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  vmctl_fuzz_init ();
-  return 0;
-}
-
-int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  g_autofree gchar *text = NULL;
+  g_autofree gchar *text = vmctl_fuzz_text (data, size, VMCTL_FUZZ_MAX_INPUT);
   g_autoptr(VmctlSpec) spec = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (size > VMCTL_FUZZ_MAX_INPUT)
+  if (text == NULL)
     return 0;
-  text = vmctl_fuzz_text (data, size);
   spec = vmctl_spec_new ();
   if (vmctl_profile_apply_data (spec, "/fuzz/profiles/fuzz.conf", text, size, &error)) {
     g_assert_no_error (error);

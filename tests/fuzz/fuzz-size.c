@@ -8,13 +8,6 @@
 
 #define HARNESS_MAX_INPUT 1024
 
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  vmctl_fuzz_init ();
-  return 0;
-}
-
 /* An exact size vmctl prints ("16 GiB") reads back, without its space, as
  * the same number of bytes. Rounded ones ("31.2 GiB") and bytes ("512 B")
  * are for reading only. */
@@ -37,14 +30,13 @@ assert_round_trip (guint64 bytes)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  g_autofree gchar *text = NULL;
+  g_autofree gchar *text = vmctl_fuzz_text (data, size, HARNESS_MAX_INPUT);
   g_autoptr(GError) error = NULL;
   guint64 bytes = 0;
   guint64 kib = 0;
 
-  if (size > HARNESS_MAX_INPUT)
+  if (text == NULL)
     return 0;
-  text = vmctl_fuzz_text (data, size);
   if (vmctl_size_parse (text, &bytes, &error)) {
     /* every suffix is a whole number of KiB */
     g_assert_cmpuint (bytes % 1024, ==, 0);

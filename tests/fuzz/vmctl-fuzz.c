@@ -48,22 +48,31 @@ remove_host_root (void)
   g_clear_pointer (&host_root, g_free);
 }
 
-void
-vmctl_fuzz_init (void)
+/* libFuzzer calls this once, before the first input */
+int
+LLVMFuzzerInitialize (int *argc, char ***argv)
 {
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
   g_log_set_writer_func (abort_on_warnings, NULL, NULL);
+  return 0;
 }
 
 /**
  * vmctl_fuzz_text:
- * Returns: (transfer full): the input as a NUL-terminated string (the
- *   parser sees it up to its first NUL, as it would a file's contents)
+ * @max: the longest input worth parsing (VMCTL_FUZZ_MAX_INPUT or less)
+ *
+ * Returns: (transfer full) (nullable): the input as a NUL-terminated
+ *   string (the parser sees it up to its first NUL, as it would a file's
+ *   contents), or NULL when it is longer than @max
  */
 gchar *
-vmctl_fuzz_text (const uint8_t *data, size_t size)
+vmctl_fuzz_text (const uint8_t *data, size_t size, gsize max)
 {
-  gchar *text = g_malloc (size + 1);
+  gchar *text;
+
+  if (size > max)
+    return NULL;
+  text = g_malloc (size + 1);
 
   if (size > 0)
     memcpy (text, data, size);

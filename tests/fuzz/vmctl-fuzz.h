@@ -16,12 +16,12 @@ G_BEGIN_DECLS
  * measures how fast GLib copies memory. */
 #define VMCTL_FUZZ_MAX_INPUT (64 * 1024)
 
-/* libFuzzer's entry points */
+/* libFuzzer's entry points: each harness defines the second, vmctl-fuzz.c
+ * the first */
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-void vmctl_fuzz_init (void);
-gchar *vmctl_fuzz_text (const uint8_t *data, size_t size);
+gchar *vmctl_fuzz_text (const uint8_t *data, size_t size, gsize max);
 VmctlHost *vmctl_fuzz_host (void);
 void vmctl_fuzz_write_host_file (const gchar *name, const gchar *contents);
 
