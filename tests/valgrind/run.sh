@@ -101,7 +101,7 @@ except ValueError:
   add "$host: gpu status" "$vmctl" --host-root "$root" --state-dir "$work/state" gpu status
   case $host in
     demo-host|clean-gpu-audio) chosen=$profiles ;;
-    *) chosen=$(echo $profiles | cut -d ' ' -f $((i % 3 + 1))) ;;
+    *) chosen=$(echo "$profiles" | cut -d ' ' -f $((i % 3 + 1))) ;;
   esac
   i=$((i + 1))
   for profile in $chosen; do
@@ -120,7 +120,7 @@ add "vms: info gamer" "$vmctl" -c "$vms" info gamer
 add "vms: info web --json" "$vmctl" -c "$vms" --json info web
 
 echo "1..$n"
-ls "$work/jobs" | sed "s|^|$work/jobs/|" | xargs -P "$jobs" -n 1 sh "$0" "$build" --job
+find "$work/jobs" -type f -name "[0-9]*[0-9]" | sort | xargs -P "$jobs" -n 1 sh "$0" "$build" --job
 
 status=0
 for job in "$work"/jobs/[0-9]*; do
