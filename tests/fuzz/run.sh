@@ -46,12 +46,14 @@ for harness in $harnesses; do
   name=$(basename "$harness")
   corpus="$work/$name.corpus"
   log="$work/$name.log"
-  mkdir -p "$corpus" "$artifacts/$name"
+  mkdir -p "$corpus" "$artifacts/$name" "$work/tmp"
   if [ -d "$source_dir/corpus/${name#fuzz-}" ]; then
     cp "$source_dir/corpus/${name#fuzz-}"/* "$corpus"/ 2>/dev/null
   fi
   seeds=$(find "$corpus" -type f | wc -l)
-  "$harness" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  # TMPDIR: the harnesses' scratch host root goes with $work even when a
+  # crash skips their own clean-up
+  TMPDIR="$work/tmp" "$harness" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$artifacts/$name/" "$corpus" >"$log" 2>&1
   result=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
@@ -68,7 +70,8 @@ for harness in $harnesses; do
     echo "# reproducer: $reproducer"
     echo "# run it again: $harness $reproducer"
     echo "# input (base64): $(base64 -w 0 "$reproducer")"
-    ASAN_OPTIONS=$asan_options:fast_unwind_on_malloc=0 "$harness" "$reproducer" >"$log.again" 2>&1 \
+    TMPDIR="$work/tmp" ASAN_OPTIONS=$asan_options:fast_unwind_on_malloc=0 \
+      "$harness" "$reproducer" >"$log.again" 2>&1 \
       && echo "# (the reproducer alone does not fail: the state of earlier inputs matters)"
     log="$log.again"
   fi
