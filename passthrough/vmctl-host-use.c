@@ -1,7 +1,8 @@
 /* vmctl-host-use.c: signs that the host itself depends on a PCI function.
  * Everything here is advisory: a file that is missing, unreadable or
  * garbled gives no reason, and the caller decides what a reason means. */
-#include "vmctl-host-use.h"
+#include "vmctl-host-use-private.h"
+#include "vmctl-host-private.h"
 #include "vmctl-pci-device.h"
 
 #include <stdlib.h>
@@ -125,16 +126,12 @@ is_framebuffer_name (const gchar *name)
 
 /* Returns: the framebuffer regions of /proc/iomem, possibly none */
 static GArray *
-read_framebuffers (VmctlHost *host)
+parse_framebuffers (const gchar *iomem)
 {
   GArray *framebuffers = g_array_new (FALSE, TRUE, sizeof (IomemRange));
-  g_autofree gchar *contents = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) lines = g_strsplit (iomem, "\n", -1);
 
   g_array_set_clear_func (framebuffers, iomem_range_clear);
-  if (!vmctl_host_read (host, "/proc/iomem", &contents, NULL, NULL))
-    return framebuffers;
-  lines = g_strsplit (contents, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++) {
     IomemRange range = { 0 };
 
@@ -165,20 +162,22 @@ add_bar_overlaps (guint bar, guint64 start, guint64 end, GArray *framebuffers, G
   }
 }
 
-static void
-add_framebuffer_reasons (VmctlHost *host, const gchar *device_name, GPtrArray *reasons)
+/**
+ * vmctl_host_use_framebuffer_reasons: (skip)
+ * @resource: a function's sysfs `resource` file
+ * @iomem: /proc/iomem
+ * @reasons: (element-type utf8): receives one sentence per BAR that holds
+ *   a firmware framebuffer
+ */
+void
+vmctl_host_use_framebuffer_reasons (const gchar *resource, const gchar *iomem, GPtrArray *reasons)
 {
-  g_autofree gchar *resource_path = attribute_path (device_name, "resource");
-  g_autofree gchar *contents = NULL;
-  g_autoptr(GArray) framebuffers = NULL;
+  g_autoptr(GArray) framebuffers = parse_framebuffers (iomem);
   g_auto(GStrv) lines = NULL;
 
-  if (!vmctl_host_read (host, resource_path, &contents, NULL, NULL))
-    return;
-  framebuffers = read_framebuffers (host);
   if (framebuffers->len == 0)
     return;
-  lines = g_strsplit (contents, "\n", -1);
+  lines = g_strsplit (resource, "\n", -1);
   for (guint bar = 0; bar < STANDARD_BARS && lines[bar] != NULL; bar++) {
     guint64 start = 0;
     guint64 end = 0;
@@ -191,6 +190,29 @@ add_framebuffer_reasons (VmctlHost *host, const gchar *device_name, GPtrArray *r
       continue;
     add_bar_overlaps (bar, start, end, framebuffers, reasons);
   }
+}
+
+/* NULL when the file cannot be read: every check here is advisory */
+static gchar *
+read_text (VmctlHost *host, const gchar *absolute_path)
+{
+  gchar *contents = NULL;
+
+  if (!vmctl_host_read (host, absolute_path, &contents, NULL, NULL))
+    return NULL;
+  return contents;
+}
+
+static void
+add_framebuffer_reasons (VmctlHost *host, const gchar *device_name, GPtrArray *reasons)
+{
+  g_autofree gchar *resource_path = attribute_path (device_name, "resource");
+  g_autofree gchar *resource = read_text (host, resource_path);
+  g_autofree gchar *iomem = NULL;
+
+  if (resource == NULL || (iomem = read_text (host, "/proc/iomem")) == NULL)
+    return;
+  vmctl_host_use_framebuffer_reasons (resource, iomem, reasons);
 }
 
 /* g_ptr_array_sort() passes pointers to the elements */
@@ -320,22 +342,18 @@ is_found_source (const gchar *source, GHashTable *found, GHashTable *aliases)
 /* Each line: whitespace-separated fields, octal escapes (\040) for white
  * space in names, as in /proc/mounts and /proc/swaps */
 static GPtrArray *
-read_table (VmctlHost *host, const gchar *absolute_path)
+parse_table (const gchar *contents)
 {
   GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  g_autofree gchar *contents = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
 
-  if (!vmctl_host_read (host, absolute_path, &contents, NULL, NULL))
-    return rows;
-  lines = g_strsplit (contents, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++) {
     g_auto(GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " \t", -1);
     GPtrArray *row = g_ptr_array_new ();
 
     for (guint j = 0; fields[j] != NULL; j++) {
       if (fields[j][0] != '\0')
-        g_ptr_array_add (row, g_strcompress (fields[j]));
+        g_ptr_array_add (row, vmctl_host_unescape_field (fields[j]));
     }
     g_ptr_array_add (row, NULL);
     if (row->len > 2)
@@ -346,10 +364,17 @@ read_table (VmctlHost *host, const gchar *absolute_path)
   return rows;
 }
 
-static void
-add_mount_reasons (VmctlHost *host, GHashTable *found, GHashTable *aliases, GPtrArray *reasons)
+/**
+ * vmctl_host_use_mount_reasons: (skip)
+ * @mounts: /proc/mounts
+ * @found: the kernel names of the block devices below the function
+ * @aliases: "/dev/mapper/NAME" -> "/dev/dm-N"
+ */
+void
+vmctl_host_use_mount_reasons (const gchar *mounts, GHashTable *found, GHashTable *aliases,
+                              GPtrArray *reasons)
 {
-  g_autoptr(GPtrArray) rows = read_table (host, "/proc/mounts");
+  g_autoptr(GPtrArray) rows = parse_table (mounts);
 
   /* one line per mount, so a device mounted twice is named twice: each
    * mount point is something the user will want to see */
@@ -362,27 +387,25 @@ add_mount_reasons (VmctlHost *host, GHashTable *found, GHashTable *aliases, GPtr
   }
 }
 
-/* /proc/self/mountinfo names each mount's device by number, whatever its
- * source says: "/dev/root" for a root= mount made without udev. FALSE
- * when there is no mountinfo to read (then /proc/mounts is the source). */
-static gboolean
-add_mountinfo_reasons (VmctlHost *host, GHashTable *found, GPtrArray *reasons)
+/**
+ * vmctl_host_use_mountinfo_reasons: (skip)
+ * @mountinfo: /proc/self/mountinfo
+ * @numbers: "MAJOR:MINOR" -> kernel name, for the block devices below the
+ *   function
+ *
+ * /proc/self/mountinfo names each mount's device by number, whatever its
+ * source says: "/dev/root" for a root= mount made without udev.
+ *
+ * Returns: FALSE when @mountinfo holds no mount (then /proc/mounts is the
+ * source)
+ */
+gboolean
+vmctl_host_use_mountinfo_reasons (const gchar *mountinfo, GHashTable *numbers, GPtrArray *reasons)
 {
-  g_autoptr(GPtrArray) rows = read_table (host, "/proc/self/mountinfo");
-  g_autoptr(GHashTable) numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  GHashTableIter iter;
-  gpointer name;
+  g_autoptr(GPtrArray) rows = parse_table (mountinfo);
 
   if (rows->len == 0)
     return FALSE;
-  g_hash_table_iter_init (&iter, found);
-  while (g_hash_table_iter_next (&iter, &name, NULL)) {
-    g_autofree gchar *dev_path = g_build_filename (CLASS_BLOCK, name, "dev", NULL);
-    gchar *number = vmctl_host_read_line (host, dev_path, NULL);
-
-    if (number != NULL)
-      g_hash_table_insert (numbers, number, g_strdup (name));
-  }
   /* ID PARENT MAJOR:MINOR ROOT MOUNT-POINT ...: one line per mount */
   for (guint i = 0; i < rows->len; i++) {
     gchar **fields = g_ptr_array_index (rows, i);
@@ -398,10 +421,17 @@ add_mountinfo_reasons (VmctlHost *host, GHashTable *found, GPtrArray *reasons)
   return TRUE;
 }
 
-static void
-add_swap_reasons (VmctlHost *host, GHashTable *found, GHashTable *aliases, GPtrArray *reasons)
+/**
+ * vmctl_host_use_swap_reasons: (skip)
+ * @swaps: /proc/swaps
+ *
+ * As vmctl_host_use_mount_reasons(), for active swap.
+ */
+void
+vmctl_host_use_swap_reasons (const gchar *swaps, GHashTable *found, GHashTable *aliases,
+                             GPtrArray *reasons)
 {
-  g_autoptr(GPtrArray) rows = read_table (host, "/proc/swaps");
+  g_autoptr(GPtrArray) rows = parse_table (swaps);
 
   /* the header line ("Filename Type ...") matches no device; swap files
    * live on a file system, which the mount check covers */
@@ -413,20 +443,51 @@ add_swap_reasons (VmctlHost *host, GHashTable *found, GHashTable *aliases, GPtrA
   }
 }
 
+/* "MAJOR:MINOR" (sys/class/block/NAME/dev) -> NAME, for each of @found */
+static GHashTable *
+device_numbers (VmctlHost *host, GHashTable *found)
+{
+  GHashTable *numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer name;
+
+  g_hash_table_iter_init (&iter, found);
+  while (g_hash_table_iter_next (&iter, &name, NULL)) {
+    g_autofree gchar *dev_path = g_build_filename (CLASS_BLOCK, name, "dev", NULL);
+    gchar *number = vmctl_host_read_line (host, dev_path, NULL);
+
+    if (number != NULL)
+      g_hash_table_insert (numbers, number, g_strdup (name));
+  }
+  return numbers;
+}
+
 /* what the host does with the block devices in @found (kernel names), or
  * with the devices stacked on them */
 static void
 add_found_block_reasons (VmctlHost *host, GHashTable *found, GPtrArray *reasons)
 {
   g_autoptr(GHashTable) aliases = NULL;
+  g_autoptr(GHashTable) numbers = NULL;
+  g_autofree gchar *mountinfo = NULL;
+  g_autofree gchar *mounts = NULL;
+  g_autofree gchar *swaps = NULL;
 
   if (g_hash_table_size (found) == 0)
     return;
   aliases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   add_stacked_devices (host, found, aliases);
-  if (!add_mountinfo_reasons (host, found, reasons))
-    add_mount_reasons (host, found, aliases, reasons);
-  add_swap_reasons (host, found, aliases, reasons);
+  mountinfo = read_text (host, "/proc/self/mountinfo");
+  if (mountinfo != NULL)
+    numbers = device_numbers (host, found);
+  if (numbers == NULL || !vmctl_host_use_mountinfo_reasons (mountinfo, numbers, reasons)) {
+    mounts = read_text (host, "/proc/mounts");
+    if (mounts != NULL)
+      vmctl_host_use_mount_reasons (mounts, found, aliases, reasons);
+  }
+  swaps = read_text (host, "/proc/swaps");
+  if (swaps != NULL)
+    vmctl_host_use_swap_reasons (swaps, found, aliases, reasons);
 }
 
 static void

@@ -1,6 +1,6 @@
 /* vmctl-host.c: the one place host paths are built. Production uses "/";
  * tests and the demo host use a directory holding sys/, proc/, dev/... */
-#include "vmctl-host.h"
+#include "vmctl-host-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -303,4 +303,40 @@ vmctl_host_write (VmctlHost *host, const gchar *absolute_path, const gchar *valu
     return FALSE;
   }
   return TRUE;
+}
+
+/**
+ * vmctl_host_unescape_field: (skip)
+ * @field: one whitespace-separated field of /proc/mounts,
+ *   /proc/self/mountinfo or /proc/swaps
+ *
+ * The kernel writes a space, tab, newline or backslash in such a field as
+ * a three-digit octal escape (\040, \011, \012, \134: seq_escape() in
+ * fs/proc_namespace.c). Exactly those escapes, \001 to \377, are decoded;
+ * any other backslash is an ordinary character. g_strcompress() would also
+ * take C escapes, end the field at a \000 and warn on a trailing
+ * backslash, which a host root can hold even though the kernel never
+ * writes one.
+ *
+ * Returns: (transfer full): the field as the kernel had it
+ */
+gchar *
+vmctl_host_unescape_field (const gchar *field)
+{
+  GString *decoded = g_string_sized_new (strlen (field));
+
+  for (const gchar *p = field; *p != '\0'; p++) {
+    if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7'
+        && p[3] >= '0' && p[3] <= '7') {
+      gint value = (p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0');
+
+      if (value != 0) {
+        g_string_append_c (decoded, (gchar) value);
+        p += 3;
+        continue;
+      }
+    }
+    g_string_append_c (decoded, *p);
+  }
+  return g_string_free (decoded, FALSE);
 }

@@ -187,20 +187,23 @@ compare_ints (gconstpointer a, gconstpointer b)
 GArray *
 vmctl_inventory_group_ids (const VmctlInventory *inventory)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
   GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint));
+  guint kept = 0;
 
   for (guint i = 0; i < inventory->devices->len; i++) {
     const VmctlPciDevice *device = g_ptr_array_index (inventory->devices, i);
-    gint group = device->iommu_group;
 
-    if (group == VMCTL_PCI_NO_GROUP
-        || g_hash_table_contains (seen, GINT_TO_POINTER (group + 1)))
-      continue;
-    g_hash_table_add (seen, GINT_TO_POINTER (group + 1));
-    g_array_append_val (ids, group);
+    if (device->iommu_group != VMCTL_PCI_NO_GROUP)
+      g_array_append_val (ids, device->iommu_group);
   }
+  /* sorted, repeats are neighbours: no arithmetic on a number that can be
+   * G_MAXINT (node-device XML and sysfs both allow it) */
   g_array_sort (ids, compare_ints);
+  for (guint i = 0; i < ids->len; i++) {
+    if (kept == 0 || g_array_index (ids, gint, i) != g_array_index (ids, gint, kept - 1))
+      g_array_index (ids, gint, kept++) = g_array_index (ids, gint, i);
+  }
+  g_array_set_size (ids, kept);
   return ids;
 }
 

@@ -1,7 +1,7 @@
 /* vmctl-firmware.c: QEMU firmware descriptors (docs/interop/firmware.json)
  * read from the host root, with the same search path and precedence as
  * QEMU and libvirt use, so vmctl sees the builds libvirt will choose from. */
-#include "vmctl-firmware.h"
+#include "vmctl-firmware-private.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -94,6 +94,24 @@ collect_strings (JsonArray *array, GPtrArray *into)
   return TRUE;
 }
 
+/* An absolute image name without "." or ".." components. vmctl looks for
+ * the image under the host root, and "/../x" would find a file outside it;
+ * QEMU's descriptors never need one. */
+static gboolean
+is_image_name (const gchar *filename)
+{
+  g_auto(GStrv) components = NULL;
+
+  if (filename == NULL || filename[0] != '/')
+    return FALSE;
+  components = g_strsplit (filename, "/", -1);
+  for (guint i = 0; components[i] != NULL; i++) {
+    if (strcmp (components[i], ".") == 0 || strcmp (components[i], "..") == 0)
+      return FALSE;
+  }
+  return TRUE;
+}
+
 static gchar **
 to_strv (GPtrArray *strings)
 {
@@ -101,11 +119,21 @@ to_strv (GPtrArray *strings)
   return (gchar **) g_ptr_array_free (strings, FALSE);
 }
 
-/* The member list of firmware.json that vmctl relies on. Anything missing
- * here would also make libvirt reject the file. */
-static VmctlFirmware *
-parse_descriptor (VmctlHost *host, const gchar *descriptor_path,
-                  const gchar *contents, gsize length, GError **error)
+/**
+ * vmctl_firmware_parse_descriptor: (skip)
+ * @host: where to look for the image the descriptor names
+ * @descriptor_path: the file's host path, for messages
+ * @contents: the file's text, @length bytes
+ * @error: VMCTL_FIRMWARE_ERROR_PARSE
+ *
+ * The member list of firmware.json that vmctl relies on. Anything missing
+ * here would also make libvirt reject the file.
+ *
+ * Returns: (transfer full): the descriptor, or NULL with @error set
+ */
+VmctlFirmware *
+vmctl_firmware_parse_descriptor (VmctlHost *host, const gchar *descriptor_path,
+                                 const gchar *contents, gsize length, GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(VmctlFirmware) firmware = g_new0 (VmctlFirmware, 1);
@@ -121,6 +149,7 @@ parse_descriptor (VmctlHost *host, const gchar *descriptor_path,
   JsonArray *array;
   const gchar *device;
   const gchar *filename;
+  const gchar *nvram_template = NULL;
 
   if (!json_parser_load_from_data (parser, contents, (gssize) length, &json_error)) {
     g_set_error (error, VMCTL_FIRMWARE_ERROR, VMCTL_FIRMWARE_ERROR_PARSE,
@@ -157,10 +186,18 @@ parse_descriptor (VmctlHost *host, const gchar *descriptor_path,
   } else {
     filename = member_string (mapping, "filename");
   }
-  if (filename == NULL || filename[0] != '/') {
+  if (!is_image_name (filename)) {
     g_set_error (error, VMCTL_FIRMWARE_ERROR, VMCTL_FIRMWARE_ERROR_PARSE,
-                 "%s: the \"%s\" mapping names no absolute image file name",
-                 descriptor_path, device);
+                 "%s: the \"%s\" mapping names no absolute image file name "
+                 "(without . or ..)", descriptor_path, device);
+    return NULL;
+  }
+  if (executable != NULL)
+    nvram_template = member_string (member_object (mapping, "nvram-template"), "filename");
+  if (nvram_template != NULL && !is_image_name (nvram_template)) {
+    g_set_error (error, VMCTL_FIRMWARE_ERROR, VMCTL_FIRMWARE_ERROR_PARSE,
+                 "%s: the \"nvram-template\" names no absolute file name (without . or ..)",
+                 descriptor_path);
     return NULL;
   }
 
@@ -202,8 +239,7 @@ parse_descriptor (VmctlHost *host, const gchar *descriptor_path,
   firmware->executable = g_strdup (filename);
   if (executable != NULL) {
     firmware->format = g_strdup (member_string (executable, "format"));
-    firmware->nvram_template = g_strdup (member_string (member_object (mapping, "nvram-template"),
-                                                        "filename"));
+    firmware->nvram_template = g_strdup (nvram_template);
   } else {
     firmware->format = g_strdup (member_string (mapping, "format"));
   }
@@ -330,7 +366,8 @@ vmctl_firmware_list (VmctlHost *host, GPtrArray **out_warnings, GError **error)
     /* an empty file (or a link to /dev/null) exists to mask a lower one */
     if (length == 0)
       continue;
-    firmware = parse_descriptor (host, file->host_path, contents, length, &local_error);
+    firmware = vmctl_firmware_parse_descriptor (host, file->host_path, contents, length,
+                                                &local_error);
     if (firmware == NULL) {
       g_ptr_array_add (warnings, g_strdup (local_error->message));
       continue;

@@ -48,6 +48,11 @@ void vmctl_host_check_add (VmctlHostCheck *check, const gchar *id, const gchar *
                            VmctlCheckStatus status, const gchar *fix,
                            const gchar *format, ...) G_GNUC_PRINTF (6, 7);
 
+/* the text-level halves of the /proc/cpuinfo and /proc/cmdline readers
+ * (vmctl-hostcheck.c), for the fuzzing harnesses (tests/fuzz) */
+void vmctl_host_check_cpuinfo (VmctlHostCheck *check, const gchar *cpuinfo);
+void vmctl_host_check_parse_cmdline (VmctlHostCheck *check, const gchar *contents);
+
 /* kernel command line helpers (vmctl-hostcheck.c) */
 const gchar *vmctl_host_check_cmdline_value (VmctlHostCheck *check, const gchar *name);
 gboolean vmctl_host_check_cmdline_has (VmctlHostCheck *check, const gchar *name,

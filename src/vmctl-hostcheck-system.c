@@ -2,6 +2,7 @@
  * device, hugepages, UEFI firmware, vhost/tun devices and the libvirt
  * connection. */
 #include "vmctl-hostcheck-private.h"
+#include "vmctl-host-private.h"
 #include "vmctl-libvirt.h"
 
 #include <string.h>
@@ -350,9 +351,9 @@ vmctl_host_check_hugepages_mount (VmctlHostCheck *check)
       g_auto(GStrv) fields = g_strsplit_set (lines[i], " \t", -1);
 
       /* device mountpoint fstype options dump pass; the mount point has
-       * spaces escaped as \040, which g_strcompress() undoes */
+       * spaces escaped as \040 */
       if (g_strv_length (fields) >= 3 && strcmp (fields[2], "hugetlbfs") == 0)
-        g_ptr_array_add (mount_points, g_strcompress (fields[1]));
+        g_ptr_array_add (mount_points, vmctl_host_unescape_field (fields[1]));
     }
   }
   if (mount_points->len > 0) {

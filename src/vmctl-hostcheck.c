@@ -318,27 +318,36 @@ guess_vendor (VmctlHostCheck *check)
   return VMCTL_CPU_VENDOR_UNKNOWN;
 }
 
+static const gchar cpu_id[] = "cpu.virtualization";
+static const gchar cpu_title[] = "CPU virtualization (VT-x/AMD-V)";
+
 static void
 check_cpu_virtualization (VmctlHostCheck *check)
 {
-  static const gchar id[] = "cpu.virtualization";
-  static const gchar title[] = "CPU virtualization (VT-x/AMD-V)";
   g_autofree gchar *cpuinfo = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!vmctl_host_read (check->host, "/proc/cpuinfo", &cpuinfo, NULL, &error)) {
+    check->vendor = guess_vendor (check);
+    vmctl_host_check_add (check, cpu_id, cpu_title, VMCTL_CHECK_WARN,
+                          "check that /proc is mounted: mount -t proc proc /proc",
+                          "cannot tell whether the CPU has VT-x or AMD-V: %s", error->message);
+    return;
+  }
+  vmctl_host_check_cpuinfo (check, cpuinfo);
+}
+
+/* cpu.virtualization from the text of /proc/cpuinfo; sets check->vendor */
+void
+vmctl_host_check_cpuinfo (VmctlHostCheck *check, const gchar *cpuinfo)
+{
   g_autofree gchar *vendor_id = NULL;
   g_autofree gchar *flags = NULL;
-  g_autoptr(GError) error = NULL;
   const gchar *fix;
   gboolean vmx;
   gboolean svm;
   guint processors;
 
-  if (!vmctl_host_read (check->host, "/proc/cpuinfo", &cpuinfo, NULL, &error)) {
-    check->vendor = guess_vendor (check);
-    vmctl_host_check_add (check, id, title, VMCTL_CHECK_WARN,
-                          "check that /proc is mounted: mount -t proc proc /proc",
-                          "cannot tell whether the CPU has VT-x or AMD-V: %s", error->message);
-    return;
-  }
   vendor_id = cpuinfo_field (cpuinfo, "vendor_id");
   flags = cpuinfo_field (cpuinfo, "flags");
   processors = cpuinfo_count_processors (cpuinfo);
@@ -358,14 +367,14 @@ check_cpu_virtualization (VmctlHostCheck *check)
     check->vendor = guess_vendor (check);
 
   if (flags == NULL) {
-    vmctl_host_check_add (check, id, title, VMCTL_CHECK_WARN,
+    vmctl_host_check_add (check, cpu_id, cpu_title, VMCTL_CHECK_WARN,
                           "check that /proc is mounted: mount -t proc proc /proc",
                           "cannot tell whether the CPU has VT-x or AMD-V: /proc/cpuinfo "
                           "has no flags line");
     return;
   }
   if (vmx || svm) {
-    vmctl_host_check_add (check, id, title, VMCTL_CHECK_PASS, NULL,
+    vmctl_host_check_add (check, cpu_id, cpu_title, VMCTL_CHECK_PASS, NULL,
                           "%s, %u logical CPU%s, %s present",
                           vendor_id != NULL ? vendor_id : "unknown vendor",
                           processors, processors == 1 ? "" : "s",
@@ -376,7 +385,7 @@ check_cpu_virtualization (VmctlHostCheck *check)
    * virtualization, no VT-x needed): VMs run, but there is no IOMMU to give
    * them a GPU, so this is a warning about passthrough, not a broken KVM. */
   if (vmctl_host_check_uses_pvm (check)) {
-    vmctl_host_check_add (check, id, title, VMCTL_CHECK_WARN,
+    vmctl_host_check_add (check, cpu_id, cpu_title, VMCTL_CHECK_WARN,
                           "nothing to fix for ordinary VMs; for GPU passthrough run vmctl on the "
                           "physical host (or one whose hypervisor exposes VT-x/AMD-V and a vIOMMU)",
                           "%s CPU without vmx or svm%s: KVM runs through kvm_pvm (software "
@@ -386,7 +395,7 @@ check_cpu_virtualization (VmctlHostCheck *check)
     return;
   }
   if (word_in (flags, "hypervisor")) {
-    vmctl_host_check_add (check, id, title, VMCTL_CHECK_FAIL,
+    vmctl_host_check_add (check, cpu_id, cpu_title, VMCTL_CHECK_FAIL,
                           "this is a virtual machine: expose VT-x/AMD-V from the outer host "
                           "(libvirt: <cpu mode='host-passthrough'/> with nested=1 in the outer "
                           "kvm module), or run vmctl on the physical host",
@@ -410,7 +419,7 @@ check_cpu_virtualization (VmctlHostCheck *check)
     fix = "enable VT-x (Intel) or AMD-V (SVM, AMD) in the firmware (BIOS/UEFI) setup";
     break;
   }
-  vmctl_host_check_add (check, id, title, VMCTL_CHECK_FAIL, fix,
+  vmctl_host_check_add (check, cpu_id, cpu_title, VMCTL_CHECK_FAIL, fix,
                         "%s CPU without the vmx or svm flag: hardware virtualization is "
                         "missing or disabled in firmware",
                         vendor_id != NULL ? vendor_id : "unknown");
@@ -531,17 +540,25 @@ check_kvm_nested (VmctlHostCheck *check)
                           "their own VMs", module, value);
 }
 
+/* check->cmdline, which the IOMMU checks read, from /proc/cmdline's text */
+void
+vmctl_host_check_parse_cmdline (VmctlHostCheck *check, const gchar *contents)
+{
+  g_autofree gchar *stripped = g_strstrip (g_strdup (contents));
+
+  g_strfreev (check->cmdline);
+  check->cmdline = g_strsplit_set (stripped, " \t\n", -1);
+  /* g_strsplit_set() leaves empty strings between repeated spaces; they
+   * never match a parameter, so they can stay */
+}
+
 static void
 read_cmdline (VmctlHostCheck *check)
 {
   g_autofree gchar *contents = NULL;
 
-  if (!vmctl_host_read (check->host, "/proc/cmdline", &contents, NULL, NULL))
-    return;
-  g_strstrip (contents);
-  check->cmdline = g_strsplit_set (contents, " \t\n", -1);
-  /* g_strsplit_set() leaves empty strings between repeated spaces; they
-   * never match a parameter, so they can stay */
+  if (vmctl_host_read (check->host, "/proc/cmdline", &contents, NULL, NULL))
+    vmctl_host_check_parse_cmdline (check, contents);
 }
 
 /**

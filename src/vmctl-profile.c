@@ -4,7 +4,7 @@
  * options, so a profile cannot say what the command line could not.
  * Unknown groups and keys are errors: a typo in a profile must not
  * silently fall back to a default. */
-#include "vmctl-profile.h"
+#include "vmctl-profile-private.h"
 
 #include "vmctl-context.h"
 #include "vmctl-spec-private.h"
@@ -323,12 +323,36 @@ apply_key_file (VmctlSpec *spec, GKeyFile *file, GError **error)
 gboolean
 vmctl_profile_apply_file (VmctlSpec *spec, const gchar *path, GError **error)
 {
+  g_autofree gchar *data = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize length = 0;
+
+  g_return_val_if_fail (spec != NULL && path != NULL, FALSE);
+  if (!g_file_get_contents (path, &data, &length, &local_error)) {
+    g_set_error (error, VMCTL_PROFILE_ERROR, VMCTL_PROFILE_ERROR_INVALID,
+                 "profile %s: %s", path, local_error->message);
+    return FALSE;
+  }
+  return vmctl_profile_apply_data (spec, path, data, length, error);
+}
+
+/**
+ * vmctl_profile_apply_data: (skip)
+ * @path: where @data was read from: the profile's name and messages
+ * @data: the key file's text, @length bytes
+ *
+ * vmctl_profile_apply_file() on text already read.
+ */
+gboolean
+vmctl_profile_apply_data (VmctlSpec *spec, const gchar *path, const gchar *data, gsize length,
+                          GError **error)
+{
   g_autoptr(GKeyFile) file = g_key_file_new ();
   g_autoptr(GError) local_error = NULL;
   g_autofree gchar *base = g_path_get_basename (path);
 
-  g_return_val_if_fail (spec != NULL && path != NULL, FALSE);
-  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &local_error)
+  g_return_val_if_fail (spec != NULL && path != NULL && data != NULL, FALSE);
+  if (!g_key_file_load_from_data (file, data, length, G_KEY_FILE_NONE, &local_error)
       || !apply_key_file (spec, file, &local_error)) {
     g_set_error (error, VMCTL_PROFILE_ERROR, VMCTL_PROFILE_ERROR_INVALID,
                  "profile %s: %s", path, local_error->message);

@@ -5,9 +5,13 @@
 #   2. build with -Werror and run unit, integration and e2e suites,
 #   3. build again with AddressSanitizer + UndefinedBehaviorSanitizer and
 #      run the same suites,
-#   4. install into a scratch DESTDIR and build a program against the
+#   4. build the libFuzzer harnesses with clang (-Dfuzzing=true) and run
+#      each for FUZZ_SECONDS (default 20) from its committed seeds,
+#   5. run the CLI under valgrind on every fixture host (what the
+#      sanitizers cannot see inside libxml2, GLib and libvirt),
+#   6. install into a scratch DESTDIR and build a program against the
 #      installed libvmctl with pkg-config,
-#   5. print one closing line "N passed, N failed" (TAP test cases).
+#   7. print one closing line "N passed, N failed" (TAP test cases).
 # Exit status 0 only when nothing failed.
 set -eu
 cd "$(dirname "$0")/.."
@@ -53,10 +57,30 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 LSAN_OPTIONS=suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0 \
   meson test -C build-sanitize --print-errorlogs --num-processes 2 || status=1
 
+echo "== fuzzing (clang, libFuzzer + ASan + UBSan, ${FUZZ_SECONDS:-20} s per harness)"
+started=$(date +%s)
+if [ -f build-fuzz/build.ninja ]; then
+  meson configure build-fuzz -Dfuzzing=true >/dev/null
+else
+  CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined \
+    -Db_lundef=false >/dev/null
+fi
+ninja -C build-fuzz fuzzers
+tests/fuzz/run.sh build-fuzz "${FUZZ_SECONDS:-20}" > build-fuzz/fuzz.tap || status=1
+cat build-fuzz/fuzz.tap
+echo "(fuzzing took $(($(date +%s) - started)) s)"
+
+echo "== valgrind (memcheck over the CLI on every fixture host)"
+started=$(date +%s)
+tests/valgrind/run.sh build > build/valgrind.tap || status=1
+cat build/valgrind.tap
+echo "(valgrind took $(($(date +%s) - started)) s)"
+
 echo "== installed library (pkg-config consumer, installed demo host)"
 tests/install-check.sh build > build/install-check.tap || status=1
 cat build/install-check.tap
 
 python3 tests/summarize-tests.py build/meson-logs/testlog.json \
-  build-sanitize/meson-logs/testlog.json --tap build/install-check.tap || status=1
+  build-sanitize/meson-logs/testlog.json --tap build/install-check.tap \
+  --tap build-fuzz/fuzz.tap --tap build/valgrind.tap || status=1
 exit $status

@@ -354,6 +354,36 @@ test_malformed_is_warning (TreeFixture *fixture, gconstpointer data)
   }
 }
 
+/* Found by tests/fuzz/fuzz-firmware: vmctl looks for a descriptor's images
+ * under the host root, and a name with ".." found files outside it ("/.."
+ * is the root's parent). The kernel's paths and QEMU's descriptors never
+ * need one; such a descriptor is refused with a warning. */
+static void
+test_image_outside_root (TreeFixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *base = g_path_get_basename (fixture->root);
+  g_autofree gchar *escaping = g_strconcat ("/../", base, "/usr/share/OVMF/OVMF_CODE_4M.fd", NULL);
+  g_autoptr(GPtrArray) warnings = NULL;
+  g_autoptr(GPtrArray) firmwares = NULL;
+
+  write_image (fixture, "/usr/share/OVMF/OVMF_CODE_4M.fd");
+  write_descriptor (fixture, "usr/share/qemu/firmware/60-parent.json", "parent", escaping, "");
+  write_descriptor (fixture, "usr/share/qemu/firmware/61-dot.json", "dot",
+                    "/usr/share/./OVMF/OVMF_CODE_4M.fd", "");
+  vmctl_test_write (fixture->root, "usr/share/qemu/firmware/62-nvram.json",
+                    "{\"interface-types\": [\"uefi\"], \"mapping\": {\"device\": \"flash\","
+                    " \"executable\": {\"filename\": \"/usr/share/OVMF/OVMF_CODE_4M.fd\"},"
+                    " \"nvram-template\": {\"filename\": \"/usr/share/OVMF/../../../VARS.fd\"}},"
+                    " \"targets\": [{\"architecture\": \"x86_64\", \"machines\": [\"pc-q35-*\"]}]}");
+
+  firmwares = list_ok (fixture->host, &warnings);
+  g_assert_cmpuint (firmwares->len, ==, 0);
+  g_assert_cmpuint (warnings->len, ==, 3);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (warnings, 0),
+                                   "/usr/share/qemu/firmware/60-parent.json: "));
+  g_assert_nonnull (strstr (g_ptr_array_index (warnings, 2), "nvram-template"));
+}
+
 static void
 test_no_directories (TreeFixture *fixture, gconstpointer data)
 {
@@ -568,6 +598,7 @@ main (int argc, char **argv)
   add_tree_test ("/vmctl/firmware/parse/fields", NULL, test_parse_fields);
   add_tree_test ("/vmctl/firmware/parse/memory-mapping", NULL, test_memory_mapping);
   add_tree_test ("/vmctl/firmware/parse/malformed", NULL, test_malformed_is_warning);
+  add_tree_test ("/vmctl/firmware/parse/outside-root", NULL, test_image_outside_root);
   add_tree_test ("/vmctl/firmware/precedence/etc-overrides", NULL, test_etc_overrides_usr_share);
   add_tree_test ("/vmctl/firmware/precedence/empty-masks", NULL, test_empty_file_masks);
   add_tree_test ("/vmctl/firmware/precedence/sorted", NULL, test_sorted_across_directories);

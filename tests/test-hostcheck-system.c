@@ -106,6 +106,20 @@ test_hugepages_all_used (HostFixture *fixture, gconstpointer data)
   vmctl_test_assert_message_contains (fixture, "hugepages", "in use");
 }
 
+/* Found by tests/fuzz/fuzz-mounts: a mount point ending in a lone
+ * backslash made g_strcompress() warn (fatal here); \040 still decodes. */
+static void
+test_hugepages_mount_escapes (HostFixture *fixture, gconstpointer data)
+{
+  vmctl_test_hostcheck_write (fixture, "proc/mounts",
+                              "hugetlbfs /dev/huge\\ hugetlbfs rw 0 0\n"
+                              "hugetlbfs /mnt/huge\\0401G hugetlbfs rw,pagesize=1024M 0 0\n");
+  vmctl_test_hostcheck_run (fixture, NULL);
+  assert_status (fixture, "hugepages.mount", VMCTL_CHECK_PASS);
+  vmctl_test_assert_message_contains (fixture, "hugepages.mount",
+                                      "hugetlbfs mounted on /dev/huge\\, /mnt/huge 1G");
+}
+
 static void
 test_no_ovmf (HostFixture *fixture, gconstpointer data)
 {
@@ -196,6 +210,9 @@ main (int argc, char **argv)
                             test_hugepages_suggestion);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/hugepages/all-used", "clean-gpu-audio",
                             test_hugepages_all_used);
+
+  vmctl_test_hostcheck_add ("/vmctl/hostcheck/hugepages/mount-escapes", "clean-gpu-audio",
+                            test_hugepages_mount_escapes);
 
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/firmware/none", "no-ovmf", test_no_ovmf);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck/firmware/images-missing", "clean-gpu-audio",

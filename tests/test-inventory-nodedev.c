@@ -168,6 +168,29 @@ test_matches_sysfs (gconstpointer data)
   }
 }
 
+/* Found by tests/fuzz/fuzz-nodedev: the group numbers of a remote host's
+ * XML go up to G_MAXINT, and listing the groups computed group + 1, a
+ * signed overflow (UBSan aborts the sanitizer build). */
+static void
+test_group_max (void)
+{
+  g_auto(GStrv) parts = g_strsplit (gpu_xml, "number='14'", 2);
+  g_autofree gchar *xml = g_strjoinv ("number='2147483647'", parts);
+  const gchar *xmls[] = { xml, NULL };
+  g_autoptr(VmctlInventory) inventory = NULL;
+  g_autoptr(GArray) groups = NULL;
+  g_autoptr(GPtrArray) members = NULL;
+  g_autoptr(GError) error = NULL;
+
+  inventory = vmctl_inventory_from_nodedev_xmls ("test", xmls, &error);
+  g_assert_no_error (error);
+  groups = vmctl_inventory_group_ids (inventory);
+  g_assert_cmpuint (groups->len, ==, 1);
+  g_assert_cmpint (g_array_index (groups, gint, 0), ==, G_MAXINT);
+  members = vmctl_inventory_group_members (inventory, G_MAXINT);
+  g_assert_cmpuint (members->len, ==, 1);
+}
+
 static void
 test_bad_uri (void)
 {
@@ -197,6 +220,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vmctl/inventory/nodedev/bad-xml", test_bad_xml);
   g_test_add_func ("/vmctl/inventory/nodedev/list", test_list);
   g_test_add_func ("/vmctl/inventory/nodedev/bad-uri", test_bad_uri);
+  g_test_add_func ("/vmctl/inventory/nodedev/group-max", test_group_max);
   for (gsize i = 0; i < G_N_ELEMENTS (scenarios); i++) {
     g_autofree gchar *path = g_strconcat ("/vmctl/inventory/nodedev/matches-sysfs/", scenarios[i], NULL);
 

@@ -1,0 +1,21 @@
+/* vmctl-host-use-private.h: the text-level halves of
+ * vmctl_host_use_reasons(). vmctl-host-use.c reads the files through the
+ * host root and hands their text here, so the fuzzing harnesses
+ * (tests/fuzz) feed any text through exactly the code a host's files go
+ * through. Not installed. */
+#pragma once
+
+#include "vmctl-host-use.h"
+
+G_BEGIN_DECLS
+
+void vmctl_host_use_framebuffer_reasons (const gchar *resource, const gchar *iomem,
+                                         GPtrArray *reasons);
+void vmctl_host_use_mount_reasons (const gchar *mounts, GHashTable *found,
+                                   GHashTable *aliases, GPtrArray *reasons);
+gboolean vmctl_host_use_mountinfo_reasons (const gchar *mountinfo, GHashTable *numbers,
+                                           GPtrArray *reasons);
+void vmctl_host_use_swap_reasons (const gchar *swaps, GHashTable *found,
+                                  GHashTable *aliases, GPtrArray *reasons);
+
+G_END_DECLS

@@ -1,0 +1,27 @@
+/* fuzz-cpuinfo.c: /proc/cpuinfo as the host check reads it (vendor_id,
+ * flags, processor count) to decide on VT-x/AMD-V and the vendor every
+ * later IOMMU advice depends on. */
+#include "vmctl-fuzz.h"
+#include "vmctl-hostcheck-private.h"
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  g_autofree gchar *text = vmctl_fuzz_text (data, size, VMCTL_FUZZ_MAX_INPUT);
+  g_autoptr(GPtrArray) results =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) vmctl_check_result_free);
+  VmctlHostCheck check = { 0 };
+  const VmctlCheckResult *result;
+
+  if (text == NULL)
+    return 0;
+  check.host = vmctl_fuzz_host ();
+  check.results = results;
+  vmctl_host_check_cpuinfo (&check, text);
+  g_assert_cmpuint (results->len, ==, 1);
+  result = g_ptr_array_index (results, 0);
+  g_assert_cmpstr (result->id, ==, "cpu.virtualization");
+  /* the report's promise: a fix for everything that is not a PASS */
+  g_assert_true ((result->status == VMCTL_CHECK_PASS) == (result->fix == NULL));
+  return 0;
+}
