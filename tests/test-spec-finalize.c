@@ -212,6 +212,10 @@ static const BrokenProfile broken_profiles[] = {
   { "[profile]\ndescription=a\\qb\n[memory]\nsize=16X\n", "[profile] description: " },
   { "[memory]\nsize=1\\qG\n[profile]\ndescription=x\n", "[memory] size: " },
   { "[devices]\nnetwork=bridge=b\\x0\n", "[devices] network: " },
+  /* a bad escape and a trailing backslash in one value: GLib's own parser
+   * sets its error twice (found by fuzz-profile) */
+  { "[profile]\ndescription=Escapes:\\=b v\\\n", "[profile] description: invalid escape" },
+  { "[profile]\ndescription=ends in \\\n", "[profile] description: invalid escape" },
 };
 
 static void
