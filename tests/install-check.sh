@@ -81,5 +81,29 @@ exports_only_api() {
     && ! grep -qE ' (vmctl_host_check_add|vmctl_domain_builder_[a-z_]+|vmctl_pci_names_[a-z_]+)(@|$)' "$root/exports"
 }
 check "libvmctl exports its API and not its internal helpers" exports_only_api
+# Nothing installed may name the source or build tree: a package is built in
+# a directory that is gone when it is installed, and a path into it is a
+# path anyone may create later. Debug info names the build directory by
+# design (DW_AT_comp_dir; distributions split it into -dbgsym packages), so
+# ELF files are looked at without it.
+source_root=$(cd "$(dirname "$0")/.." && pwd -P)
+build_root=$(cd "$build" && pwd -P)
+no_tree_paths() {
+  found=0
+  find "$root/dest" -type f > "$root/installed"
+  while IFS= read -r file; do
+    case $(head -c 4 "$file" | od -An -c | tr -d ' ') in
+      177ELF) objcopy --strip-debug "$file" "$root/stripped" && text=$root/stripped ;;
+      *) text=$file ;;
+    esac
+    if LC_ALL=C grep -a -q -F -e "$source_root" -e "$build_root" "$text"; then
+      echo "${file#"$root/dest"}:"
+      strings -a "$text" | grep -F -e "$source_root" -e "$build_root" | sed 's/^/  /'
+      found=1
+    fi
+  done < "$root/installed"
+  return "$found"
+}
+check "nothing installed names the source or build tree" no_tree_paths
 echo "1..$n"
 exit $failed
