@@ -62,6 +62,17 @@ check "a program builds against libvmctl with pkg-config alone" build_consumer
 demo=$root/dest$prefix/share/vmctl/demo-host
 check "the libvirt hook is installed, executable" \
   test -x "$root/dest$prefix/share/vmctl/libvirt-hook/qemu"
+# what vmctl adds to other programs' directories (contrib/meson.build)
+installed() {
+  found=$(find "$root/dest" -path "$1" \( -type f -o -type l \) | head -n 1)
+  [ -n "$found" ] || { echo "nothing installed matches $1"; return 1; }
+  [ -z "${2-}" ] || [ -x "$found" ] || { echo "$found is not executable"; return 1; }
+}
+check "the man page is installed" installed "*/man/man1/vmctl.1"
+check "bash completion is installed" installed "*/bash-completion/completions/vmctl"
+check "zsh completion is installed" installed "*/zsh/*/_vmctl"
+check "vmctl-recover.service is installed" installed "*/systemd/system/vmctl-recover.service"
+check "the libvirt hook runner is installed, executable" installed "*/hooks/qemu.d/vmctl" x
 check "installed demo host keeps its sysfs symlinks" test -L "$demo/sys/bus/pci/devices/0000:01:00.0/driver"
 check "the program runs on the installed demo host" env LD_LIBRARY_PATH="$libdir" "$root/consumer" "$demo"
 check "installed vmctl judges the installed demo host" env LD_LIBRARY_PATH="$libdir" \
