@@ -46,13 +46,10 @@ def help_sections(text):
     return sections
 
 
-def options_in(lines):
-    options = set()
-    for line in lines:
-        match = OPTION_LINE.match(line)
-        if match:
-            options.add((match.group(1), match.group(2)))
-    return options
+def options_in(lines, pattern=OPTION_LINE):
+    """(short letter or None, long name) of each line that @pattern matches:
+    --help's option lines, or with MAN_ENTRY the man page's entries."""
+    return {(m.group(1), m.group(2)) for m in map(pattern.match, lines) if m}
 
 
 def commands_in(usage):
@@ -96,15 +93,6 @@ def man_command(heading):
             break
         command.append(word)
     return ' '.join(command)
-
-
-def man_options(lines):
-    options = set()
-    for line in lines:
-        match = MAN_ENTRY.match(line)
-        if match:
-            options.add((match.group(1), match.group(2)))
-    return options
 
 
 def spell(options):
@@ -155,7 +143,7 @@ def main():
         helped = options_in(help_sections(run_help(vmctl, command.split()))
                             .get('Application Options', []))
         compare(f'"vmctl {command}" options match the man page', helped,
-                man_options(section))
+                options_in(section, MAN_ENTRY))
     for command in sorted(set(by_command) - set(commands)):
         check(f'the man page\'s "vmctl {command}" is a command', False,
               ['vmctl --help does not list it: remove the section or the command is gone'])
@@ -163,7 +151,7 @@ def main():
     compare('global options match the man page',
             options_in(help_sections(usage).get('Global options (before or after the command)',
                                                 [])),
-            man_options(man.get('GLOBAL OPTIONS', [])))
+            options_in(man.get('GLOBAL OPTIONS', []), MAN_ENTRY))
 
     exit_lines = help_sections(usage).get('Exit status', [])
     codes = {line.split()[0] for line in exit_lines if line.strip()}
