@@ -4,6 +4,7 @@
 # run the installed vmctl on the installed demo host. Prints TAP.
 set -u
 build=${1:-build}
+source_root=$(cd "$(dirname "$0")/.." && pwd -P)
 root=$(mktemp -d "${TMPDIR:-/tmp}/vmctl-install.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 n=0
@@ -27,29 +28,7 @@ prefix=$(meson introspect "$build" --buildoptions | python3 -c \
 pc=$(find "$root/dest" -name libvmctl.pc | head -n 1)
 libdir=$(dirname "$(dirname "$pc")")
 
-cat > "$root/consumer.c" <<'C'
-#include <vmctl-pci-address.h>
-#include <vmctl-inventory-sysfs.h>
-#include <vmctl-verdict.h>
-
-int
-main (int argc, char **argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(VmctlHost) host = vmctl_host_new (argv[1], &error);
-  g_autoptr(VmctlInventory) inventory = NULL;
-  g_autoptr(VmctlVerdict) verdict = NULL;
-  VmctlPciAddress address;
-
-  if (host == NULL || !vmctl_pci_address_parse ("01:00.0", &address, &error))
-    return 1;
-  inventory = vmctl_inventory_from_sysfs (host, &error);
-  if (inventory == NULL)
-    return 1;
-  verdict = vmctl_verdict_compute (inventory, &address, NULL, &error);
-  return verdict != NULL && verdict->passable && verdict->companions->len == 1 ? 0 : 1;
-}
-C
+cp "$source_root/tests/pkgconfig-consumer.c" "$root/consumer.c"
 # the .pc names the final prefix; point a copy at DESTDIR (a sysroot would
 # also move glib's and libvirt's paths, which live in the real /usr)
 mkdir -p "$root/pc"
@@ -97,7 +76,6 @@ check "libvmctl exports its API and not its internal helpers" exports_only_api
 # path anyone may create later. Debug info names the build directory by
 # design (DW_AT_comp_dir; distributions split it into -dbgsym packages), so
 # ELF files are looked at without it.
-source_root=$(cd "$(dirname "$0")/.." && pwd -P)
 build_root=$(cd "$build" && pwd -P)
 no_tree_paths() {
   found=0

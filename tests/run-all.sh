@@ -7,6 +7,8 @@
 #      run the same suites,
 #   4. install into a scratch DESTDIR and build a program against the
 #      installed libvmctl with pkg-config,
+#   4b. build the Debian packages in a scratch copy, install them, smoke
+#      test them and purge them again (tests/package-check.sh),
 #   5. print one closing line "N passed, N failed" (TAP test cases).
 # Exit status 0 only when nothing failed.
 set -eu
@@ -57,6 +59,11 @@ echo "== installed library (pkg-config consumer, installed demo host)"
 tests/install-check.sh build > build/install-check.tap || status=1
 cat build/install-check.tap
 
+echo "== Debian packages (build, lintian, install, smoke test, purge)"
+tests/package-check.sh build/package-check > build/package-check.tap || status=1
+cat build/package-check.tap
+
 python3 tests/summarize-tests.py build/meson-logs/testlog.json \
-  build-sanitize/meson-logs/testlog.json --tap build/install-check.tap || status=1
+  build-sanitize/meson-logs/testlog.json --tap build/install-check.tap \
+  --tap build/package-check.tap || status=1
 exit $status

@@ -9,6 +9,7 @@ packages="
   libglib2.0-dev libxml2-dev libjson-glib-dev libvirt-dev libpci-dev pci.ids pciutils
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
   qemu-system-x86 qemu-utils ovmf
+  scdoc zsh systemd debhelper dpkg-dev lintian
 "
 
 if [ "$(id -u)" -ne 0 ]; then
