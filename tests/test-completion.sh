@@ -66,6 +66,15 @@ _wanted() { shift 3; "$@" }
 _describe() { print -rl -- ${${(@P)${@[-1]}}%%:*} }
 _files() { print -r -- "(files)" }
 _message() { print -r -- "(message)" }
+# an action "{code}" is run as written, a bare command with options first
+# (-J group), as the real _arguments does
+run_action() {
+  if [[ $1 == \{*\} ]]; then
+    eval ${${1#\{}%\}}
+  else
+    eval ${1%% *} -J -default- ${1#* }
+  fi
+}
 _arguments() {
   local -a specs=("${@[3,-1]}")
   local current=${words[CURRENT]} previous=${words[CURRENT-1]} spec name
@@ -76,14 +85,14 @@ _arguments() {
     if [[ $current == -* ]]; then
       [[ $name == ${current}* ]] && print -r -- $name
     elif [[ $name == $previous && $spec == *\]:* ]]; then
-      eval ${spec#*\]:*:}
+      run_action ${spec#*\]:*:}
       return
     fi
   done
   [[ $current == -* ]] && return
   for spec in $specs; do
     if [[ $spec == (1|\*):* ]]; then
-      eval ${spec#*:*:}
+      run_action ${spec#*:*:}
       return
     fi
   done
