@@ -8,6 +8,7 @@
 #include "vmctl-connect.h"
 #include "vmctl-inventory-nodedev.h"
 #include "vmctl-inventory-sysfs.h"
+#include "vmctl-uninstalled.h"
 
 #define VMCTL_DEFAULT_STATE_DIR "/var/lib/vmctl"
 
@@ -143,8 +144,8 @@ vmctl_context_load_inventory_full (VmctlContext *context, VmctlInventoryFlags fl
  *   "quirks/reset-bug.conf"
  *
  * The data directory is $VMCTL_DATA_DIR when set (tests, relocated
- * installs), else the installed one when it exists, else the source tree's
- * data/ so an uninstalled build in the source tree just works.
+ * installs), else the source tree's data/ for a vmctl run from its build
+ * tree (vmctl_uninstalled_dir()), else the installed one.
  *
  * Returns: (transfer full): the full path; it may not exist
  */
@@ -152,11 +153,13 @@ gchar *
 vmctl_data_path (const gchar *relative)
 {
   const gchar *directory = getenv_nonempty ("VMCTL_DATA_DIR");
+  g_autofree gchar *uninstalled = NULL;
 
   g_return_val_if_fail (relative != NULL, NULL);
   if (directory == NULL)
-    directory = g_file_test (VMCTL_INSTALLED_DATA_DIR, G_FILE_TEST_IS_DIR)
-                ? VMCTL_INSTALLED_DATA_DIR : VMCTL_SOURCE_DATA_DIR;
+    directory = uninstalled = vmctl_uninstalled_dir (VMCTL_UNINSTALLED_DATA_DIR);
+  if (directory == NULL)
+    directory = VMCTL_INSTALLED_DATA_DIR;
   return g_build_filename (directory, relative, NULL);
 }
 

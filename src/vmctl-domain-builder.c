@@ -11,6 +11,7 @@
 
 #include "vmctl-autocleanups.h"
 #include "vmctl-config.h"
+#include "vmctl-uninstalled.h"
 
 /* A template attribute the builder must fill holds "@NAME@". */
 #define PLACEHOLDER_PATTERN "^@[A-Z0-9_]+@$"
@@ -30,8 +31,8 @@ getenv_nonempty (const gchar *name)
  * vmctl_template_dir:
  *
  * $VMCTL_TEMPLATE_DIR when set (tests, relocated installs), else the
- * installed templates when they exist, else the source tree's
- * xml-templates/ so an uninstalled build just works.
+ * source tree's xml-templates/ for a vmctl run from its build tree
+ * (vmctl_uninstalled_dir()), else the installed templates.
  *
  * Returns: (transfer full): the directory holding domain.xml
  */
@@ -39,12 +40,14 @@ gchar *
 vmctl_template_dir (void)
 {
   const gchar *directory = getenv_nonempty ("VMCTL_TEMPLATE_DIR");
+  gchar *uninstalled;
 
   if (directory != NULL)
     return g_strdup (directory);
-  if (g_file_test (VMCTL_INSTALLED_TEMPLATE_DIR "/domain.xml", G_FILE_TEST_IS_REGULAR))
-    return g_strdup (VMCTL_INSTALLED_TEMPLATE_DIR);
-  return g_strdup (VMCTL_SOURCE_TEMPLATE_DIR);
+  uninstalled = vmctl_uninstalled_dir (VMCTL_UNINSTALLED_TEMPLATE_DIR);
+  if (uninstalled != NULL)
+    return uninstalled;
+  return g_strdup (VMCTL_INSTALLED_TEMPLATE_DIR);
 }
 
 /* Templates are trusted data, but are still parsed without network

@@ -4,6 +4,7 @@
 # run the installed vmctl on the installed demo host. Prints TAP.
 set -u
 build=${1:-build}
+source_root=$(cd "$(dirname "$0")/.." && pwd -P)
 root=$(mktemp -d "${TMPDIR:-/tmp}/vmctl-install.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 n=0
@@ -27,29 +28,7 @@ prefix=$(meson introspect "$build" --buildoptions | python3 -c \
 pc=$(find "$root/dest" -name libvmctl.pc | head -n 1)
 libdir=$(dirname "$(dirname "$pc")")
 
-cat > "$root/consumer.c" <<'C'
-#include <vmctl-pci-address.h>
-#include <vmctl-inventory-sysfs.h>
-#include <vmctl-verdict.h>
-
-int
-main (int argc, char **argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(VmctlHost) host = vmctl_host_new (argv[1], &error);
-  g_autoptr(VmctlInventory) inventory = NULL;
-  g_autoptr(VmctlVerdict) verdict = NULL;
-  VmctlPciAddress address;
-
-  if (host == NULL || !vmctl_pci_address_parse ("01:00.0", &address, &error))
-    return 1;
-  inventory = vmctl_inventory_from_sysfs (host, &error);
-  if (inventory == NULL)
-    return 1;
-  verdict = vmctl_verdict_compute (inventory, &address, NULL, &error);
-  return verdict != NULL && verdict->passable && verdict->companions->len == 1 ? 0 : 1;
-}
-C
+cp "$source_root/tests/pkgconfig-consumer.c" "$root/consumer.c"
 # the .pc names the final prefix; point a copy at DESTDIR (a sysroot would
 # also move glib's and libvirt's paths, which live in the real /usr)
 mkdir -p "$root/pc"
@@ -62,6 +41,17 @@ check "a program builds against libvmctl with pkg-config alone" build_consumer
 demo=$root/dest$prefix/share/vmctl/demo-host
 check "the libvirt hook is installed, executable" \
   test -x "$root/dest$prefix/share/vmctl/libvirt-hook/qemu"
+# what vmctl adds to other programs' directories (contrib/meson.build)
+installed() {
+  found=$(find "$root/dest" -path "$1" \( -type f -o -type l \) | head -n 1)
+  [ -n "$found" ] || { echo "nothing installed matches $1"; return 1; }
+  [ -z "${2-}" ] || [ -x "$found" ] || { echo "$found is not executable"; return 1; }
+}
+check "the man page is installed" installed "*/man/man1/vmctl.1"
+check "bash completion is installed" installed "*/bash-completion/completions/vmctl"
+check "zsh completion is installed" installed "*/zsh/*/_vmctl"
+check "vmctl-recover.service is installed" installed "*/systemd/system/vmctl-recover.service"
+check "the libvirt hook runner is installed, executable" installed "*/hooks/qemu.d/vmctl" x
 check "installed demo host keeps its sysfs symlinks" test -L "$demo/sys/bus/pci/devices/0000:01:00.0/driver"
 check "the program runs on the installed demo host" env LD_LIBRARY_PATH="$libdir" "$root/consumer" "$demo"
 check "installed vmctl judges the installed demo host" env LD_LIBRARY_PATH="$libdir" \
@@ -81,5 +71,28 @@ exports_only_api() {
     && ! grep -qE ' (vmctl_host_check_add|vmctl_domain_builder_[a-z_]+|vmctl_pci_names_[a-z_]+)(@|$)' "$root/exports"
 }
 check "libvmctl exports its API and not its internal helpers" exports_only_api
+# Nothing installed may name the source or build tree: a package is built in
+# a directory that is gone when it is installed, and a path into it is a
+# path anyone may create later. Debug info names the build directory by
+# design (DW_AT_comp_dir; distributions split it into -dbgsym packages), so
+# ELF files are looked at without it.
+build_root=$(cd "$build" && pwd -P)
+no_tree_paths() {
+  found=0
+  find "$root/dest" -type f > "$root/installed"
+  while IFS= read -r file; do
+    case $(head -c 4 "$file" | od -An -c | tr -d ' ') in
+      177ELF) objcopy --strip-debug "$file" "$root/stripped" && text=$root/stripped ;;
+      *) text=$file ;;
+    esac
+    if LC_ALL=C grep -a -q -F -e "$source_root" -e "$build_root" "$text"; then
+      echo "${file#"$root/dest"}:"
+      strings -a "$text" | grep -F -e "$source_root" -e "$build_root" | sed 's/^/  /'
+      found=1
+    fi
+  done < "$root/installed"
+  return "$found"
+}
+check "nothing installed names the source or build tree" no_tree_paths
 echo "1..$n"
 exit $failed

@@ -11,7 +11,9 @@
 #      sanitizers cannot see inside libxml2, GLib and libvirt),
 #   6. install into a scratch DESTDIR and build a program against the
 #      installed libvmctl with pkg-config,
-#   7. print one closing line "N passed, N failed" (TAP test cases).
+#   7. build the Debian packages in a scratch copy, install them, smoke
+#      test them and purge them again (tests/package-check.sh),
+#   8. print one closing line "N passed, N failed" (TAP test cases).
 # Exit status 0 only when nothing failed.
 set -eu
 cd "$(dirname "$0")/.."
@@ -80,7 +82,11 @@ echo "== installed library (pkg-config consumer, installed demo host)"
 tests/install-check.sh build > build/install-check.tap || status=1
 cat build/install-check.tap
 
+echo "== Debian packages (build, lintian, install, smoke test, purge)"
+tests/package-check.sh build/package-check > build/package-check.tap || status=1
+cat build/package-check.tap
+
 python3 tests/summarize-tests.py build/meson-logs/testlog.json \
   build-sanitize/meson-logs/testlog.json --tap build/install-check.tap \
-  --tap build-fuzz/fuzz.tap --tap build/valgrind.tap || status=1
+  --tap build-fuzz/fuzz.tap --tap build/valgrind.tap --tap build/package-check.tap || status=1
 exit $status

@@ -10,6 +10,7 @@ packages="
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
   qemu-system-x86 qemu-utils ovmf
   clang libclang-rt-14-dev valgrind
+  scdoc zsh systemd debhelper dpkg-dev lintian
 "
 
 if [ "$(id -u)" -ne 0 ]; then
