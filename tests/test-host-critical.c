@@ -1,7 +1,9 @@
 /* test-host-critical.c: the host-critical list as shipped, bad lists
- * refused, and the marks it puts on the demo host. */
+ * refused, the marks it puts on the demo host, and the engine refusing a
+ * host-critical function on its own, with --force and without a verdict. */
 #include "vmctl-host-critical.h"
 #include "vmctl-inventory-sysfs.h"
+#include "vmctl-vfio.h"
 #include "vmctl-test-util.h"
 
 #include <string.h>
@@ -118,6 +120,93 @@ test_mark_demo_host (void)
                    "0000:00:00.0 0000:00:14.2 0000:00:1f.0 0000:00:1f.4 0000:00:1f.5");
 }
 
+typedef struct {
+  gchar *root;
+  gchar *state;
+  VmctlHost *host;
+} EngineFixture;
+
+static void
+engine_setup (EngineFixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *source = vmctl_test_source_path ("data/demo-host");
+  g_autoptr(GError) error = NULL;
+
+  fixture->root = vmctl_test_copy_tree (source);
+  fixture->state = g_dir_make_tmp ("vmctl-state-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->host = vmctl_host_new (fixture->root, &error);
+  g_assert_no_error (error);
+}
+
+static void
+engine_teardown (EngineFixture *fixture, gconstpointer data)
+{
+  vmctl_host_unref (fixture->host);
+  vmctl_test_remove_tree (fixture->root);
+  vmctl_test_remove_tree (fixture->state);
+  g_free (fixture->root);
+  g_free (fixture->state);
+}
+
+static gchar *
+read_override (EngineFixture *fixture, const gchar *address)
+{
+  g_autofree gchar *path = g_build_filename (fixture->root, "sys/bus/pci/devices", address,
+                                             "driver_override", NULL);
+  gchar *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  return contents;
+}
+
+/* A caller that skips the verdict and forces: the engine still refuses the
+ * SMBus controller, with the sentence the verdict uses, before any write. */
+static void
+test_engine_refuses (EngineFixture *fixture, gconstpointer data)
+{
+  g_autoptr(VmctlVfio) vfio = vmctl_vfio_new (fixture->host, fixture->state, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *before = read_override (fixture, "0000:00:1f.4");
+  g_autofree gchar *after = NULL;
+  VmctlPciAddress addresses[2];
+
+  g_assert_true (vmctl_pci_address_parse ("0000:00:1f.3", &addresses[0], NULL));
+  g_assert_true (vmctl_pci_address_parse ("0000:00:1f.4", &addresses[1], NULL));
+  vmctl_vfio_set_force (vfio, TRUE);
+  vmctl_vfio_set_bind_timeout (vfio, 100);
+  g_assert_false (vmctl_vfio_detach (vfio, addresses, G_N_ELEMENTS (addresses), "", &error));
+  g_assert_error (error, VMCTL_HOST_CRITICAL_ERROR, VMCTL_HOST_CRITICAL_ERROR_REFUSED);
+  g_assert_cmpstr (error->message, ==,
+                   "0000:00:1f.4 is host-critical (SMBus controller, PCI class 0x0c05): the "
+                   "host needs it to run, so vmctl never moves it to vfio-pci, not even with "
+                   "--force");
+  g_assert_cmpuint (vmctl_vfio_get_actions (vfio)->len, ==, 0);
+  after = read_override (fixture, "0000:00:1f.4");
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpint (vmctl_test_journal_files (fixture->state), <=, 0);
+}
+
+/* Without the list the engine cannot tell: it refuses to move anything. */
+static void
+test_engine_without_list (EngineFixture *fixture, gconstpointer data)
+{
+  g_autoptr(VmctlVfio) vfio = vmctl_vfio_new (fixture->host, fixture->state, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *saved = g_strdup (g_getenv ("VMCTL_DATA_DIR"));
+  VmctlPciAddress gpu;
+  gboolean ok;
+
+  g_assert_true (vmctl_pci_address_parse ("0000:01:00.0", &gpu, NULL));
+  vmctl_vfio_set_dry_run (vfio, TRUE);
+  g_setenv ("VMCTL_DATA_DIR", fixture->state, TRUE);
+  ok = vmctl_vfio_detach (vfio, &gpu, 1, "", &error);
+  g_setenv ("VMCTL_DATA_DIR", saved, TRUE);
+  g_assert_false (ok);
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+  g_assert_cmpuint (vmctl_vfio_get_actions (vfio)->len, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -126,5 +215,9 @@ main (int argc, char **argv)
   g_test_add_func ("/vmctl/host-critical/bad-lists", test_bad_lists);
   g_test_add_func ("/vmctl/host-critical/missing", test_missing);
   g_test_add_func ("/vmctl/host-critical/mark-demo-host", test_mark_demo_host);
+  g_test_add ("/vmctl/host-critical/engine-refuses", EngineFixture, NULL, engine_setup,
+              test_engine_refuses, engine_teardown);
+  g_test_add ("/vmctl/host-critical/engine-without-list", EngineFixture, NULL, engine_setup,
+              test_engine_without_list, engine_teardown);
   return g_test_run ();
 }
