@@ -28,6 +28,8 @@ vmctl_pci_device_free (VmctlPciDevice *device)
   g_free (device->vendor_name);
   g_free (device->device_name);
   g_ptr_array_unref (device->problems);
+  g_free (device->host_critical);
+  g_clear_pointer (&device->host_use, g_ptr_array_unref);
   g_free (device);
 }
 

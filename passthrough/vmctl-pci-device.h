@@ -53,6 +53,12 @@ typedef struct {
   gchar *vendor_name;           /* from pci.ids (or the XML), NULL when unknown */
   gchar *device_name;
   GPtrArray *problems;          /* gchar*: attributes that could not be read */
+  gchar *host_critical;         /* what it is when data/host-critical.conf lists it
+                                 * (vmctl_host_critical_mark()), NULL when not */
+  GPtrArray *host_use;          /* gchar*: how the host uses it now (mounted disk,
+                                 * console, framebuffer, open device file); empty
+                                 * when it does not; NULL when nobody looked (the
+                                 * sources leave it so: a remote host cannot tell) */
 } VmctlPciDevice;
 
 typedef struct {

@@ -1,8 +1,13 @@
 /* vmctl-plan.c: from "--gpu 01:00.0 --hostdev 00:14.0" to the exact list
  * of host functions a VM gets. Each request runs the isolation verdict;
  * companions go along, siblings go along when they are passable on their
- * own, and blockers stop the plan unless they were requested too. */
+ * own, and blockers stop the plan unless they were requested too. A
+ * host-critical function stops it in any role that would move it (a
+ * host-critical sibling stays behind instead), and so does one the host
+ * uses, unless forced. */
 #include "vmctl-plan.h"
+
+#include "vmctl-host-critical.h"
 #include "vmctl-verdict.h"
 
 G_DEFINE_QUARK (vmctl-plan-error-quark, vmctl_plan_error)
@@ -124,8 +129,10 @@ uncovered_blockers (const VmctlVerdict *verdict, const VmctlInventory *inventory
     if (address_in (blocker, covered, n_covered))
       continue;
     vmctl_pci_address_format (blocker, text);
-    g_string_append_printf (list, "%s%s (%s)", list->len > 0 ? ", " : "", text,
-                            device != NULL && device->driver != NULL ? device->driver : "bound");
+    g_string_append_printf (list, "%s%s (%s%s)", list->len > 0 ? ", " : "", text,
+                            device != NULL && device->driver != NULL ? device->driver : "bound",
+                            device != NULL && device->host_critical != NULL
+                            ? ", host-critical: never assignable" : "");
   }
   if (list->len == 0)
     return NULL;
@@ -143,7 +150,10 @@ note_verdict (VmctlPlan *plan, const VmctlVerdict *verdict, const VmctlInventory
   gchar text[VMCTL_PCI_ADDRESS_STRLEN];
 
   vmctl_pci_address_format (&verdict->address, text);
-  if (verdict->boot_vga == VMCTL_TRISTATE_YES && !vmctl_pci_driver_is_vfio_safe (verdict->driver))
+  /* with host use known, the console is one of its uses (refused, or
+   * noted as taken with --force) */
+  if (device->host_use == NULL && verdict->boot_vga == VMCTL_TRISTATE_YES
+      && !vmctl_pci_driver_is_vfio_safe (verdict->driver))
     note (plan, "%s is the boot VGA device (driver %s): the host console goes dark while the "
           "VM runs", text, verdict->driver);
   if (problem != NULL)
@@ -159,17 +169,110 @@ note_verdict (VmctlPlan *plan, const VmctlVerdict *verdict, const VmctlInventory
   }
 }
 
+/* The first host-critical function the verdict found among what would
+ * move (the request or a companion), as the error every layer gives. */
+static void
+set_host_critical_error (const VmctlVerdict *verdict, const VmctlInventory *inventory,
+                         GError **error)
+{
+  const VmctlPciAddress *address = &g_array_index (verdict->host_critical, VmctlPciAddress, 0);
+  const VmctlPciDevice *device = vmctl_inventory_lookup (inventory, address);
+  g_autofree gchar *refusal = NULL;
+
+  refusal = vmctl_host_critical_refusal (vmctl_pci_address_equal (address, &verdict->address)
+                                         ? NULL : "companion",
+                                         address, device->host_critical);
+  g_set_error_literal (error, VMCTL_HOST_CRITICAL_ERROR, VMCTL_HOST_CRITICAL_ERROR_REFUSED,
+                       refusal);
+}
+
+typedef struct {
+  VmctlPciAddress address;
+  VmctlPlanRole role;
+} Move;
+
+/* The siblings that go along: passable on their own with the other
+ * requests covering their blockers; the others stay behind with a note. */
+static void
+add_siblings (VmctlPlan *plan, GArray *moves, const VmctlVerdict *verdict,
+              const VmctlInventory *inventory, const VmctlPciAddress *covered, guint n_covered,
+              const VmctlQuirks *quirks)
+{
+  gchar text[VMCTL_PCI_ADDRESS_STRLEN];
+
+  vmctl_pci_address_format (&verdict->address, text);
+  for (guint i = 0; i < verdict->siblings->len; i++) {
+    const VmctlPciAddress *sibling = &g_array_index (verdict->siblings, VmctlPciAddress, i);
+    const VmctlPciDevice *device = vmctl_inventory_lookup (inventory, sibling);
+    g_autoptr(VmctlVerdict) own = vmctl_verdict_compute (inventory, sibling, quirks, NULL);
+    g_autofree gchar *sibling_blocked = NULL;
+    gchar sibling_text[VMCTL_PCI_ADDRESS_STRLEN];
+    Move move = { *sibling, VMCTL_PLAN_ROLE_SIBLING };
+
+    vmctl_pci_address_format (sibling, sibling_text);
+    if (device->host_critical != NULL) {
+      g_autofree gchar *refusal = vmctl_host_critical_refusal ("sibling", sibling,
+                                                               device->host_critical);
+
+      note (plan, "%s (same card as %s) stays with the host: %s", sibling_text, text, refusal);
+      continue;
+    }
+    if (own != NULL && own->iommu_group != VMCTL_PCI_NO_GROUP)
+      sibling_blocked = uncovered_blockers (own, inventory, covered, n_covered);
+    if (own == NULL || own->iommu_group == VMCTL_PCI_NO_GROUP || sibling_blocked != NULL) {
+      note (plan, "%s (same card as %s) stays with the host: %s", sibling_text, text,
+            sibling_blocked != NULL ? sibling_blocked : "it is in no IOMMU group");
+      continue;
+    }
+    g_array_append_val (moves, move);
+  }
+}
+
+/* What the host uses among @moves: refused unless forced, a note each
+ * when forced. Functions nobody looked at (a remote host) count as
+ * unknown, which the plan says once. */
+static gboolean
+check_host_use (VmctlPlan *plan, GArray *moves, const VmctlInventory *inventory,
+                VmctlPlanFlags flags, gboolean *unknown, GError **error)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  g_autofree gchar *joined = NULL;
+
+  for (guint i = 0; i < moves->len; i++) {
+    const VmctlPciDevice *device = vmctl_inventory_lookup (inventory,
+                                                           &g_array_index (moves, Move, i).address);
+
+    if (!vmctl_verdict_add_host_use (device, found))
+      *unknown = TRUE;
+  }
+  if (found->len == 0)
+    return TRUE;
+  if (flags & VMCTL_PLAN_FORCE) {
+    for (guint i = 0; i < found->len; i++)
+      note (plan, "%s; taken anyway (--force)", (const gchar *) g_ptr_array_index (found, i));
+    return TRUE;
+  }
+  g_ptr_array_add (found, NULL);
+  joined = g_strjoinv ("; ", (gchar **) found->pdata);
+  g_set_error (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_HOST_IN_USE,
+               "%s (--force takes it anyway)", joined);
+  return FALSE;
+}
+
 /* One request (a --gpu or a --hostdev): its verdict, then the functions it
  * brings along. */
 static gboolean
 plan_request (VmctlPlan *plan, const VmctlInventory *inventory, const VmctlPciAddress *address,
               VmctlPlanRole role, const VmctlPciAddress *covered, guint n_covered,
-              const VmctlQuirks *quirks, GError **error)
+              const VmctlQuirks *quirks, VmctlPlanFlags flags, gboolean *unknown_use,
+              GError **error)
 {
   g_autoptr(VmctlVerdict) verdict = vmctl_verdict_compute (inventory, address, quirks, error);
+  g_autoptr(GArray) moves = g_array_new (FALSE, FALSE, sizeof (Move));
   const VmctlPciDevice *device;
   g_autofree gchar *blocked = NULL;
   gchar text[VMCTL_PCI_ADDRESS_STRLEN];
+  Move request = { *address, role };
 
   if (verdict == NULL)
     return FALSE;
@@ -178,6 +281,11 @@ plan_request (VmctlPlan *plan, const VmctlInventory *inventory, const VmctlPciAd
   if (vmctl_pci_device_is_bridge (device)) {
     g_set_error (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_NOT_PASSABLE,
                  "%s is a PCI bridge; only endpoints can be given to a VM", text);
+    return FALSE;
+  }
+  /* before anything --hostdev or --force could change */
+  if (verdict->host_critical->len > 0) {
+    set_host_critical_error (verdict, inventory, error);
     return FALSE;
   }
   if (verdict->iommu_group == VMCTL_PCI_NO_GROUP) {
@@ -195,25 +303,20 @@ plan_request (VmctlPlan *plan, const VmctlInventory *inventory, const VmctlPciAd
     return FALSE;
   }
 
-  plan_add (plan, inventory, address, role, address);
-  for (guint i = 0; i < verdict->companions->len; i++)
-    plan_add (plan, inventory, &g_array_index (verdict->companions, VmctlPciAddress, i),
-              VMCTL_PLAN_ROLE_COMPANION, address);
-  for (guint i = 0; i < verdict->siblings->len; i++) {
-    const VmctlPciAddress *sibling = &g_array_index (verdict->siblings, VmctlPciAddress, i);
-    g_autoptr(VmctlVerdict) own = vmctl_verdict_compute (inventory, sibling, quirks, NULL);
-    g_autofree gchar *sibling_blocked = NULL;
-    gchar sibling_text[VMCTL_PCI_ADDRESS_STRLEN];
+  g_array_append_val (moves, request);
+  for (guint i = 0; i < verdict->companions->len; i++) {
+    Move companion = { g_array_index (verdict->companions, VmctlPciAddress, i),
+                       VMCTL_PLAN_ROLE_COMPANION };
 
-    vmctl_pci_address_format (sibling, sibling_text);
-    if (own != NULL && own->iommu_group != VMCTL_PCI_NO_GROUP)
-      sibling_blocked = uncovered_blockers (own, inventory, covered, n_covered);
-    if (own == NULL || own->iommu_group == VMCTL_PCI_NO_GROUP || sibling_blocked != NULL) {
-      note (plan, "%s (same card as %s) stays with the host: %s", sibling_text, text,
-            sibling_blocked != NULL ? sibling_blocked : "it is in no IOMMU group");
-      continue;
-    }
-    plan_add (plan, inventory, sibling, VMCTL_PLAN_ROLE_SIBLING, address);
+    g_array_append_val (moves, companion);
+  }
+  add_siblings (plan, moves, verdict, inventory, covered, n_covered, quirks);
+  if (!check_host_use (plan, moves, inventory, flags, unknown_use, error))
+    return FALSE;
+  for (guint i = 0; i < moves->len; i++) {
+    const Move *move = &g_array_index (moves, Move, i);
+
+    plan_add (plan, inventory, &move->address, move->role, address);
   }
   note_verdict (plan, verdict, inventory, quirks);
   return TRUE;
@@ -221,14 +324,9 @@ plan_request (VmctlPlan *plan, const VmctlInventory *inventory, const VmctlPciAd
 
 /**
  * vmctl_plan_compute:
- * @inventory: the host's PCI functions
- * @gpus: (array length=n_gpus): the --gpu addresses, in the order given
- * @hostdevs: (array length=n_hostdevs): the --hostdev addresses
- * @quirks: (nullable): known-bad devices, for notes
- * @error: VMCTL_PLAN_ERROR_DUPLICATE when an address is requested twice,
- *   VMCTL_PCI_ERROR_NOT_FOUND for an unknown one, VMCTL_PLAN_ERROR_BLOCKED
- *   when a group holds host-bound devices nobody requested,
- *   VMCTL_PLAN_ERROR_NOT_PASSABLE for bridges and group-less devices
+ *
+ * vmctl_plan_compute_full() without flags: functions the host uses are
+ * refused.
  *
  * Returns: (transfer full): the plan
  */
@@ -238,7 +336,38 @@ vmctl_plan_compute (const VmctlInventory *inventory,
                     const VmctlPciAddress *hostdevs, guint n_hostdevs,
                     const VmctlQuirks *quirks, GError **error)
 {
+  return vmctl_plan_compute_full (inventory, gpus, n_gpus, hostdevs, n_hostdevs, quirks,
+                                  VMCTL_PLAN_FLAGS_NONE, error);
+}
+
+/**
+ * vmctl_plan_compute_full:
+ * @inventory: the host's PCI functions, host-critical ones marked
+ *   (vmctl_host_critical_mark()) and host use filled in for what the
+ *   requests can move (left NULL, it is unknown: not refused, and noted
+ *   for a remote host)
+ * @gpus: (array length=n_gpus): the --gpu addresses, in the order given
+ * @hostdevs: (array length=n_hostdevs): the --hostdev addresses
+ * @quirks: (nullable): known-bad devices, for notes
+ * @flags: VMCTL_PLAN_FORCE takes functions the host uses
+ * @error: VMCTL_PLAN_ERROR_DUPLICATE when an address is requested twice,
+ *   VMCTL_PCI_ERROR_NOT_FOUND for an unknown one, VMCTL_PLAN_ERROR_BLOCKED
+ *   when a group holds host-bound devices nobody requested,
+ *   VMCTL_PLAN_ERROR_NOT_PASSABLE for bridges and group-less devices,
+ *   VMCTL_HOST_CRITICAL_ERROR_REFUSED when a request or a companion is
+ *   host-critical (whatever @flags say), VMCTL_PLAN_ERROR_HOST_IN_USE when
+ *   the host uses something that would move and @flags do not force
+ *
+ * Returns: (transfer full): the plan
+ */
+VmctlPlan *
+vmctl_plan_compute_full (const VmctlInventory *inventory,
+                         const VmctlPciAddress *gpus, guint n_gpus,
+                         const VmctlPciAddress *hostdevs, guint n_hostdevs,
+                         const VmctlQuirks *quirks, VmctlPlanFlags flags, GError **error)
+{
   g_autoptr(VmctlPlan) plan = plan_new ();
+  gboolean unknown_use = FALSE;
   g_autoptr(GArray) requested = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
   g_autoptr(GArray) covered = NULL;
 
@@ -278,8 +407,13 @@ vmctl_plan_compute (const VmctlInventory *inventory,
     if (!plan_request (plan, inventory, address,
                        i < n_gpus ? VMCTL_PLAN_ROLE_GPU : VMCTL_PLAN_ROLE_HOSTDEV,
                        (const VmctlPciAddress *) covered->data, covered->len,
-                       quirks, error))
+                       quirks, flags, &unknown_use, error))
       return NULL;
   }
+  /* a local caller that leaves host use to the engine (gpu detach) is
+   * answered there; a remote host's is not known to anyone here */
+  if (unknown_use && inventory->source == VMCTL_INVENTORY_SOURCE_NODEDEV)
+    note (plan, "whether the host uses these functions is unknown: libvirt does not report a "
+          "remote host's mounts, consoles or open device files");
   return g_steal_pointer (&plan);
 }

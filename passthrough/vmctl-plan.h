@@ -14,9 +14,18 @@ typedef enum {
   VMCTL_PLAN_ERROR_BLOCKED,       /* host-bound devices share a group; lists them (exit 1) */
   VMCTL_PLAN_ERROR_NOT_PASSABLE,  /* no IOMMU group, or a bridge (exit 1) */
   VMCTL_PLAN_ERROR_DUPLICATE,     /* the same function requested twice (exit 2) */
+  VMCTL_PLAN_ERROR_HOST_IN_USE,   /* something that would move is in use by the host
+                                   * (mounted disk, console, ...); names each use;
+                                   * VMCTL_PLAN_FORCE overrides (exit 1) */
 } VmctlPlanError;
 
 GQuark vmctl_plan_error_quark (void);
+
+typedef enum {
+  VMCTL_PLAN_FLAGS_NONE = 0,
+  VMCTL_PLAN_FORCE = 1 << 0,      /* take functions the host uses, with a note for each
+                                   * (--force); never a host-critical one */
+} VmctlPlanFlags;
 
 typedef enum {
   VMCTL_PLAN_ROLE_GPU,            /* a --gpu function */
@@ -38,7 +47,8 @@ typedef struct {
                                    * per request in the order given, the request
                                    * first, then its companions and siblings in
                                    * address order */
-  GPtrArray *notes;               /* gchar*: peers, boot VGA, reset trouble */
+  GPtrArray *notes;               /* gchar*: peers, boot VGA, reset trouble, host
+                                   * use taken with --force, siblings left behind */
 } VmctlPlan;
 
 VmctlPlan *vmctl_plan_compute (const VmctlInventory *inventory,
@@ -46,6 +56,11 @@ VmctlPlan *vmctl_plan_compute (const VmctlInventory *inventory,
                                const VmctlPciAddress *hostdevs, guint n_hostdevs,
                                const VmctlQuirks *quirks,
                                GError **error);
+VmctlPlan *vmctl_plan_compute_full (const VmctlInventory *inventory,
+                                    const VmctlPciAddress *gpus, guint n_gpus,
+                                    const VmctlPciAddress *hostdevs, guint n_hostdevs,
+                                    const VmctlQuirks *quirks, VmctlPlanFlags flags,
+                                    GError **error);
 const gchar *vmctl_plan_role_to_string (VmctlPlanRole role);
 void vmctl_plan_free (VmctlPlan *plan);
 

@@ -22,6 +22,10 @@ typedef struct {
   VmctlTristate can_reset;
   gchar *reset_method;
   GPtrArray *reasons;      /* gchar*: one sentence each */
+  GArray *host_critical;   /* VmctlPciAddress: what would move (the device, its
+                            * companions) and is host-critical: never moved */
+  GPtrArray *host_use;     /* gchar*: "ADDR is in use by the host: ..." for what
+                            * would move; NULL when unknown (a remote host) */
 } VmctlVerdict;
 
 VmctlVerdict *vmctl_verdict_compute (const VmctlInventory *inventory,
@@ -29,6 +33,7 @@ VmctlVerdict *vmctl_verdict_compute (const VmctlInventory *inventory,
                                      const VmctlQuirks *quirks,
                                      GError **error);
 void vmctl_verdict_free (VmctlVerdict *verdict);
+gboolean vmctl_verdict_add_host_use (const VmctlPciDevice *device, GPtrArray *out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlVerdict, vmctl_verdict_free)
 

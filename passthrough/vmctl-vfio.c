@@ -13,6 +13,7 @@
  *  - the journal entry is removed before the lock is released. */
 #include "vmctl-vfio-private.h"
 #include "vmctl-device-lock.h"
+#include "vmctl-host-critical.h"
 #include "vmctl-host-use.h"
 #include "vmctl-names.h"
 
@@ -196,6 +197,12 @@ static gboolean
 check_functions (VmctlVfio *vfio, const VmctlPciAddress *addresses, guint n, GError **error)
 {
   g_autoptr(GPtrArray) reasons = g_ptr_array_new_with_free_func (g_free);
+  /* the host's own chipset never moves, whoever called and with --force:
+   * the engine reads the list itself rather than trust a verdict ran */
+  g_autoptr(VmctlHostCritical) critical = vmctl_host_critical_load_default (error);
+
+  if (critical == NULL)
+    return FALSE;
 
   for (guint i = 0; i < n; i++) {
     gchar name[VMCTL_PCI_ADDRESS_STRLEN];
@@ -213,6 +220,8 @@ check_functions (VmctlVfio *vfio, const VmctlPciAddress *addresses, guint n, GEr
                    name);
       return FALSE;
     }
+    if (!vmctl_host_critical_check_sysfs (critical, vfio->host, &addresses[i], error))
+      return FALSE;
     driver = vmctl_vfio_current_driver (vfio, name);
     /* on vfio-pci already: it will not move, and the host is not using it */
     if (!vfio->force && g_strcmp0 (driver, VFIO_DRIVER) != 0) {

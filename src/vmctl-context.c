@@ -6,6 +6,8 @@
 #include "vmctl-config.h"
 #include "vmctl-autocleanups.h"
 #include "vmctl-connect.h"
+#include "vmctl-host-critical.h"
+#include "vmctl-host-use.h"
 #include "vmctl-inventory-nodedev.h"
 #include "vmctl-inventory-sysfs.h"
 #include "vmctl-uninstalled.h"
@@ -118,49 +120,84 @@ vmctl_context_load_inventory (VmctlContext *context, GError **error)
  * vmctl_context_load_inventory_full:
  * @flags: VMCTL_INVENTORY_NAMES when the command prints device names
  *
- * Returns: (transfer full): as vmctl_context_load_inventory()
+ * Returns: (transfer full): as vmctl_context_load_inventory(), its
+ * host-critical functions marked (vmctl_context_mark_host_critical())
  */
 VmctlInventory *
 vmctl_context_load_inventory_full (VmctlContext *context, VmctlInventoryFlags flags,
                                    GError **error)
 {
   g_autoptr(VmctlConnect) connection = NULL;
+  g_autoptr(VmctlInventory) inventory = NULL;
 
   g_return_val_if_fail (context != NULL, NULL);
-  if (!vmctl_context_uses_nodedev (context))
-    return vmctl_inventory_from_sysfs_full (context->host, flags, error);
-
-  /* listing node devices needs no write access, and a read-only
-   * connection works for unprivileged users on the system daemon */
-  connection = vmctl_connect_open (vmctl_context_get_uri (context), TRUE, error);
-  if (connection == NULL)
+  if (!vmctl_context_uses_nodedev (context)) {
+    inventory = vmctl_inventory_from_sysfs_full (context->host, flags, error);
+  } else {
+    /* listing node devices needs no write access, and a read-only
+     * connection works for unprivileged users on the system daemon */
+    connection = vmctl_connect_open (vmctl_context_get_uri (context), TRUE, error);
+    if (connection == NULL)
+      return NULL;
+    inventory = vmctl_inventory_from_nodedev_full (connection, flags, error);
+  }
+  if (inventory == NULL || !vmctl_context_mark_host_critical (context, inventory, error))
     return NULL;
-  return vmctl_inventory_from_nodedev_full (connection, flags, error);
+  return g_steal_pointer (&inventory);
 }
 
 /**
- * vmctl_data_path:
- * @relative: a path inside vmctl's data directory, e.g.
- *   "quirks/reset-bug.conf"
+ * vmctl_context_mark_host_critical:
+ * @error: the list's load error: missing or broken, it stops the command
+ *   rather than let a judgement run without it
  *
- * The data directory is $VMCTL_DATA_DIR when set (tests, relocated
- * installs), else the source tree's data/ for a vmctl run from its build
- * tree (vmctl_uninstalled_dir()), else the installed one.
- *
- * Returns: (transfer full): the full path; it may not exist
+ * Marks the functions of @inventory that data/host-critical.conf lists.
  */
-gchar *
-vmctl_data_path (const gchar *relative)
+gboolean
+vmctl_context_mark_host_critical (VmctlContext *context, VmctlInventory *inventory,
+                                  GError **error)
 {
-  const gchar *directory = getenv_nonempty ("VMCTL_DATA_DIR");
-  g_autofree gchar *uninstalled = NULL;
+  g_autoptr(VmctlHostCritical) list = vmctl_host_critical_load_default (error);
 
-  g_return_val_if_fail (relative != NULL, NULL);
-  if (directory == NULL)
-    directory = uninstalled = vmctl_uninstalled_dir (VMCTL_UNINSTALLED_DATA_DIR);
-  if (directory == NULL)
-    directory = VMCTL_INSTALLED_DATA_DIR;
-  return g_build_filename (directory, relative, NULL);
+  g_return_val_if_fail (context != NULL, FALSE);
+  if (list == NULL)
+    return FALSE;
+  vmctl_host_critical_mark (list, inventory);
+  return TRUE;
+}
+
+/**
+ * vmctl_context_load_host_use:
+ * @addresses: (array length=n): the functions a command may move
+ *
+ * Fills host_use of every function in the slots of @addresses: all that a
+ * plan for them can move (they, their companions and siblings share their
+ * slot). Only those: vmctl_host_use_reasons() reads /proc/PID/fd of every
+ * process for a device with device nodes. Functions already on vfio-pci
+ * are not the host's (the engine skips them the same way). A node-device
+ * inventory is left as it is: this machine's files say nothing about
+ * another host.
+ */
+void
+vmctl_context_load_host_use (VmctlContext *context, VmctlInventory *inventory,
+                             const VmctlPciAddress *addresses, guint n)
+{
+  g_return_if_fail (context != NULL);
+  if (inventory->source != VMCTL_INVENTORY_SOURCE_SYSFS)
+    return;
+  for (guint i = 0; i < inventory->devices->len; i++) {
+    VmctlPciDevice *device = g_ptr_array_index (inventory->devices, i);
+    gboolean wanted = FALSE;
+
+    for (guint j = 0; j < n && !wanted; j++)
+      wanted = vmctl_pci_address_same_slot (&device->address, &addresses[j]);
+    if (!wanted || device->host_use != NULL)
+      continue;
+    if (g_strcmp0 (device->driver, "vfio-pci") == 0)
+      device->host_use = g_ptr_array_new_with_free_func (g_free);
+    else
+      device->host_use = vmctl_host_use_reasons (context->host, &device->address);
+  }
 }
 
 /**

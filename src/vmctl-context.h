@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include "vmctl-data-dir.h"
 #include "vmctl-host.h"
 #include "vmctl-pci-device.h"
 #include "vmctl-quirks.h"
@@ -26,8 +27,11 @@ gboolean vmctl_context_uses_nodedev (VmctlContext *context);
 VmctlInventory *vmctl_context_load_inventory (VmctlContext *context, GError **error);
 VmctlInventory *vmctl_context_load_inventory_full (VmctlContext *context,
                                                    VmctlInventoryFlags flags, GError **error);
+gboolean vmctl_context_mark_host_critical (VmctlContext *context, VmctlInventory *inventory,
+                                           GError **error);
+void vmctl_context_load_host_use (VmctlContext *context, VmctlInventory *inventory,
+                                  const VmctlPciAddress *addresses, guint n);
 VmctlQuirks *vmctl_context_load_quirks (VmctlContext *context, GError **error);
-gchar *vmctl_data_path (const gchar *relative);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlContext, vmctl_context_free)
 

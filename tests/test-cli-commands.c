@@ -60,6 +60,8 @@ test_gpu_check_clean_human (CliFixture *fixture, gconstpointer data)
   vmctl_test_assert_no_trailing_spaces (run->out);
 }
 
+/* The boot VGA device with its driver is the host's console: in use by
+ * the host, so not passable, and the reasons say so and how to take it. */
 static void
 test_gpu_check_boot_vga (CliFixture *fixture, gconstpointer data)
 {
@@ -67,11 +69,14 @@ test_gpu_check_boot_vga (CliFixture *fixture, gconstpointer data)
   g_autoptr(VmctlTestRun) run = vmctl_test_gpu_check_json (fixture->root, "00:02.0", &node);
   JsonObject *object = json_node_get_object (node);
 
-  g_assert_cmpint (run->exit_status, ==, 0);
-  g_assert_true (json_object_get_boolean_member (object, "passable"));
+  g_assert_cmpint (run->exit_status, ==, 1);
+  g_assert_false (json_object_get_boolean_member (object, "passable"));
   g_assert_true (json_object_get_boolean_member (object, "boot_vga"));
   g_assert_cmpstr (json_object_get_string_member (object, "driver"), ==, "i915");
-  g_assert_true (vmctl_test_any_reason_contains (object, "boot VGA"));
+  g_assert_true (vmctl_test_any_reason_contains (object, "0000:00:02.0 is in use by the host: "
+                                                 "0000:00:02.0 is the boot VGA device and is "
+                                                 "driven by i915"));
+  g_assert_true (vmctl_test_any_reason_contains (object, "only with --force"));
 }
 
 static void
@@ -305,7 +310,8 @@ test_gpu_list_human (CliFixture *fixture, gconstpointer data)
     }
     if (g_str_has_prefix (lines[i], "0000:00:02.0 ")) {
       intel = TRUE;
-      g_assert_nonnull (strstr (lines[i], "passable, boot VGA"));
+      /* the host's console */
+      g_assert_nonnull (strstr (lines[i], " in use by the host "));
     }
   }
   g_assert_true (nvidia);
@@ -382,6 +388,162 @@ test_host_check (CliFixture *fixture, gconstpointer data)
     g_assert_nonnull (strstr (human->out, "\nReady for GPU passthrough: no: "));
 }
 
+/* ---- the demo host: chipset functions and the root disk ---------------- */
+
+/* data/demo-host, the Alder Lake workstation of the README, copied */
+static void
+demo_setup (CliFixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *source = vmctl_test_source_path ("data/demo-host");
+
+  fixture->root = vmctl_test_copy_tree (source);
+}
+
+#define add_demo_test(path, function) \
+  g_test_add (path, CliFixture, NULL, demo_setup, function, vmctl_test_cli_teardown)
+
+typedef struct {
+  const gchar *address;
+  const gchar *reasons[4];  /* substrings, each of some reason */
+} RefusedCase;
+
+/* Host-critical as the target (00:00.0, 00:1f.0) and as companions (the
+ * SMBus and SPI-flash functions beside the LPC bridge and the PCH audio),
+ * and the NVMe disk / is mounted from: never passable, and each reason
+ * says why, in the JSON and in the text. */
+static const RefusedCase demo_refused[] = {
+  { "00:00.0", { "0000:00:00.0 is host-critical (host bridge", NULL } },
+  { "00:1f.0", { "0000:00:1f.0 is host-critical (ISA/LPC bridge",
+                 "companion 0000:00:1f.4 is host-critical (SMBus",
+                 "companion 0000:00:1f.5 is host-critical (", NULL } },
+  { "00:1f.3", { "companion 0000:00:1f.0 is host-critical", NULL } },
+  { "02:00.0", { "0000:02:00.0 is in use by the host: /dev/nvme0n1p2 under it is mounted on /",
+                 NULL } },
+};
+
+static void
+test_demo_refused (CliFixture *fixture, gconstpointer data)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (demo_refused); i++) {
+    const RefusedCase *expected = &demo_refused[i];
+    g_autoptr(JsonNode) node = NULL;
+    g_autoptr(VmctlTestRun) json = vmctl_test_gpu_check_json (fixture->root, expected->address,
+                                                              &node);
+    g_autoptr(VmctlTestRun) human = vmctl_test_run_vmctlv ("--host-root", fixture->root, "gpu",
+                                                           "check", expected->address, NULL);
+    JsonObject *object = json_node_get_object (node);
+
+    g_test_message ("gpu check %s", expected->address);
+    g_assert_cmpint (json->exit_status, ==, 1);
+    g_assert_cmpstr (json->err, ==, "");
+    g_assert_false (json_object_get_boolean_member (object, "passable"));
+    g_assert_cmpint (human->exit_status, ==, 1);
+    g_assert_cmpstr (human->err, ==, "");
+    g_assert_nonnull (strstr (human->out, "\nNOT passable\n"));
+    for (guint j = 0; expected->reasons[j] != NULL; j++) {
+      g_test_message ("reason '%s'", expected->reasons[j]);
+      g_assert_true (vmctl_test_any_reason_contains (object, expected->reasons[j]));
+      g_assert_nonnull (strstr (human->out, expected->reasons[j]));
+    }
+  }
+}
+
+/* the GPU of the README still passes: host-critical functions idle in its
+ * group would only be peers, and nothing of it is in use */
+static void
+test_demo_gpu_passable (CliFixture *fixture, gconstpointer data)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(VmctlTestRun) json = vmctl_test_gpu_check_json (fixture->root, "01:00.0", &node);
+  g_autoptr(VmctlTestRun) human = vmctl_test_run_vmctlv ("--host-root", fixture->root, "gpu",
+                                                         "check", "01:00.0", NULL);
+  JsonObject *object = json_node_get_object (node);
+
+  g_assert_cmpint (json->exit_status, ==, 0);
+  g_assert_true (json_object_get_boolean_member (object, "passable"));
+  vmctl_test_assert_address_array (object, "companions", (const gchar *[]) { "0000:01:00.1", NULL });
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "reasons")), ==, 0);
+  g_assert_cmpint (human->exit_status, ==, 0);
+  g_assert_nonnull (strstr (human->out, "\npassable\n"));
+}
+
+/* GPtrArray hands its comparator pointers to the elements */
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const gchar * const *) a, *(const gchar * const *) b);
+}
+
+/* Every regular file under @root with its contents, for "nothing was
+ * written"; symlinks are recorded by target (a driver link that moved). */
+static void
+snapshot_into (GString *out, const gchar *root, const gchar *relative)
+{
+  g_autofree gchar *path = g_build_filename (root, relative, NULL);
+  g_autoptr(GDir) directory = g_dir_open (path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const gchar *name;
+
+  g_assert_nonnull (directory);
+  while ((name = g_dir_read_name (directory)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++) {
+    g_autofree gchar *child = g_build_filename (relative, g_ptr_array_index (names, i), NULL);
+    g_autofree gchar *full = g_build_filename (root, child, NULL);
+    g_autofree gchar *target = NULL;
+    g_autofree gchar *contents = NULL;
+
+    if ((target = g_file_read_link (full, NULL)) != NULL)
+      g_string_append_printf (out, "%s -> %s\n", child, target);
+    else if (g_file_test (full, G_FILE_TEST_IS_DIR))
+      snapshot_into (out, root, child);
+    else if (g_file_get_contents (full, &contents, NULL, NULL))
+      g_string_append_printf (out, "%s = %s\n", child, contents);
+  }
+}
+
+static gchar *
+snapshot (const gchar *root)
+{
+  GString *out = g_string_new (NULL);
+
+  snapshot_into (out, root, "sys");
+  return g_string_free (out, FALSE);
+}
+
+/* gpu detach of the LPC bridge used to move it and the SMBus and SPI-flash
+ * controllers beside it to vfio-pci: now refused before any write, and
+ * --force changes nothing about that. */
+static void
+test_demo_detach_chipset (CliFixture *fixture, gconstpointer data)
+{
+  static const gchar * const environment[] = { "VMCTL_BIND_TIMEOUT_MS=200", NULL };
+  const gchar *targets[] = { "00:1f.0", "00:1f.3", "00:00.0" };
+  g_autofree gchar *before = snapshot (fixture->root);
+  g_autofree gchar *state = g_dir_make_tmp ("vmctl-state-XXXXXX", NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (targets); i++) {
+    for (guint force = 0; force <= 1; force++) {
+      const gchar *argv[] = { "--host-root", fixture->root, "--state-dir", state, "gpu",
+                              "detach", targets[i], force ? "--force" : NULL, NULL };
+      g_autoptr(VmctlTestRun) run = vmctl_test_run_vmctl_env (environment, argv);
+      g_autofree gchar *after = NULL;
+
+      g_test_message ("gpu detach %s%s", targets[i], force ? " --force" : "");
+      g_assert_cmpint (run->exit_status, ==, 1);
+      vmctl_test_assert_one_error_line (run);
+      g_assert_nonnull (strstr (run->err, "is host-critical ("));
+      g_assert_nonnull (strstr (run->err, "not even with --force"));
+      g_assert_cmpstr (run->out, ==, "");
+      after = snapshot (fixture->root);
+      g_assert_cmpstr (after, ==, before);
+      g_assert_cmpint (vmctl_test_journal_files (state), <=, 0);
+    }
+  }
+  vmctl_test_remove_tree (state);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -404,6 +566,9 @@ main (int argc, char **argv)
   add_cli_test ("/vmctl/cli/gpu-list/iommu-off", "iommu-off", test_gpu_list_iommu_off);
   add_cli_test ("/vmctl/cli/host-check/clean", "clean-gpu-audio", test_host_check);
   add_cli_test ("/vmctl/cli/host-check/iommu-off", "iommu-off", test_host_check);
+  add_demo_test ("/vmctl/cli/demo-host/gpu-check-refused", test_demo_refused);
+  add_demo_test ("/vmctl/cli/demo-host/gpu-check-passable", test_demo_gpu_passable);
+  add_demo_test ("/vmctl/cli/demo-host/detach-chipset", test_demo_detach_chipset);
 
   return g_test_run ();
 }

@@ -262,20 +262,104 @@ test_blockers_assigned (CliFixture *fixture, gconstpointer data)
 {
   g_autoptr(VmctlTestRun) run = run_create (fixture->root, (const gchar *[]) {
     "gamer", "--gpu", "05:00.0", "--hostdev", "00:14.0", "--hostdev", "00:17.0",
-    "--hostdev", "03:00.0", "--profile", "gaming", "--print-xml", NULL
+    "--hostdev", "03:00.0", "--profile", "gaming", "--print-xml", "--force", NULL
   });
   g_autoptr(xmlDoc) document = NULL;
   g_autoptr(GPtrArray) addresses = NULL;
 
+  /* the GPU is the host's console here: --force takes it, and says so */
   if (run->exit_status != 0)
     g_error ("exit %d: %s", run->exit_status, run->err);
   assert_only_notes (run->err);
+  g_assert_nonnull (strstr (run->err, "vmctl: note: 0000:05:00.0 is in use by the host: "
+                                      "0000:05:00.0 is the boot VGA device"));
   document = parse_xml (run->out);
   addresses = hostdev_addresses (document);
   g_assert_true (strings_contain (addresses, "0000:05:00.0"));
   g_assert_true (strings_contain (addresses, "0000:00:14.0"));
   g_assert_true (strings_contain (addresses, "0000:00:17.0"));
   g_assert_true (strings_contain (addresses, "0000:03:00.0"));
+}
+
+/* ---- the host's own functions (data/demo-host) ---------------------------- */
+
+static void
+demo_setup (CliFixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *source = vmctl_test_source_path ("data/demo-host");
+
+  fixture->root = vmctl_test_copy_tree (source);
+}
+
+/* Host-critical functions are never given to a VM, as --hostdev or as the
+ * companion of one, and --force does not change that. */
+static void
+test_host_critical (CliFixture *fixture, gconstpointer data)
+{
+  static const struct {
+    const gchar *hostdev;
+    const gchar *message;
+  } cases[] = {
+    { "00:00.0", "0000:00:00.0 is host-critical (host bridge" },
+    { "00:1f.0", "0000:00:1f.0 is host-critical (ISA/LPC bridge" },
+    { "00:1f.4", "0000:00:1f.4 is host-critical (SMBus" },
+    { "00:1f.3", "companion 0000:00:1f.0 is host-critical (ISA/LPC bridge" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+    for (guint force = 0; force <= 1; force++) {
+      g_autoptr(VmctlTestRun) run = run_create (fixture->root, (const gchar *[]) {
+        "vm", "--profile", "minimal", "--hostdev", cases[i].hostdev, "--print-xml",
+        force ? "--force" : NULL, NULL
+      });
+
+      g_test_message ("--hostdev %s%s", cases[i].hostdev, force ? " --force" : "");
+      g_assert_cmpint (run->exit_status, ==, 1);
+      vmctl_test_assert_one_error_line (run);
+      g_assert_nonnull (strstr (run->err, cases[i].message));
+      g_assert_nonnull (strstr (run->err, "not even with --force"));
+      g_assert_cmpstr (run->out, ==, "");
+    }
+  }
+}
+
+/* The NVMe disk / is mounted from: refused with the mount named, and taken
+ * only with --force, which says what it took. */
+static void
+test_host_in_use (CliFixture *fixture, gconstpointer data)
+{
+  g_autoptr(VmctlTestRun) refused = run_create (fixture->root, (const gchar *[]) {
+    "vm", "--profile", "minimal", "--hostdev", "02:00.0", "--print-xml", NULL
+  });
+  g_autoptr(VmctlTestRun) forced = run_create (fixture->root, (const gchar *[]) {
+    "vm", "--profile", "minimal", "--hostdev", "02:00.0", "--force", "--print-xml", NULL
+  });
+  g_autoptr(VmctlTestRun) gpu = run_create (fixture->root, (const gchar *[]) {
+    "vm", "--profile", "minimal", "--gpu", "01:00.0", "--print-xml", NULL
+  });
+  g_autoptr(xmlDoc) document = NULL;
+  g_autoptr(GPtrArray) addresses = NULL;
+
+  g_assert_cmpint (refused->exit_status, ==, 1);
+  vmctl_test_assert_one_error_line (refused);
+  g_assert_nonnull (strstr (refused->err, "0000:02:00.0 is in use by the host: "
+                                          "/dev/nvme0n1p2 under it is mounted on /"));
+  g_assert_nonnull (strstr (refused->err, "--force"));
+  g_assert_cmpstr (refused->out, ==, "");
+
+  if (forced->exit_status != 0)
+    g_error ("--force: exit %d: %s", forced->exit_status, forced->err);
+  assert_only_notes (forced->err);
+  g_assert_nonnull (strstr (forced->err, "vmctl: note: 0000:02:00.0 is in use by the host: "
+                                         "/dev/nvme0n1p2 under it is mounted on /"));
+  document = parse_xml (forced->out);
+  addresses = hostdev_addresses (document);
+  g_assert_true (strings_contain (addresses, "0000:02:00.0"));
+
+  /* nothing the README's GPU takes is in use or host-critical */
+  if (gpu->exit_status != 0)
+    g_error ("--gpu 01:00.0: exit %d: %s", gpu->exit_status, gpu->err);
+  g_assert_null (strstr (gpu->err, "in use by the host"));
 }
 
 /* ---- --print-xml ----------------------------------------------------------- */
@@ -482,6 +566,7 @@ test_help (CliFixture *fixture, gconstpointer data)
   const gchar *options[] = {
     "--gpu", "--hostdev", "--memory", "--vcpus", "--profile", "--hugepages", "--no-hugepages",
     "--dynamic-hugepages", "--disk", "--cdrom", "--network", "--firmware", "--cpu-pin", "--virt-type", "--print-xml",
+    "--force",
   };
 
   g_assert_cmpint (run->exit_status, ==, 0);
@@ -513,5 +598,9 @@ main (int argc, char **argv)
   add_cli_test ("/vmctl/cli/create/no-kvm", "no-kvm", test_no_kvm);
   add_cli_test ("/vmctl/cli/create/markup-in-paths", "clean-gpu-audio", test_markup_in_paths);
   add_cli_test ("/vmctl/cli/create/define", "clean-gpu-audio", test_define);
+  g_test_add ("/vmctl/cli/create/host-critical", CliFixture, NULL, demo_setup, test_host_critical,
+              vmctl_test_cli_teardown);
+  g_test_add ("/vmctl/cli/create/host-in-use", CliFixture, NULL, demo_setup, test_host_in_use,
+              vmctl_test_cli_teardown);
   return g_test_run ();
 }

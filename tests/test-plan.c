@@ -1,6 +1,7 @@
 /* test-plan.c: which functions a VM gets for a set of --gpu/--hostdev
  * requests, on the fixture hosts. */
 #include "vmctl-plan.h"
+#include "vmctl-host-critical.h"
 #include "vmctl-inventory-sysfs.h"
 #include "vmctl-test-util.h"
 
@@ -280,6 +281,188 @@ test_sibling_blocked (void)
                                  "0000:0d:00.0 (igb)"));
 }
 
+/* ---- the host's own functions ------------------------------------------ */
+
+typedef struct {
+  const gchar *address, *driver;
+  guint32 class_code;
+  gint group;
+  const gchar *critical;  /* what the host-critical list says, or NULL */
+  const gchar *use;       /* one host use, or NULL for none */
+} HostFunction;
+
+/* A hand-built host: the PCH slot, a host bridge idle in the GPU's group,
+ * a Navi card whose audio sits in its own group, the root disk. Every
+ * function looked at for host use unless @remote (then nobody could). */
+static VmctlInventory *
+host_inventory (gboolean remote)
+{
+  static const HostFunction functions[] = {
+    { "00:00.0", NULL, 0x060000, 1, "host bridge, PCI class 0x0600", NULL },
+    { "00:01.0", "pcieport", 0x060400, 1, NULL, NULL },
+    { "01:00.0", "nvidia", 0x030000, 1, NULL, NULL },
+    { "01:00.1", "snd_hda_intel", 0x040300, 1, NULL, NULL },
+    { "00:1f.0", NULL, 0x060100, 22, "ISA/LPC bridge, PCI class 0x0601", NULL },
+    { "00:1f.3", "snd_hda_intel", 0x040300, 22, NULL, NULL },
+    { "00:1f.4", "i801_smbus", 0x0c0500, 22, "SMBus controller, PCI class 0x0c05", NULL },
+    { "02:00.0", "nvme", 0x010802, 4, NULL, "/dev/nvme0n1p2 under it is mounted on /" },
+    { "0c:00.0", "amdgpu", 0x030000, 5, NULL, NULL },
+    { "0c:00.1", "snd_hda_intel", 0x040300, 6, NULL, NULL },
+    { "0c:00.2", "i801_smbus", 0x0c0500, 7, "SMBus controller, PCI class 0x0c05", NULL },
+  };
+  VmctlInventory *inventory = vmctl_inventory_new (remote ? VMCTL_INVENTORY_SOURCE_NODEDEV
+                                                          : VMCTL_INVENTORY_SOURCE_SYSFS, "/x");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (functions); i++) {
+    VmctlPciDevice *device = vmctl_pci_device_new ();
+
+    g_assert_true (vmctl_pci_address_parse (functions[i].address, &device->address, NULL));
+    device->class_code = functions[i].class_code;
+    device->header_type = (functions[i].class_code >> 8) == 0x0604 ? VMCTL_PCI_HEADER_BRIDGE
+                                                                    : VMCTL_PCI_HEADER_NORMAL;
+    device->driver = g_strdup (functions[i].driver);
+    device->iommu_group = functions[i].group;
+    device->host_critical = g_strdup (functions[i].critical);
+    if (!remote) {
+      device->host_use = g_ptr_array_new_with_free_func (g_free);
+      if (functions[i].use != NULL)
+        g_ptr_array_add (device->host_use, g_strdup (functions[i].use));
+    }
+    vmctl_inventory_add (inventory, device);
+  }
+  vmctl_inventory_sort (inventory);
+  return inventory;
+}
+
+static VmctlPlan *
+compute_on (const VmctlInventory *inventory, const gchar *gpus, const gchar *hostdevs,
+            VmctlPlanFlags flags, GError **error)
+{
+  g_autoptr(GArray) gpu_list = addresses (gpus);
+  g_autoptr(GArray) hostdev_list = addresses (hostdevs);
+
+  return vmctl_plan_compute_full (inventory,
+                                  (const VmctlPciAddress *) gpu_list->data, gpu_list->len,
+                                  (const VmctlPciAddress *) hostdev_list->data, hostdev_list->len,
+                                  NULL, flags, error);
+}
+
+/* Host-critical as the request, as --hostdev, as a companion: refused with
+ * the one sentence, and VMCTL_PLAN_FORCE changes nothing. */
+static void
+test_host_critical_refused (void)
+{
+  static const struct {
+    const gchar *gpus, *hostdevs, *message;
+  } cases[] = {
+    { "", "00:00.0", "0000:00:00.0 is host-critical (host bridge, PCI class 0x0600): the host "
+                     "needs it to run, so vmctl never moves it to vfio-pci, not even with --force" },
+    { "", "00:1f.4", "0000:00:1f.4 is host-critical (SMBus controller" },
+    { "00:1f.0", "", "0000:00:1f.0 is host-critical (ISA/LPC bridge" },
+    { "00:1f.3", "", "companion 0000:00:1f.0 is host-critical (ISA/LPC bridge" },
+    { "", "00:1f.3", "companion 0000:00:1f.0 is host-critical (ISA/LPC bridge" },
+    { "01:00.0", "00:1f.3", "companion 0000:00:1f.0 is host-critical" },
+  };
+  g_autoptr(VmctlInventory) inventory = host_inventory (FALSE);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+    for (guint force = 0; force <= 1; force++) {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VmctlPlan) plan = compute_on (inventory, cases[i].gpus, cases[i].hostdevs,
+                                              force ? VMCTL_PLAN_FORCE : VMCTL_PLAN_FLAGS_NONE,
+                                              &error);
+
+      g_test_message ("--gpu '%s' --hostdev '%s'%s", cases[i].gpus, cases[i].hostdevs,
+                      force ? " --force" : "");
+      g_assert_null (plan);
+      g_assert_error (error, VMCTL_HOST_CRITICAL_ERROR, VMCTL_HOST_CRITICAL_ERROR_REFUSED);
+      g_assert_nonnull (strstr (error->message, cases[i].message));
+    }
+  }
+}
+
+/* As a peer a host-critical function changes nothing; as a sibling it
+ * stays behind with a note. */
+static void
+test_host_critical_left (void)
+{
+  g_autoptr(VmctlInventory) inventory = host_inventory (FALSE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlPlan) gpu = compute_on (inventory, "01:00.0", "", VMCTL_PLAN_FLAGS_NONE, &error);
+  g_autoptr(VmctlPlan) navi = NULL;
+
+  g_assert_no_error (error);
+  assert_plan (gpu, "0000:01:00.0=gpu 0000:01:00.1=companion@0000:01:00.0");
+  g_assert_true (has_note (gpu, "0000:00:00.0 shares IOMMU group 1"));
+  navi = compute_on (inventory, "0c:00.0", "", VMCTL_PLAN_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  assert_plan (navi, "0000:0c:00.0=gpu 0000:0c:00.1=sibling@0000:0c:00.0");
+  g_assert_true (has_note (navi, "0000:0c:00.2 (same card as 0000:0c:00.0) stays with the host: "
+                                 "sibling 0000:0c:00.2 is host-critical (SMBus controller"));
+}
+
+/* The root disk: refused, named; forced, taken with a note. */
+static void
+test_host_in_use (void)
+{
+  g_autoptr(VmctlInventory) inventory = host_inventory (FALSE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlPlan) refused = compute_on (inventory, "01:00.0", "02:00.0",
+                                             VMCTL_PLAN_FLAGS_NONE, &error);
+  g_autoptr(VmctlPlan) forced = NULL;
+
+  g_assert_null (refused);
+  g_assert_error (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_HOST_IN_USE);
+  g_assert_cmpstr (error->message, ==, "0000:02:00.0 is in use by the host: /dev/nvme0n1p2 "
+                                       "under it is mounted on / (--force takes it anyway)");
+  g_clear_error (&error);
+  forced = compute_on (inventory, "01:00.0", "02:00.0", VMCTL_PLAN_FORCE, &error);
+  g_assert_no_error (error);
+  assert_plan (forced, "0000:01:00.0=gpu 0000:01:00.1=companion@0000:01:00.0 0000:02:00.0=hostdev");
+  g_assert_true (has_note (forced, "0000:02:00.0 is in use by the host: /dev/nvme0n1p2 under it "
+                                   "is mounted on /; taken anyway (--force)"));
+}
+
+/* What goes along counts too: a companion or a sibling in use. */
+static void
+test_host_in_use_along (void)
+{
+  g_autoptr(VmctlInventory) inventory = host_inventory (FALSE);
+  VmctlPciAddress address = { 0, 0x0c, 0, 1 };
+  VmctlPciDevice *audio = (VmctlPciDevice *) vmctl_inventory_lookup (inventory, &address);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlPlan) navi = NULL;
+  g_autoptr(VmctlPlan) gpu = NULL;
+
+  g_ptr_array_add (audio->host_use, g_strdup ("/dev/snd/controlC2 is open in wireplumber (PID 9)"));
+  navi = compute_on (inventory, "0c:00.0", "", VMCTL_PLAN_FLAGS_NONE, &error);
+  g_assert_null (navi);
+  g_assert_error (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_HOST_IN_USE);
+  g_assert_nonnull (strstr (error->message, "0000:0c:00.1 is in use by the host: /dev/snd/"));
+  g_clear_error (&error);
+
+  address.bus = 0x01;
+  audio = (VmctlPciDevice *) vmctl_inventory_lookup (inventory, &address);
+  g_ptr_array_add (audio->host_use, g_strdup ("/dev/snd/pcmC1D3p is open in pipewire (PID 8)"));
+  gpu = compute_on (inventory, "01:00.0", "", VMCTL_PLAN_FLAGS_NONE, &error);
+  g_assert_null (gpu);
+  g_assert_error (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_HOST_IN_USE);
+  g_assert_nonnull (strstr (error->message, "0000:01:00.1 is in use by the host"));
+}
+
+/* A remote host's use is unknown: the plan goes ahead and says so. */
+static void
+test_host_use_unknown (void)
+{
+  g_autoptr(VmctlInventory) inventory = host_inventory (TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlPlan) plan = compute_on (inventory, "", "02:00.0", VMCTL_PLAN_FLAGS_NONE, &error);
+
+  g_assert_no_error (error);
+  assert_plan (plan, "0000:02:00.0=hostdev");
+  g_assert_true (has_note (plan, "whether the host uses these functions is unknown"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -295,5 +478,10 @@ main (int argc, char **argv)
   g_test_add ("/vmctl/plan/refusals", Fixture, "clean-gpu-audio", setup, test_refusals, teardown);
   g_test_add ("/vmctl/plan/iommu-off", Fixture, "iommu-off", setup, test_iommu_off, teardown);
   g_test_add_func ("/vmctl/plan/sibling-blocked", test_sibling_blocked);
+  g_test_add_func ("/vmctl/plan/host-critical/refused", test_host_critical_refused);
+  g_test_add_func ("/vmctl/plan/host-critical/left-behind", test_host_critical_left);
+  g_test_add_func ("/vmctl/plan/host-use/refused-or-forced", test_host_in_use);
+  g_test_add_func ("/vmctl/plan/host-use/along", test_host_in_use_along);
+  g_test_add_func ("/vmctl/plan/host-use/unknown", test_host_use_unknown);
   return g_test_run ();
 }

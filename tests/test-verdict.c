@@ -3,7 +3,7 @@
 #include "vmctl-verdict.h"
 #include "vmctl-inventory-sysfs.h"
 #include "vmctl-inventory-nodedev.h"
-#include "vmctl-test-util.h"
+#include "vmctl-test-verdict.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -11,98 +11,35 @@
 
 /* ---- hand-built inventories ------------------------------------------ */
 
-static VmctlPciDevice *
-add (VmctlInventory *inventory, const gchar *address, gint header, guint32 class_code,
-     const gchar *driver, gint group)
-{
-  VmctlPciDevice *device = vmctl_pci_device_new ();
-
-  g_assert_true (vmctl_pci_address_parse (address, &device->address, NULL));
-  device->header_type = header;
-  device->class_code = class_code;
-  device->driver = g_strdup (driver);
-  device->iommu_group = group;
-  device->vendor_id = 0x10de;
-  device->device_id = 0x2484;
-  device->boot_vga = VMCTL_TRISTATE_NO;
-  device->can_reset = VMCTL_TRISTATE_YES;
-  vmctl_inventory_add (inventory, device);
-  return device;
-}
-
-static gchar *
-join_addresses (GArray *addresses)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-
-  for (guint i = 0; i < addresses->len; i++) {
-    gchar buffer[VMCTL_PCI_ADDRESS_STRLEN];
-
-    vmctl_pci_address_format (&g_array_index (addresses, VmctlPciAddress, i), buffer);
-    g_string_append_printf (text, "%s%s", i > 0 ? " " : "", buffer);
-  }
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
-static void
-assert_list (GArray *addresses, const gchar *expected)
-{
-  g_autofree gchar *actual = join_addresses (addresses);
-
-  g_assert_cmpstr (actual, ==, expected);
-}
-
-static gboolean
-has_reason (const VmctlVerdict *verdict, const gchar *needle)
-{
-  for (guint i = 0; i < verdict->reasons->len; i++)
-    if (strstr (g_ptr_array_index (verdict->reasons, i), needle) != NULL)
-      return TRUE;
-  return FALSE;
-}
-
-static VmctlVerdict *
-compute (VmctlInventory *inventory, const gchar *text, const VmctlQuirks *quirks)
-{
-  g_autoptr(GError) error = NULL;
-  VmctlPciAddress address;
-  VmctlVerdict *verdict;
-
-  vmctl_inventory_sort (inventory);
-  g_assert_true (vmctl_pci_address_parse (text, &address, NULL));
-  verdict = vmctl_verdict_compute (inventory, &address, quirks, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (verdict);
-  return verdict;
-}
-
 static void
 test_rule_classes (void)
 {
   g_autoptr(VmctlInventory) inventory = vmctl_inventory_new (VMCTL_INVENTORY_SOURCE_SYSFS, "/x");
   g_autoptr(VmctlVerdict) verdict = NULL;
 
-  add (inventory, "00:01.0", VMCTL_PCI_HEADER_BRIDGE, 0x060400, "pcieport", 1);
-  add (inventory, "01:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "nvidia", 1);
-  add (inventory, "01:00.1", VMCTL_PCI_HEADER_NORMAL, 0x040300, "snd_hda_intel", 1);
-  add (inventory, "02:00.0", VMCTL_PCI_HEADER_NORMAL, 0x010601, NULL, 1);
-  add (inventory, "03:00.0", VMCTL_PCI_HEADER_NORMAL, 0x0c0330, "vfio-pci", 1);
-  add (inventory, "04:00.0", VMCTL_PCI_HEADER_NORMAL, 0x0c0330, "pci-stub", 1);
-  add (inventory, "00:00.0", VMCTL_PCI_HEADER_NORMAL, 0x060000, NULL, 1); /* host bridge */
-  add (inventory, "00:1c.0", VMCTL_PCI_HEADER_CARDBUS, 0x060700, NULL, 1);
-  add (inventory, "05:00.0", VMCTL_PCI_HEADER_NORMAL, 0x020000, "igb", 2);
-  verdict = compute (inventory, "01:00.0", NULL);
+  vmctl_test_add_device (inventory, "00:01.0", VMCTL_PCI_HEADER_BRIDGE, 0x060400, "pcieport", 1);
+  vmctl_test_add_device (inventory, "01:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "nvidia", 1);
+  vmctl_test_add_device (inventory, "01:00.1", VMCTL_PCI_HEADER_NORMAL, 0x040300, "snd_hda_intel",
+                         1);
+  vmctl_test_add_device (inventory, "02:00.0", VMCTL_PCI_HEADER_NORMAL, 0x010601, NULL, 1);
+  vmctl_test_add_device (inventory, "03:00.0", VMCTL_PCI_HEADER_NORMAL, 0x0c0330, "vfio-pci", 1);
+  vmctl_test_add_device (inventory, "04:00.0", VMCTL_PCI_HEADER_NORMAL, 0x0c0330, "pci-stub", 1);
+  /* a host bridge */
+  vmctl_test_add_device (inventory, "00:00.0", VMCTL_PCI_HEADER_NORMAL, 0x060000, NULL, 1);
+  vmctl_test_add_device (inventory, "00:1c.0", VMCTL_PCI_HEADER_CARDBUS, 0x060700, NULL, 1);
+  vmctl_test_add_device (inventory, "05:00.0", VMCTL_PCI_HEADER_NORMAL, 0x020000, "igb", 2);
+  verdict = vmctl_test_verdict (inventory, "01:00.0", NULL);
 
   g_assert_true (verdict->passable);
   g_assert_cmpint (verdict->iommu_group, ==, 1);
-  assert_list (verdict->companions, "0000:01:00.1");
-  assert_list (verdict->bridges, "0000:00:01.0 0000:00:1c.0");
-  assert_list (verdict->blockers, "");
+  vmctl_test_assert_list (verdict->companions, "0000:01:00.1");
+  vmctl_test_assert_list (verdict->bridges, "0000:00:01.0 0000:00:1c.0");
+  vmctl_test_assert_list (verdict->blockers, "");
   /* a host bridge is an endpoint: idle here, so a peer */
-  assert_list (verdict->peers, "0000:00:00.0 0000:02:00.0 0000:03:00.0 0000:04:00.0");
-  assert_list (verdict->siblings, "");
+  vmctl_test_assert_list (verdict->peers, "0000:00:00.0 0000:02:00.0 0000:03:00.0 0000:04:00.0");
+  vmctl_test_assert_list (verdict->siblings, "");
   g_assert_cmpstr (verdict->driver, ==, "nvidia");
-  g_assert_true (has_reason (verdict, "0000:02:00.0 shares IOMMU group 1"));
+  g_assert_true (vmctl_test_has_reason (verdict, "0000:02:00.0 shares IOMMU group 1"));
 }
 
 static void
@@ -112,20 +49,21 @@ test_rule_blockers (void)
   g_autoptr(VmctlVerdict) verdict = NULL;
   g_autoptr(VmctlVerdict) host_bridge = NULL;
 
-  add (inventory, "00:1c.0", VMCTL_PCI_HEADER_BRIDGE, 0x060400, "pcieport", 8);
-  add (inventory, "00:14.0", VMCTL_PCI_HEADER_NORMAL, 0x0c0330, "xhci_hcd", 8);
-  add (inventory, "00:00.0", VMCTL_PCI_HEADER_NORMAL, 0x060000, "skx_uncore", 8);
-  add (inventory, "05:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "nvidia", 8);
-  add (inventory, "05:00.1", VMCTL_PCI_HEADER_NORMAL, 0x040300, "snd_hda_intel", 8);
-  verdict = compute (inventory, "05:00.0", NULL);
+  vmctl_test_add_device (inventory, "00:1c.0", VMCTL_PCI_HEADER_BRIDGE, 0x060400, "pcieport", 8);
+  vmctl_test_add_device (inventory, "00:14.0", VMCTL_PCI_HEADER_NORMAL, 0x0c0330, "xhci_hcd", 8);
+  vmctl_test_add_device (inventory, "00:00.0", VMCTL_PCI_HEADER_NORMAL, 0x060000, "skx_uncore", 8);
+  vmctl_test_add_device (inventory, "05:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "nvidia", 8);
+  vmctl_test_add_device (inventory, "05:00.1", VMCTL_PCI_HEADER_NORMAL, 0x040300, "snd_hda_intel",
+                         8);
+  verdict = vmctl_test_verdict (inventory, "05:00.0", NULL);
 
   g_assert_false (verdict->passable);
-  assert_list (verdict->blockers, "0000:00:00.0 0000:00:14.0");
-  assert_list (verdict->companions, "0000:05:00.1");
-  g_assert_true (has_reason (verdict, "--hostdev 0000:00:14.0"));
+  vmctl_test_assert_list (verdict->blockers, "0000:00:00.0 0000:00:14.0");
+  vmctl_test_assert_list (verdict->companions, "0000:05:00.1");
+  g_assert_true (vmctl_test_has_reason (verdict, "--hostdev 0000:00:14.0"));
   /* companions never block, whatever driver they are on */
-  host_bridge = compute (inventory, "05:00.1", NULL);
-  assert_list (host_bridge->companions, "0000:05:00.0");
+  host_bridge = vmctl_test_verdict (inventory, "05:00.1", NULL);
+  vmctl_test_assert_list (host_bridge->companions, "0000:05:00.0");
   g_assert_false (host_bridge->passable);
 }
 
@@ -137,14 +75,15 @@ test_rule_bridge_requested (void)
   g_autoptr(VmctlVerdict) by_class = NULL;
   VmctlPciDevice *unknown;
 
-  add (inventory, "00:01.0", VMCTL_PCI_HEADER_BRIDGE, 0x060400, "pcieport", 1);
-  unknown = add (inventory, "00:01.1", VMCTL_PCI_HEADER_UNKNOWN, 0x060400, "pcieport", 2);
-  verdict = compute (inventory, "00:01.0", NULL);
+  vmctl_test_add_device (inventory, "00:01.0", VMCTL_PCI_HEADER_BRIDGE, 0x060400, "pcieport", 1);
+  unknown = vmctl_test_add_device (inventory, "00:01.1", VMCTL_PCI_HEADER_UNKNOWN, 0x060400,
+                                   "pcieport", 2);
+  verdict = vmctl_test_verdict (inventory, "00:01.0", NULL);
   g_assert_false (verdict->passable);
-  g_assert_true (has_reason (verdict, "PCI bridge"));
+  g_assert_true (vmctl_test_has_reason (verdict, "PCI bridge"));
   /* config unreadable: the class decides */
   g_assert_true (vmctl_pci_device_is_bridge (unknown));
-  by_class = compute (inventory, "00:01.1", NULL);
+  by_class = vmctl_test_verdict (inventory, "00:01.1", NULL);
   g_assert_false (by_class->passable);
 }
 
@@ -156,20 +95,23 @@ test_rule_no_group (void)
   g_autoptr(VmctlVerdict) verdict = NULL;
   g_autoptr(VmctlVerdict) lonely = NULL;
 
-  add (off, "01:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "nvidia", VMCTL_PCI_NO_GROUP);
-  add (off, "01:00.1", VMCTL_PCI_HEADER_NORMAL, 0x040300, "snd_hda_intel", VMCTL_PCI_NO_GROUP);
-  verdict = compute (off, "01:00.0", NULL);
+  vmctl_test_add_device (off, "01:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "nvidia",
+                         VMCTL_PCI_NO_GROUP);
+  vmctl_test_add_device (off, "01:00.1", VMCTL_PCI_HEADER_NORMAL, 0x040300, "snd_hda_intel",
+                         VMCTL_PCI_NO_GROUP);
+  verdict = vmctl_test_verdict (off, "01:00.0", NULL);
   g_assert_false (off->iommu_enabled);
   g_assert_false (verdict->passable);
   g_assert_cmpint (verdict->iommu_group, ==, VMCTL_PCI_NO_GROUP);
-  g_assert_true (has_reason (verdict, "IOMMU is off"));
-  assert_list (verdict->siblings, "");
+  g_assert_true (vmctl_test_has_reason (verdict, "IOMMU is off"));
+  vmctl_test_assert_list (verdict->siblings, "");
 
-  add (partial, "01:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "nvidia", VMCTL_PCI_NO_GROUP);
-  add (partial, "02:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "nvidia", 3);
-  lonely = compute (partial, "01:00.0", NULL);
+  vmctl_test_add_device (partial, "01:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "nvidia",
+                         VMCTL_PCI_NO_GROUP);
+  vmctl_test_add_device (partial, "02:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "nvidia", 3);
+  lonely = vmctl_test_verdict (partial, "01:00.0", NULL);
   g_assert_false (lonely->passable);
-  g_assert_true (has_reason (lonely, "in no IOMMU group"));
+  g_assert_true (vmctl_test_has_reason (lonely, "in no IOMMU group"));
 }
 
 static void
@@ -178,17 +120,21 @@ test_rule_siblings (void)
   g_autoptr(VmctlInventory) inventory = vmctl_inventory_new (VMCTL_INVENTORY_SOURCE_SYSFS, "/x");
   g_autoptr(VmctlVerdict) verdict = NULL;
 
-  add (inventory, "0c:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "amdgpu", 5);
-  add (inventory, "0c:00.1", VMCTL_PCI_HEADER_NORMAL, 0x040300, "snd_hda_intel", 6);
-  add (inventory, "0c:01.0", VMCTL_PCI_HEADER_NORMAL, 0x040300, "snd_hda_intel", 7);
-  add (inventory, "0c:00.2", VMCTL_PCI_HEADER_NORMAL, 0x0c0330, "xhci_hcd", VMCTL_PCI_NO_GROUP);
-  verdict = compute (inventory, "0c:00.0", NULL);
+  vmctl_test_add_device (inventory, "0c:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "amdgpu", 5);
+  vmctl_test_add_device (inventory, "0c:00.1", VMCTL_PCI_HEADER_NORMAL, 0x040300, "snd_hda_intel",
+                         6);
+  vmctl_test_add_device (inventory, "0c:01.0", VMCTL_PCI_HEADER_NORMAL, 0x040300, "snd_hda_intel",
+                         7);
+  vmctl_test_add_device (inventory, "0c:00.2", VMCTL_PCI_HEADER_NORMAL, 0x0c0330, "xhci_hcd",
+                         VMCTL_PCI_NO_GROUP);
+  verdict = vmctl_test_verdict (inventory, "0c:00.0", NULL);
   g_assert_true (verdict->passable);
-  assert_list (verdict->siblings, "0000:0c:00.1 0000:0c:00.2");
-  g_assert_true (has_reason (verdict, "0000:0c:00.2 is on the same card but in no IOMMU group"));
-  g_assert_false (has_reason (verdict, "group -1"));
-  assert_list (verdict->companions, "");
-  g_assert_true (has_reason (verdict, "same card in IOMMU group 6"));
+  vmctl_test_assert_list (verdict->siblings, "0000:0c:00.1 0000:0c:00.2");
+  g_assert_true (vmctl_test_has_reason (verdict,
+                                        "0000:0c:00.2 is on the same card but in no IOMMU group"));
+  g_assert_false (vmctl_test_has_reason (verdict, "group -1"));
+  vmctl_test_assert_list (verdict->companions, "");
+  g_assert_true (vmctl_test_has_reason (verdict, "same card in IOMMU group 6"));
 }
 
 static void
@@ -202,26 +148,30 @@ test_rule_reasons (void)
   g_autoptr(VmctlVerdict) no_reset = NULL;
   VmctlPciDevice *device;
 
-  device = add (inventory, "00:02.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "i915", 2);
+  device = vmctl_test_add_device (inventory, "00:02.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "i915",
+                                  2);
   device->boot_vga = VMCTL_TRISTATE_YES;
-  device = add (inventory, "03:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "vfio-pci", 3);
+  device = vmctl_test_add_device (inventory, "03:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000,
+                                  "vfio-pci", 3);
   device->boot_vga = VMCTL_TRISTATE_YES;
-  device = add (inventory, "04:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "amdgpu", 4);
+  device = vmctl_test_add_device (inventory, "04:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000,
+                                  "amdgpu", 4);
   device->vendor_id = 0x1002;
   device->device_id = 0x67df;
-  device = add (inventory, "05:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "nouveau", 5);
+  device = vmctl_test_add_device (inventory, "05:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000,
+                                  "nouveau", 5);
   device->can_reset = VMCTL_TRISTATE_NO;
 
-  boot = compute (inventory, "00:02.0", quirks);
+  boot = vmctl_test_verdict (inventory, "00:02.0", quirks);
   g_assert_true (boot->passable);           /* a reason, not a blocker */
-  g_assert_true (has_reason (boot, "boot VGA device bound to i915"));
-  g_assert_true (has_reason (boot, "--force"));
-  bound_vfio = compute (inventory, "03:00.0", quirks);
-  g_assert_false (has_reason (bound_vfio, "boot VGA"));
-  polaris = compute (inventory, "04:00.0", quirks);
-  g_assert_true (has_reason (polaris, "Polaris: reset bug"));
-  no_reset = compute (inventory, "05:00.0", quirks);
-  g_assert_true (has_reason (no_reset, "no reset method"));
+  g_assert_true (vmctl_test_has_reason (boot, "boot VGA device bound to i915"));
+  g_assert_true (vmctl_test_has_reason (boot, "--force"));
+  bound_vfio = vmctl_test_verdict (inventory, "03:00.0", quirks);
+  g_assert_false (vmctl_test_has_reason (bound_vfio, "boot VGA"));
+  polaris = vmctl_test_verdict (inventory, "04:00.0", quirks);
+  g_assert_true (vmctl_test_has_reason (polaris, "Polaris: reset bug"));
+  no_reset = vmctl_test_verdict (inventory, "05:00.0", quirks);
+  g_assert_true (vmctl_test_has_reason (no_reset, "no reset method"));
 }
 
 static void
@@ -232,7 +182,7 @@ test_rule_not_found (void)
   VmctlPciAddress address = { 0, 9, 0, 0 };
   g_autoptr(VmctlVerdict) verdict = NULL;
 
-  add (inventory, "01:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "nvidia", 1);
+  vmctl_test_add_device (inventory, "01:00.0", VMCTL_PCI_HEADER_NORMAL, 0x030000, "nvidia", 1);
   verdict = vmctl_verdict_compute (inventory, &address, NULL, &error);
   g_assert_null (verdict);
   g_assert_error (error, VMCTL_PCI_ERROR, VMCTL_PCI_ERROR_NOT_FOUND);
@@ -326,9 +276,9 @@ check_case (const ScenarioCase *expected, const VmctlInventory *inventory, Sourc
   g_assert_no_error (error);
 
   g_assert_cmpint (verdict->iommu_group, ==, expected->group);
-  assert_list (verdict->companions, expected->companions);
-  assert_list (verdict->bridges, expected->bridges);
-  assert_list (verdict->siblings, expected->siblings);
+  vmctl_test_assert_list (verdict->companions, expected->companions);
+  vmctl_test_assert_list (verdict->bridges, expected->bridges);
+  vmctl_test_assert_list (verdict->siblings, expected->siblings);
 
   if (source == SOURCE_TEST_DRIVER) {
     /* libvirt's test driver drops <driver> on load, so it cannot tell a
@@ -341,7 +291,7 @@ check_case (const ScenarioCase *expected, const VmctlInventory *inventory, Sourc
     g_array_append_vals (both, verdict->blockers->data, verdict->blockers->len);
     g_array_append_vals (both, verdict->peers->data, verdict->peers->len);
     g_array_sort (both, (GCompareFunc) vmctl_pci_address_compare);
-    union_actual = join_addresses (both);
+    union_actual = vmctl_test_join_addresses (both);
     expected_parts = g_strsplit (joined, " ", -1);
     for (guint i = 0; expected_parts[i] != NULL; i++)
       if (expected_parts[i][0] != '\0')
@@ -355,18 +305,18 @@ check_case (const ScenarioCase *expected, const VmctlInventory *inventory, Sourc
   }
 
   g_assert_cmpint (verdict->passable, ==, expected->passable);
-  assert_list (verdict->blockers, expected->blockers);
-  assert_list (verdict->peers, expected->peers);
+  vmctl_test_assert_list (verdict->blockers, expected->blockers);
+  vmctl_test_assert_list (verdict->peers, expected->peers);
   g_assert_cmpstr (verdict->driver, ==, expected->driver);
   if (source == SOURCE_SYSFS) {
     g_assert_cmpint (verdict->boot_vga, ==, expected->boot_vga);
     if (expected->reason != NULL)
-      g_assert_true (has_reason (verdict, expected->reason));
+      g_assert_true (vmctl_test_has_reason (verdict, expected->reason));
   } else {
     /* node-device XML has no boot_vga or reset_method: unknown, not guessed */
     g_assert_cmpint (verdict->boot_vga, ==, VMCTL_TRISTATE_UNKNOWN);
     g_assert_cmpint (verdict->can_reset, ==, VMCTL_TRISTATE_UNKNOWN);
-    g_assert_false (has_reason (verdict, "boot VGA"));
+    g_assert_false (vmctl_test_has_reason (verdict, "boot VGA"));
   }
 }
 

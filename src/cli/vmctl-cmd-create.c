@@ -19,6 +19,11 @@ static const gchar create_description[] =
   "companions (HDMI audio, USB-C on the same card and IOMMU group) and its\n"
   "passable siblings go along, and host devices sharing its group stop the\n"
   "command with their list unless they are all given with --hostdev too.\n"
+  "Host-critical functions (host bridge, LPC bridge, SMBus, SPI flash, IOMMU...:\n"
+  "data/host-critical.conf) are never given to a VM, in any role and not with\n"
+  "--force. A function the host uses (a mounted or swapping disk below it, the\n"
+  "console, a framebuffer, a process holding it) stops the command unless\n"
+  "--force is given, which takes it with a note.\n"
   "\n"
   "Profiles (defaults for every option; the options override them):\n"
   "  gaming       Windows 10/11 with a GPU: Secure Boot, TPM 2.0 (with swtpm),\n"
@@ -143,9 +148,9 @@ spec_from_options (const gchar *name, const CreateOptions *options, GError **err
 }
 
 /* The plan for the spec's --gpu and --hostdev requests, from the host's
- * inventory. */
+ * inventory and how the host uses what they would take. */
 static VmctlPlan *
-plan_for_spec (VmctlContext *context, const VmctlSpec *spec, GError **error)
+plan_for_spec (VmctlContext *context, const VmctlSpec *spec, gboolean force, GError **error)
 {
   /* no names: create prints addresses only, and pci.ids would be most of
    * its run time */
@@ -162,9 +167,15 @@ plan_for_spec (VmctlContext *context, const VmctlSpec *spec, GError **error)
     return NULL;
   for (guint i = 0; i < spec->gpus->len; i++)
     g_array_append_val (gpus, g_array_index (spec->gpus, VmctlSpecGpu, i).address);
-  return vmctl_plan_compute (inventory, (const VmctlPciAddress *) gpus->data, gpus->len,
-                             (const VmctlPciAddress *) spec->hostdevs->data, spec->hostdevs->len,
-                             quirks, error);
+  vmctl_context_load_host_use (context, inventory, (const VmctlPciAddress *) gpus->data,
+                               gpus->len);
+  vmctl_context_load_host_use (context, inventory,
+                               (const VmctlPciAddress *) spec->hostdevs->data,
+                               spec->hostdevs->len);
+  return vmctl_plan_compute_full (inventory, (const VmctlPciAddress *) gpus->data, gpus->len,
+                                  (const VmctlPciAddress *) spec->hostdevs->data,
+                                  spec->hostdevs->len, quirks,
+                                  force ? VMCTL_PLAN_FORCE : VMCTL_PLAN_FLAGS_NONE, error);
 }
 
 static void
@@ -251,7 +262,8 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
     { "print-xml", 0, 0, G_OPTION_ARG_NONE, &options.print_xml,
       "Print the domain XML to stdout instead of defining the VM", NULL },
     { "force", 0, 0, G_OPTION_ARG_NONE, &options.force,
-      "Use a --disk block device even though the host mounts or swaps on it", NULL },
+      "Take devices the host uses (its console, a mounted disk, a --disk block device it "
+      "mounts or swaps on), with a note; never host-critical ones", NULL },
     { NULL },
   };
   g_autoptr(VmctlSpec) spec = NULL;
@@ -273,7 +285,7 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
   context = vmctl_invocation_open_context (invocation, error);
   if (context == NULL)
     return FALSE;
-  plan = plan_for_spec (context, spec, error);
+  plan = plan_for_spec (context, spec, options.force, error);
   if (plan == NULL)
     return FALSE;
   /* the host that will run the VM, asked once: its libvirt, or the files

@@ -320,7 +320,9 @@ vmctl_cmd_gpu_detach (VmctlInvocation *invocation, GError **error)
   /* the functions move on the host root's sysfs: the plan is made from
    * the same tree */
   inventory = vmctl_inventory_from_sysfs_full (context->host, VMCTL_INVENTORY_FLAGS_NONE, error);
-  if (inventory == NULL)
+  /* host-critical functions stop the plan in any role; host use is left
+   * to the engine, which checks it right before the move (with --force) */
+  if (inventory == NULL || !vmctl_context_mark_host_critical (context, inventory, error))
     return FALSE;
   if (!check_requested (inventory, &address, error))
     return FALSE;

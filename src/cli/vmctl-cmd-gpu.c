@@ -7,10 +7,12 @@
 static const gchar gpu_list_description[] =
   "Lists every display-class PCI function (VGA, 3D and other display\n"
   "controllers) with its verdict: passable when its IOMMU group can be given to\n"
-  "a VM, blocked when another device in the group is in use by the host, and\n"
-  "whether it is the boot VGA device (the host's console). WITH names the\n"
-  "functions that go along (HDMI audio, USB-C). Use 'vmctl gpu check ADDR' for\n"
-  "the details of one device.\n"
+  "a VM, blocked when another device in the group is in use by the host,\n"
+  "host-critical when it or a function that would go along is one the host\n"
+  "cannot run without, in use by the host when the host uses it (its console, a\n"
+  "framebuffer, a process holding it), and whether it is the boot VGA device.\n"
+  "WITH names the functions that go along (HDMI audio, USB-C). Use\n"
+  "'vmctl gpu check ADDR' for the details of one device.\n"
   "\n"
   "Examples:\n"
   "  vmctl gpu list\n"
@@ -23,8 +25,12 @@ static const gchar gpu_check_description[] =
   "are devices in the group in use by the host, which must be assigned too\n"
   "(--hostdev) or the card moved to another slot; peers are idle devices in the\n"
   "group that the host cannot use while the VM runs; siblings are functions of\n"
-  "the same card in another group, assigned too. Exit status 0 means passable,\n"
-  "1 not passable.\n"
+  "the same card in another group, assigned too. Host-critical functions (host\n"
+  "bridge, LPC bridge, SMBus, SPI flash, IOMMU...: data/host-critical.conf) are\n"
+  "never moved, and a device is not passable while the host uses it or\n"
+  "anything that would go along (a mounted or swapping disk below it, the\n"
+  "console, a framebuffer, a process holding it); the reasons say which.\n"
+  "Exit status 0 means passable, 1 not passable.\n"
   "\n"
   "Examples:\n"
   "  vmctl gpu check 01:00.0\n"
@@ -37,8 +43,12 @@ verdict_word (const VmctlVerdict *verdict)
 {
   if (verdict->iommu_group == VMCTL_PCI_NO_GROUP)
     return vmctl_output_style (VMCTL_STYLE_BAD, "no IOMMU");
-  if (!verdict->passable)
+  if (verdict->host_critical->len > 0)
+    return vmctl_output_style (VMCTL_STYLE_BAD, "host-critical");
+  if (verdict->blockers->len > 0)
     return vmctl_output_style (VMCTL_STYLE_BAD, "blocked");
+  if (!verdict->passable)
+    return vmctl_output_style (VMCTL_STYLE_BAD, "in use by the host");
   if (verdict->boot_vga == VMCTL_TRISTATE_YES)
     return vmctl_output_style (VMCTL_STYLE_WARN, "passable, boot VGA");
   return vmctl_output_style (VMCTL_STYLE_GOOD, "passable");
@@ -80,6 +90,24 @@ load_inventory_and_quirks (VmctlContext *context, VmctlInventory **out_inventory
   return TRUE;
 }
 
+/* How the host uses the display devices and what would go along with
+ * them: their slots only, not the whole inventory (see
+ * vmctl_context_load_host_use()). */
+static void
+load_display_host_use (VmctlContext *context, VmctlInventory *inventory)
+{
+  g_autoptr(GArray) displays = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
+
+  for (guint i = 0; i < inventory->devices->len; i++) {
+    const VmctlPciDevice *device = g_ptr_array_index (inventory->devices, i);
+
+    if (vmctl_pci_device_is_display (device))
+      g_array_append_val (displays, device->address);
+  }
+  vmctl_context_load_host_use (context, inventory, (const VmctlPciAddress *) displays->data,
+                               displays->len);
+}
+
 gboolean
 vmctl_cmd_gpu_list (VmctlInvocation *invocation, GError **error)
 {
@@ -97,6 +125,7 @@ vmctl_cmd_gpu_list (VmctlInvocation *invocation, GError **error)
   if (!load_inventory_and_quirks (context, &inventory, &quirks, error))
     return FALSE;
 
+  load_display_host_use (context, inventory);
   vmctl_table_set_header (table, (const gchar *[]) {
     "ADDRESS", "IDS", "DRIVER", "GROUP", "VERDICT", "WITH", "DESCRIPTION"
   });
@@ -255,6 +284,7 @@ vmctl_cmd_gpu_check (VmctlInvocation *invocation, GError **error)
   device = vmctl_inventory_find (inventory, &address, error);
   if (device == NULL)
     return FALSE;
+  vmctl_context_load_host_use (context, inventory, &address, 1);
   verdict = vmctl_verdict_compute (inventory, &address, quirks, error);
   if (verdict == NULL)
     return FALSE;
