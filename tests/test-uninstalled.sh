@@ -31,6 +31,8 @@ tap_check "... beside the file meson wrote" test -f "$(dirname "$vmctl")/vmctl-u
 mkdir -p "$tap_dir/bin" "$tap_dir/data/profiles"
 cp "$vmctl" "$tap_dir/bin/vmctl"
 cp "$root/data/profiles/minimal.conf" "$tap_dir/data/profiles/only-here.conf"
+# without the host-critical list no device is judged at all
+cp "$root/data/host-critical.conf" "$tap_dir/data/"
 cat > "$tap_dir/bin/vmctl-uninstalled.ini" <<INI
 [uninstalled]
 data-dir=$tap_dir/data
