@@ -9,7 +9,8 @@ set -eu
 # installed a package by hand is a test that fails there.
 #   build:            build-essential (also the static libc the guest's
 #                     probe links), meson, ninja, pkg-config, the -dev packages
-#   daemon and VMs:   libvirt, QEMU, OVMF; swtpm + swtpm-tools (libvirt lists
+#   daemon and VMs:   libvirt, QEMU, OVMF, libxml2-utils (xmllint, which
+#                     virt-xml-validate runs); swtpm + swtpm-tools (libvirt lists
 #                     the TPM emulator backend, and accepts a TPM 2.0 device,
 #                     only when swtpm is installed); dnsmasq-base (libvirt's
 #                     NAT network 'default' cannot start without it)
@@ -26,7 +27,7 @@ packages="
   libglib2.0-dev libxml2-dev libjson-glib-dev libvirt-dev libpci-dev pci.ids pciutils
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
   qemu-system-x86 qemu-utils ovmf
-  swtpm swtpm-tools dnsmasq-base
+  swtpm swtpm-tools dnsmasq-base libxml2-utils
   openssh-server openssh-client netcat-openbsd
   busybox-static grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
   shim-signed grub-efi-amd64-signed
