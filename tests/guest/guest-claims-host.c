@@ -52,10 +52,10 @@ check_accelerator (GPtrArray *rows, xmlDoc *live, GPtrArray *threads)
                   "domain type (accelerator), vCPU threads", expected, seen);
 }
 
-/* The host CPUs the XML lets vCPU @vcpu run on: its <vcpupin>, else
- * <vcpu cpuset>, else all of them. */
-static GArray *
-allowed_for_vcpu (xmlDoc *live, guint vcpu, GArray *online)
+/* The host CPUs the XML lets vCPU @vcpu run on, as the XML or sysfs
+ * spells them: its <vcpupin>, else <vcpu cpuset>, else all of them. */
+static gchar *
+allowed_for_vcpu (xmlDoc *live, guint vcpu)
 {
   g_autofree gchar *pin_path = g_strdup_printf ("/domain/cputune/vcpupin[@vcpu='%u']/@cpuset",
                                                 vcpu);
@@ -63,10 +63,20 @@ allowed_for_vcpu (xmlDoc *live, guint vcpu, GArray *online)
   g_autofree gchar *cpuset = guest_xml_string (live, "/domain/vcpu/@cpuset");
 
   if (*pin != '\0')
-    return guest_cpu_list_parse (pin);
+    return g_steal_pointer (&pin);
   if (*cpuset != '\0')
-    return guest_cpu_list_parse (cpuset);
-  return g_array_ref (online);
+    return g_steal_pointer (&cpuset);
+  return guest_host_online_cpus ();
+}
+
+static void
+add_affinity_row (GPtrArray *rows, const gchar *claim, const gchar *wanted, const gchar *seen)
+{
+  g_autoptr(GArray) wanted_cpus = guest_cpu_list_parse (wanted);
+  g_autoptr(GArray) seen_cpus = guest_cpu_list_parse (seen);
+
+  guest_rows_add (rows, HOST, wanted_cpus != NULL && guest_cpu_list_equal (wanted_cpus, seen_cpus),
+                  claim, wanted, seen);
 }
 
 static void
@@ -75,23 +85,18 @@ check_affinity (GPtrArray *rows, xmlDoc *live, GPtrArray *threads, gint pid)
   guint vcpus = guest_xml_vcpus (live);
   const gchar *accelerator = NULL;
   g_autoptr(GPtrArray) by_vcpu = vcpu_threads (threads, vcpus, &accelerator);
-  g_autoptr(GArray) online = guest_host_online_cpus ();
   g_autofree gchar *emulator = guest_xml_string (live, "/domain/cputune/emulatorpin/@cpuset");
 
   for (guint vcpu = 0; vcpu < vcpus; vcpu++) {
     GuestThread *thread = g_ptr_array_index (by_vcpu, vcpu);
-    g_autoptr(GArray) wanted = allowed_for_vcpu (live, vcpu, online);
-    g_autoptr(GArray) actual = thread != NULL ? guest_cpu_list_parse (thread->cpus_allowed) : NULL;
+    g_autofree gchar *wanted = allowed_for_vcpu (live, vcpu);
     g_autofree gchar *claim = g_strdup_printf ("vCPU %u pinning (Cpus_allowed_list of 'CPU %u/..')",
                                                vcpu, vcpu);
-    g_autofree gchar *expected = guest_cpu_list_format (wanted);
-    g_autofree gchar *seen = thread != NULL ? g_strdup (thread->cpus_allowed) : g_strdup ("no thread");
 
-    guest_rows_add (rows, HOST, guest_cpu_list_equal (wanted, actual), claim, expected, seen);
+    add_affinity_row (rows, claim, wanted, thread != NULL ? thread->cpus_allowed : "no thread");
   }
   if (*emulator != '\0') {
-    g_autoptr(GArray) wanted = guest_cpu_list_parse (emulator);
-    const gchar *seen = NULL;
+    const gchar *seen = "no main thread";
 
     /* the main thread is QEMU's emulator thread; libvirt pins it (and the
      * other non-vCPU threads) with <emulatorpin> */
@@ -101,14 +106,16 @@ check_affinity (GPtrArray *rows, xmlDoc *live, GPtrArray *threads, gint pid)
       if (thread->tid == pid)
         seen = thread->cpus_allowed;
     }
-    {
-      g_autoptr(GArray) actual = guest_cpu_list_parse (seen);
-      g_autofree gchar *expected = guest_cpu_list_format (wanted);
-
-      guest_rows_add (rows, HOST, guest_cpu_list_equal (wanted, actual),
-                      "emulatorpin (QEMU's main thread)", expected, seen);
-    }
+    add_affinity_row (rows, "emulatorpin (QEMU's main thread)", emulator, seen);
   }
+}
+
+static gchar *
+vcpupin (xmlDoc *live, guint vcpu)
+{
+  g_autofree gchar *path = g_strdup_printf ("/domain/cputune/vcpupin[@vcpu='%u']/@cpuset", vcpu);
+
+  return guest_xml_string (live, path);
 }
 
 /* vCPUs that the topology makes threads of one guest core must sit on
@@ -121,53 +128,43 @@ check_pinning_matches_topology (GPtrArray *rows, xmlDoc *live)
   guint threads = (guint) g_ascii_strtoull (threads_text, NULL, 10);
   guint vcpus = guest_xml_vcpus (live);
   g_autoptr(GString) seen = g_string_new (NULL);
+  g_autofree gchar *expected = g_strdup_printf ("each guest core's %u thread(s) on one host core",
+                                                threads);
   gboolean ok = TRUE;
 
   if (guest_xml_count (live, "/domain/cputune/vcpupin") == 0 || threads == 0)
     return;
   for (guint first = 0; first < vcpus; first += threads) {
-    g_autofree gchar *path = g_strdup_printf ("/domain/cputune/vcpupin[@vcpu='%u']/@cpuset", first);
-    g_autofree gchar *pin = guest_xml_string (live, path);
-    g_autoptr(GArray) first_cpus = guest_cpu_list_parse (pin);
+    g_autofree gchar *first_pin = vcpupin (live, first);
+    g_autoptr(GArray) first_cpus = guest_cpu_list_parse (first_pin);
+    g_autofree gchar *host_core = NULL;
     g_autoptr(GArray) siblings = NULL;
-    g_autoptr(GArray) core = g_array_new (FALSE, FALSE, sizeof (guint));
 
     if (first_cpus == NULL || first_cpus->len == 0) {
       ok = FALSE;
       g_string_append_printf (seen, "vCPU %u unpinned; ", first);
       continue;
     }
-    siblings = guest_host_thread_siblings (g_array_index (first_cpus, guint, 0));
+    host_core = guest_host_thread_siblings (g_array_index (first_cpus, guint, 0));
+    siblings = guest_cpu_list_parse (host_core);
+    g_string_append_printf (seen, "guest core of vCPU %u-%u on host CPUs", first,
+                            MIN (first + threads, vcpus) - 1);
     for (guint vcpu = first; vcpu < first + threads && vcpu < vcpus; vcpu++) {
-      g_autofree gchar *other_path = g_strdup_printf ("/domain/cputune/vcpupin[@vcpu='%u']/@cpuset",
-                                                      vcpu);
-      g_autofree gchar *other = guest_xml_string (live, other_path);
-      g_autoptr(GArray) cpus = guest_cpu_list_parse (other);
+      g_autofree gchar *pin = vcpupin (live, vcpu);
+      g_autoptr(GArray) cpus = guest_cpu_list_parse (pin);
 
+      g_string_append_printf (seen, " %s", pin);
       for (guint i = 0; cpus != NULL && i < cpus->len; i++) {
-        guint cpu = g_array_index (cpus, guint, i);
         gboolean sibling = FALSE;
 
-        g_array_append_val (core, cpu);
         for (guint j = 0; siblings != NULL && j < siblings->len; j++)
-          sibling |= g_array_index (siblings, guint, j) == cpu;
+          sibling |= g_array_index (siblings, guint, j) == g_array_index (cpus, guint, i);
         ok &= sibling;
       }
     }
-    {
-      g_autofree gchar *listed = guest_cpu_list_format (core);
-      g_autofree gchar *host_core = guest_cpu_list_format (siblings);
-
-      g_string_append_printf (seen, "guest core of vCPU %u-%u on host CPUs %s (host core %s); ",
-                              first, MIN (first + threads, vcpus) - 1, listed, host_core);
-    }
+    g_string_append_printf (seen, " (host core %s); ", host_core != NULL ? host_core : "?");
   }
-  {
-    g_autofree gchar *expected = g_strdup_printf ("each guest core's %u thread(s) on one host core",
-                                                  threads);
-
-    guest_rows_add (rows, HOST, ok, "topology threads match the pinning", expected, seen->str);
-  }
+  guest_rows_add (rows, HOST, ok, "topology threads match the pinning", expected, seen->str);
 }
 
 static void
@@ -224,15 +221,12 @@ check_interfaces (GPtrArray *rows, xmlDoc *live)
 
   for (gint i = 1; i <= count; i++) {
     g_autofree gchar *base = g_strdup_printf ("/domain/devices/interface[%d]", i);
-    g_autofree gchar *bridge_path = g_strconcat (base, "/source/@bridge", NULL);
-    g_autofree gchar *target_path = g_strconcat (base, "/target/@dev", NULL);
-    g_autofree gchar *network_path = g_strconcat (base, "/source/@network", NULL);
-    g_autofree gchar *bridge = guest_xml_string (live, bridge_path);
-    g_autofree gchar *target = guest_xml_string (live, target_path);
-    g_autofree gchar *network = guest_xml_string (live, network_path);
+    g_autofree gchar *bridge = guest_xml_string_at (live, base, "source/@bridge");
+    g_autofree gchar *target = guest_xml_string_at (live, base, "target/@dev");
+    g_autofree gchar *network = guest_xml_string_at (live, base, "source/@network");
     g_autofree gchar *master = *target != '\0' ? guest_host_bridge_of (target) : NULL;
-    g_autofree gchar *claim = g_strdup_printf ("interface %d on %s%s", i,
-                                               *network != '\0' ? "network " : "bridge ",
+    g_autofree gchar *claim = g_strdup_printf ("interface %d on %s %s", i,
+                                               *network != '\0' ? "network" : "bridge",
                                                *network != '\0' ? network : bridge);
     g_autofree gchar *expected = g_strdup_printf ("tap %s enslaved to %s", target, bridge);
     g_autofree gchar *seen = g_strdup_printf ("tap %s enslaved to %s", target,
@@ -250,12 +244,9 @@ check_graphics (GPtrArray *rows, xmlDoc *live)
 
   for (gint i = 1; i <= count; i++) {
     g_autofree gchar *base = g_strdup_printf ("/domain/devices/graphics[%d]", i);
-    g_autofree gchar *type_path = g_strconcat (base, "/@type", NULL);
-    g_autofree gchar *port_path = g_strconcat (base, "/@port", NULL);
-    g_autofree gchar *listen_path = g_strconcat (base, "/listen[1]/@address", NULL);
-    g_autofree gchar *type = guest_xml_string (live, type_path);
-    g_autofree gchar *port = guest_xml_string (live, port_path);
-    g_autofree gchar *listen = guest_xml_string (live, listen_path);
+    g_autofree gchar *type = guest_xml_string_at (live, base, "@type");
+    g_autofree gchar *port = guest_xml_string_at (live, base, "@port");
+    g_autofree gchar *listen = guest_xml_string_at (live, base, "listen[1]/@address");
     g_autofree gchar *claim = g_strdup_printf ("%s display", type);
     g_autofree gchar *expected = g_strdup_printf ("QEMU listens on %s:%s", listen, port);
     guint64 number = g_ascii_strtoull (port, NULL, 10);

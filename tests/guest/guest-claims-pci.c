@@ -144,14 +144,10 @@ guest_bus (xmlDoc *live, const GuestReport *report, guint index, guint depth)
 {
   g_autofree gchar *base = g_strdup_printf ("/domain/devices/controller[@type='pci' and @index='%u']"
                                             "/address", index);
-  g_autofree gchar *bus_path = g_strconcat (base, "/@bus", NULL);
-  g_autofree gchar *slot_path = g_strconcat (base, "/@slot", NULL);
-  g_autofree gchar *function_path = g_strconcat (base, "/@function", NULL);
-  g_autofree gchar *domain_path = g_strconcat (base, "/@domain", NULL);
-  g_autofree gchar *bus = NULL;
-  g_autofree gchar *slot = NULL;
-  g_autofree gchar *function = NULL;
-  g_autofree gchar *domain = NULL;
+  g_autofree gchar *bus = guest_xml_string_at (live, base, "@bus");
+  g_autofree gchar *slot = guest_xml_string_at (live, base, "@slot");
+  g_autofree gchar *function = guest_xml_string_at (live, base, "@function");
+  g_autofree gchar *domain = guest_xml_string_at (live, base, "@domain");
   g_autofree gchar *key = NULL;
   const gchar *secondary;
   gint parent;
@@ -160,10 +156,6 @@ guest_bus (xmlDoc *live, const GuestReport *report, guint index, guint depth)
     return 0;
   if (depth > 16)
     return -1;
-  bus = guest_xml_string (live, bus_path);
-  slot = guest_xml_string (live, slot_path);
-  function = guest_xml_string (live, function_path);
-  domain = guest_xml_string (live, domain_path);
   if (*slot == '\0')
     return -1;
   parent = guest_bus (live, report, number (bus), depth + 1);
@@ -202,6 +194,39 @@ describe (xmlNode *device)
   return g_string_free (text, FALSE);
 }
 
+/* One XML device with a PCI address: at its place in the guest, with the
+ * ids its model implies. Returns the report key it accounts for, or NULL. */
+static gchar *
+check_device (GPtrArray *rows, xmlDoc *live, const GuestReport *report, xmlNode *device,
+              xmlNode *address)
+{
+  g_autofree gchar *domain = attribute (address, "domain");
+  g_autofree gchar *bus = attribute (address, "bus");
+  g_autofree gchar *slot = attribute (address, "slot");
+  g_autofree gchar *function = attribute (address, "function");
+  gint guest_bus_number = guest_bus (live, report, number (bus), 0);
+  g_autofree gchar *expected = expected_ids (device);
+  g_autofree gchar *claim = describe (device);
+  g_autofree gchar *key = NULL;
+  g_autofree gchar *wanted = NULL;
+  g_autofree gchar *where = NULL;
+  const gchar *seen;
+
+  if (guest_bus_number < 0) {
+    where = g_strdup_printf ("bus %s: no bridge in the guest leads there", bus);
+    guest_rows_add (rows, GUEST, FALSE, claim, expected, where);
+    return NULL;
+  }
+  key = g_strdup_printf ("pci.%04x:%02x:%02x.%x", number (domain), (guint) guest_bus_number,
+                         number (slot), number (function));
+  seen = guest_report_get (report, key);
+  wanted = g_strdup_printf ("%s %s", key + 4, expected != NULL ? expected : "(any ids)");
+  where = g_strdup_printf ("%s %s", key + 4, seen != NULL ? seen : "absent");
+  guest_rows_add (rows, GUEST, seen != NULL && (expected == NULL || strcmp (seen, expected) == 0),
+                  claim, wanted, where);
+  return g_steal_pointer (&key);
+}
+
 void
 guest_claims_check_pci (GPtrArray *rows, xmlDoc *live, const GuestReport *report)
 {
@@ -214,49 +239,15 @@ guest_claims_check_pci (GPtrArray *rows, xmlDoc *live, const GuestReport *report
       devices = node;
   for (xmlNode *device = devices != NULL ? devices->children : NULL; device != NULL;
        device = device->next) {
-    xmlNode *address;
-    g_autofree gchar *address_type = NULL;
-    g_autofree gchar *domain = NULL;
-    g_autofree gchar *bus = NULL;
-    g_autofree gchar *slot = NULL;
-    g_autofree gchar *function = NULL;
-    g_autofree gchar *expected = NULL;
-    g_autofree gchar *claim = NULL;
-    g_autofree gchar *where = NULL;
-    g_autofree gchar *key = NULL;
-    const gchar *seen;
-    gint guest_bus_number;
+    xmlNode *address = device->type == XML_ELEMENT_NODE ? child (device, "address") : NULL;
+    g_autofree gchar *type = address != NULL ? attribute (address, "type") : NULL;
+    gchar *key;
 
-    if (device->type != XML_ELEMENT_NODE || (address = child (device, "address")) == NULL)
+    if (g_strcmp0 (type, "pci") != 0)
       continue;
-    address_type = attribute (address, "type");
-    if (strcmp (address_type, "pci") != 0)
-      continue;
-    domain = attribute (address, "domain");
-    bus = attribute (address, "bus");
-    slot = attribute (address, "slot");
-    function = attribute (address, "function");
-    guest_bus_number = guest_bus (live, report, number (bus), 0);
-    expected = expected_ids (device);
-    claim = describe (device);
-    if (guest_bus_number < 0) {
-      where = g_strdup_printf ("bus %s: no bridge in the guest leads there", bus);
-      guest_rows_add (rows, GUEST, FALSE, claim, expected, where);
-      continue;
-    }
-    key = g_strdup_printf ("pci.%04x:%02x:%02x.%x", number (domain), (guint) guest_bus_number,
-                           number (slot), number (function));
-    seen = guest_report_get (report, key);
-    g_hash_table_add (accounted, g_strdup (key));
-    where = g_strdup_printf ("%s %s", key + 4, seen != NULL ? seen : "absent");
-    {
-      g_autofree gchar *wanted = g_strdup_printf ("%s %s", key + 4,
-                                                  expected != NULL ? expected : "(any ids)");
-
-      guest_rows_add (rows, GUEST,
-                      seen != NULL && (expected == NULL || strcmp (seen, expected) == 0), claim,
-                      wanted, where);
-    }
+    key = check_device (rows, live, report, device, address);
+    if (key != NULL)
+      g_hash_table_add (accounted, key);
   }
   for (guint i = 0; i < keys->len; i++) {
     const gchar *key = g_ptr_array_index (keys, i);

@@ -88,6 +88,14 @@ guest_xml_string (xmlDoc *document, const gchar *expression)
   return g_strstrip (g_strdup ((const gchar *) result->stringval));
 }
 
+gchar *
+guest_xml_string_at (xmlDoc *document, const gchar *base, const gchar *relative)
+{
+  g_autofree gchar *expression = g_strconcat (base, "/", relative, NULL);
+
+  return guest_xml_string (document, expression);
+}
+
 gint
 guest_xml_count (xmlDoc *document, const gchar *expression)
 {

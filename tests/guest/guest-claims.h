@@ -36,6 +36,8 @@ void guest_claims_check_guest (GPtrArray *rows, xmlDoc *live, const GuestReport 
 /* ---- the domain XML, as the checks read it ---- */
 
 gchar *guest_xml_string (xmlDoc *document, const gchar *expression);
+/* guest_xml_string() of BASE/RELATIVE */
+gchar *guest_xml_string_at (xmlDoc *document, const gchar *base, const gchar *relative);
 gint guest_xml_count (xmlDoc *document, const gchar *expression);
 /* <memory>/<currentMemory> in KiB, whatever unit the XML used */
 guint64 guest_xml_memory_kib (xmlDoc *document, const gchar *element);

@@ -4,13 +4,8 @@
 #include "guest-host.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 static gint
 compare_uint (gconstpointer a, gconstpointer b)
@@ -55,30 +50,6 @@ guest_cpu_list_parse (const gchar *text)
   return g_steal_pointer (&cpus);
 }
 
-gchar *
-guest_cpu_list_format (GArray *cpus)
-{
-  GString *text = g_string_new (NULL);
-
-  for (guint i = 0; cpus != NULL && i < cpus->len;) {
-    guint first = g_array_index (cpus, guint, i);
-    guint last = first;
-
-    while (i + 1 < cpus->len && g_array_index (cpus, guint, i + 1) == last + 1) {
-      last++;
-      i++;
-    }
-    i++;
-    if (text->len > 0)
-      g_string_append_c (text, ',');
-    if (last == first)
-      g_string_append_printf (text, "%u", first);
-    else
-      g_string_append_printf (text, "%u-%u", first, last);
-  }
-  return g_string_free (text, FALSE);
-}
-
 gboolean
 guest_cpu_list_equal (GArray *a, GArray *b)
 {
@@ -87,29 +58,29 @@ guest_cpu_list_equal (GArray *a, GArray *b)
   return a->len == b->len && memcmp (a->data, b->data, a->len * sizeof (guint)) == 0;
 }
 
-static GArray *
-cpu_list_from_file (const gchar *path)
+static gchar *
+first_line (const gchar *path)
 {
   g_autofree gchar *contents = NULL;
 
   if (!g_file_get_contents (path, &contents, NULL, NULL))
     return NULL;
-  return guest_cpu_list_parse (contents);
+  return g_strstrip (g_steal_pointer (&contents));
 }
 
-GArray *
+gchar *
 guest_host_online_cpus (void)
 {
-  return cpu_list_from_file ("/sys/devices/system/cpu/online");
+  return first_line ("/sys/devices/system/cpu/online");
 }
 
-GArray *
+gchar *
 guest_host_thread_siblings (guint cpu)
 {
   g_autofree gchar *path = g_strdup_printf (
     "/sys/devices/system/cpu/cpu%u/topology/thread_siblings_list", cpu);
 
-  return cpu_list_from_file (path);
+  return first_line (path);
 }
 
 gint
@@ -229,105 +200,6 @@ guest_host_numa_huge_lines (gint pid)
     if (strstr (lines[i], " huge ") != NULL)
       count++;
   return count;
-}
-
-static gboolean
-read_count (guint64 page_kib, const gchar *file, guint64 *out_value)
-{
-  g_autofree gchar *path = g_strdup_printf ("/sys/kernel/mm/hugepages/hugepages-%" G_GUINT64_FORMAT
-                                            "kB/%s", page_kib, file);
-  g_autofree gchar *contents = NULL;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return FALSE;
-  *out_value = g_ascii_strtoull (contents, NULL, 10);
-  return TRUE;
-}
-
-gboolean
-guest_host_hugepage_pool (guint64 page_kib, GuestHugepagePool *out_pool)
-{
-  GuestHugepagePool pool = { 0 };
-
-  if (!read_count (page_kib, "nr_hugepages", &pool.total)
-      || !read_count (page_kib, "free_hugepages", &pool.free)
-      || !read_count (page_kib, "resv_hugepages", &pool.reserved))
-    return FALSE;
-  *out_pool = pool;
-  return TRUE;
-}
-
-guint64
-guest_hugepage_pool_committed (const GuestHugepagePool *pool)
-{
-  /* free pages include the reserved ones (promised to a mapping, not yet
-   * faulted in), so what nobody else may take is total - free + reserved */
-  return pool->total - pool->free + pool->reserved;
-}
-
-static gboolean
-write_count (guint64 page_kib, guint64 value, GError **error)
-{
-  g_autofree gchar *path = g_strdup_printf ("/sys/kernel/mm/hugepages/hugepages-%" G_GUINT64_FORMAT
-                                            "kB/nr_hugepages", page_kib);
-  g_autofree gchar *text = g_strdup_printf ("%" G_GUINT64_FORMAT "\n", value);
-  gint fd = open (path, O_WRONLY | O_CLOEXEC);
-  gssize written;
-
-  if (fd < 0) {
-    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: %s", path,
-                 g_strerror (errno));
-    return FALSE;
-  }
-  written = write (fd, text, strlen (text));
-  close (fd);
-  if (written != (gssize) strlen (text)) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s: cannot write %s", path, text);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-gboolean
-guest_host_hugepages_adjust (guint64 page_kib, gint64 pages, GError **error)
-{
-  g_autofree gchar *lock_path = g_build_filename (g_get_tmp_dir (), "vmctl-guest-hugepages.lock",
-                                                  NULL);
-  gint lock = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  guint64 before = 0;
-  guint64 after = 0;
-  guint64 wanted;
-  gboolean ok = FALSE;
-
-  if (lock < 0 || flock (lock, LOCK_EX) < 0) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s: %s", lock_path,
-                 g_strerror (errno));
-    if (lock >= 0)
-      close (lock);
-    return FALSE;
-  }
-  if (!read_count (page_kib, "nr_hugepages", &before)) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-                 "this kernel has no %" G_GUINT64_FORMAT " kB hugepages", page_kib);
-  } else {
-    wanted = pages < 0 && (guint64) -pages > before ? 0 : before + pages;
-    if (pages > 0)
-      /* compaction first: 2 MiB pages need contiguous free memory */
-      g_file_set_contents ("/proc/sys/vm/compact_memory", "1\n", -1, NULL);
-    if (write_count (page_kib, wanted, error) && read_count (page_kib, "nr_hugepages", &after)) {
-      if (pages > 0 && after < wanted) {
-        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
-                     "the kernel allocated only %" G_GUINT64_FORMAT " of %" G_GINT64_FORMAT
-                     " %" G_GUINT64_FORMAT " kB hugepages", after - before, pages, page_kib);
-        write_count (page_kib, before, NULL);
-      } else {
-        ok = TRUE;
-      }
-    }
-  }
-  flock (lock, LOCK_UN);
-  close (lock);
-  return ok;
 }
 
 gchar *

@@ -10,13 +10,14 @@ G_BEGIN_DECLS
 
 /* ---- CPU lists ("0-3,8", sysfs and Cpus_allowed_list syntax) ---- */
 
-/* sorted, without duplicates; NULL when @text is not a CPU list */
+/* sorted, without duplicates; NULL when @text is not a CPU list. A
+ * parser of the test's own: vmctl's is what is under test. */
 GArray *guest_cpu_list_parse (const gchar *text);
-gchar *guest_cpu_list_format (GArray *cpus);
 gboolean guest_cpu_list_equal (GArray *a, GArray *b);
-/* this host's online CPUs, and the SMT siblings of @cpu (itself included) */
-GArray *guest_host_online_cpus (void);
-GArray *guest_host_thread_siblings (guint cpu);
+/* this host's online CPUs, and the SMT siblings of @cpu (itself
+ * included), as sysfs lists them */
+gchar *guest_host_online_cpus (void);
+gchar *guest_host_thread_siblings (guint cpu);
 
 /* ---- QEMU's process ---- */
 
@@ -38,7 +39,8 @@ guint guest_host_numa_huge_lines (gint pid);
 /* Sum of the mappings of @pid whose KernelPageSize is above 4 kB. */
 guint64 guest_host_hugetlb_kib (gint pid);
 
-/* ---- hugepage pools (/sys/kernel/mm/hugepages/hugepages-NkB) ---- */
+/* ---- hugepage pools (/sys/kernel/mm/hugepages/hugepages-NkB);
+ *      guest-hugepages.c ---- */
 
 typedef struct {
   guint64 total;
@@ -54,6 +56,9 @@ guint64 guest_hugepage_pool_committed (const GuestHugepagePool *pool);
  * overwrite each other's change. Raising fails when the kernel could not
  * allocate them all (what it did allocate is given back). */
 gboolean guest_host_hugepages_adjust (guint64 page_kib, gint64 pages, GError **error);
+/* Gives back what test processes that no longer run still had reserved
+ * (a killed run never reached its clean-up). */
+void guest_host_hugepages_sweep (void);
 
 /* ---- devices ---- */
 

@@ -3,6 +3,7 @@
 
 #include <libvirt/virterror.h>
 #include <fcntl.h>
+#include <glib/gstdio.h>
 #include <libxml/parser.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,10 +38,11 @@ guest_util_init (void)
 
     g_setenv ("VMCTL_GUEST_TAG", pid, TRUE);
   }
-  if (g_getenv ("VMCTL_GUEST_DIR") != NULL)
-    return;
   if (g_getenv ("VMCTL_E2E_URI") == NULL || *g_getenv ("VMCTL_E2E_URI") == '\0')
     return;  /* the tests skip (or fail, when required) on their own */
+  guest_util_sweep (g_getenv ("VMCTL_E2E_URI"));
+  if (g_getenv ("VMCTL_GUEST_DIR") != NULL)
+    return;
   script = vmctl_test_source_path ("tests/guest/build-guest.sh");
   {
     const gchar *argv[] = { "sh", script, NULL };
@@ -102,6 +104,20 @@ guest_util_vm_name (const gchar *label)
   const gchar *tag = g_getenv ("VMCTL_GUEST_TAG");
 
   return g_strdup_printf ("vmctl-guest-%s-%s", tag != NULL ? tag : "0", label);
+}
+
+gchar *
+guest_util_make_workdir (const gchar *label)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *template = g_strdup_printf ("vmctl-guest-%s-%s-XXXXXX",
+                                                g_getenv ("VMCTL_GUEST_TAG"), label);
+  g_autofree gchar *directory = g_dir_make_tmp (template, &error);
+
+  g_assert_no_error (error);
+  /* QEMU may run as another user than the test (qemu.conf) */
+  g_assert_cmpint (g_chmod (directory, 0755), ==, 0);
+  return g_steal_pointer (&directory);
 }
 
 void

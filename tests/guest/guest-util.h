@@ -11,9 +11,11 @@
 
 G_BEGIN_DECLS
 
-/* Silences libvirt's error printing, and in the parent process builds the
- * guest once (tests/guest/build-guest.sh; cached outside the tree) and
- * exports its directory as $VMCTL_GUEST_DIR for the case subprocesses. */
+/* Silences libvirt's error printing. In the parent process: removes what
+ * killed runs left (their domains, work directories, sshd and reserved
+ * hugepages: everything is named after the run's pid), builds the guest
+ * once (tests/guest/build-guest.sh; cached outside the tree) and exports
+ * its directory as $VMCTL_GUEST_DIR for the case subprocesses. */
 void guest_util_init (void);
 /* fails the test with the build's output when the guest could not be built */
 void guest_util_require_guest (void);
@@ -23,7 +25,13 @@ const gchar *guest_util_iso (void);
 const gchar *guest_util_uri (void);
 /* "vmctl-guest-PID-LABEL", the same in the parent and its subprocesses */
 gchar *guest_util_vm_name (const gchar *label);
+/* TMP/vmctl-guest-PID-LABEL-XXXXXX, mode 0755 (QEMU may run as another
+ * user); and its removal */
+gchar *guest_util_make_workdir (const gchar *label);
 void guest_util_remove_tree (const gchar *path);
+/* guest-sweep.c: domains, work directories (and their sshd) and hugepage
+ * reservations of runs whose process is gone */
+void guest_util_sweep (const gchar *uri);
 
 /* vmctl -c URI ARGV... */
 VmctlTestRun *guest_util_vmctl (const gchar *uri, const gchar * const *argv);

@@ -81,6 +81,9 @@ start_sshd (RemoteFixture *fixture)
   g_autofree gchar *known_hosts = path_in (fixture, "known_hosts");
   g_autofree gchar *wrapper = path_in (fixture, "ssh");
   g_autofree gchar *log = path_in (fixture, "sshd.log");
+  /* the next run stops this sshd by its pid file if this one is killed
+   * (guest-sweep.c) */
+  g_autofree gchar *pid_file = path_in (fixture, "sshd.pid");
   g_autofree gchar *public_key = NULL;
   g_autofree gchar *config_text = NULL;
   g_autofree gchar *wrapper_text = NULL;
@@ -95,12 +98,12 @@ start_sshd (RemoteFixture *fixture)
   g_assert_true (g_file_get_contents (client_public, &public_key, NULL, NULL));
   g_assert_true (g_file_set_contents (authorized, public_key, -1, NULL));
   /* StrictModes off: the files live in a temporary directory, not ~/.ssh */
-  config_text = g_strdup_printf ("ListenAddress 127.0.0.1\nPort %u\nHostKey %s\nPidFile none\n"
+  config_text = g_strdup_printf ("ListenAddress 127.0.0.1\nPort %u\nHostKey %s\nPidFile %s\n"
                                  "AuthorizedKeysFile %s\nPermitRootLogin prohibit-password\n"
                                  "PubkeyAuthentication yes\nPasswordAuthentication no\n"
                                  "KbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n"
                                  "LogLevel VERBOSE\n",
-                                 port, host_key, authorized);
+                                 port, host_key, pid_file, authorized);
   g_assert_true (g_file_set_contents (config, config_text, -1, NULL));
   wrapper_text = g_strdup_printf ("#!/bin/sh\nexec ssh -o UserKnownHostsFile=%s "
                                   "-o GlobalKnownHostsFile=/dev/null \"$@\"\n", known_hosts);
@@ -147,11 +150,9 @@ remote_setup (RemoteFixture *fixture, gconstpointer data)
   fixture->local_uri = guest_util_uri ();
   fixture->name = guest_util_vm_name ("remote");
   if (!g_test_subprocess () && fixture->local_uri != NULL) {
-    g_autoptr(GError) error = NULL;
     g_autofree gchar *port = NULL;
 
-    fixture->directory = g_dir_make_tmp ("vmctl-guest-remote-XXXXXX", &error);
-    g_assert_no_error (error);
+    fixture->directory = guest_util_make_workdir ("remote");
     g_setenv ("VMCTL_GUEST_WORKDIR", fixture->directory, TRUE);
     fixture->port = start_sshd (fixture);
     port = g_strdup_printf ("%u", fixture->port);

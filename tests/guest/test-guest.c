@@ -22,7 +22,6 @@
  * BUILD/meson-logs/guest-claims/LABEL.md. */
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
-#include <glib/gstdio.h>
 #include <libxml/parser.h>
 #include <string.h>
 #include <unistd.h>
@@ -81,12 +80,8 @@ guest_setup (GuestFixture *fixture, gconstpointer data)
   const GuestCase *guest_case = data;
 
   if (!g_test_subprocess ()) {
-    g_autoptr(GError) error = NULL;
-    g_autofree gchar *directory = g_dir_make_tmp ("vmctl-guest-XXXXXX", &error);
+    g_autofree gchar *directory = guest_util_make_workdir (guest_case->label);
 
-    g_assert_no_error (error);
-    /* QEMU may run as another user than the test (qemu.conf) */
-    g_assert_cmpint (g_chmod (directory, 0755), ==, 0);
     g_setenv ("VMCTL_GUEST_WORKDIR", directory, TRUE);
   }
   fixture->uri = guest_util_uri ();
@@ -108,8 +103,10 @@ guest_teardown (GuestFixture *fixture, gconstpointer data)
 static guint
 odd_pinned_vcpus (void)
 {
-  g_autoptr(GArray) online = guest_host_online_cpus ();
-  g_autoptr(GArray) first_core = guest_host_thread_siblings (g_array_index (online, guint, 0));
+  g_autofree gchar *online_text = guest_host_online_cpus ();
+  g_autoptr(GArray) online = guest_cpu_list_parse (online_text);
+  g_autofree gchar *first_core_text = guest_host_thread_siblings (g_array_index (online, guint, 0));
+  g_autoptr(GArray) first_core = guest_cpu_list_parse (first_core_text);
   guint left = online->len - MIN (online->len - 1, first_core != NULL ? first_core->len : 1);
 
   /* --cpu-pin auto leaves the first core to the host */
