@@ -109,8 +109,11 @@ odd_pinned_vcpus (void)
   g_autoptr(GArray) first_core = guest_cpu_list_parse (first_core_text);
   guint left = online->len - MIN (online->len - 1, first_core != NULL ? first_core->len : 1);
 
-  /* --cpu-pin auto leaves the first core to the host */
-  return MAX (left % 2 == 1 ? left : left - 1, 1);
+  /* --cpu-pin auto leaves the first core to the host; a host with a
+   * single core leaves nothing, and vmctl refuses: ask for 1 anyway */
+  if (left <= 1)
+    return 1;
+  return left % 2 == 1 ? left : left - 1;
 }
 
 static void
