@@ -4,6 +4,24 @@
 # and apt's lists are refreshed only when something is missing.
 set -eu
 
+# Every package a README command, the build or a test uses is listed here:
+# CI runs on a fresh machine, and a test that passes only because someone
+# installed a package by hand is a test that fails there.
+#   build:            build-essential (also the static libc the guest's
+#                     probe links), meson, ninja, pkg-config, the -dev packages
+#   daemon and VMs:   libvirt, QEMU, OVMF, libxml2-utils (xmllint, which
+#                     virt-xml-validate runs); swtpm + swtpm-tools (libvirt lists
+#                     the TPM emulator backend, and accepts a TPM 2.0 device,
+#                     only when swtpm is installed); dnsmasq-base (libvirt's
+#                     NAT network 'default' cannot start without it)
+#   remote URIs:      openssh-server/-client (the real-guest suite runs an
+#                     sshd on 127.0.0.1 for qemu+ssh://), netcat-openbsd
+#                     (libvirt's fallback proxy when virt-ssh-helper is absent)
+#   the test guest:   busybox-static (its initramfs), grub-pc-bin and
+#                     grub-efi-amd64-bin + grub-common + xorriso + mtools (an
+#                     ISO that boots under SeaBIOS and OVMF), shim-signed and
+#                     grub-efi-amd64-signed (the Secure Boot chain Debian's own
+#                     ISOs use); its kernel is downloaded, never installed
 packages="
   build-essential meson ninja-build pkg-config python3
   libglib2.0-dev libxml2-dev libjson-glib-dev libvirt-dev libpci-dev pci.ids pciutils
@@ -11,6 +29,10 @@ packages="
   qemu-system-x86 qemu-utils ovmf
   clang libclang-rt-14-dev valgrind
   scdoc zsh systemd debhelper dpkg-dev lintian
+  swtpm swtpm-tools dnsmasq-base libxml2-utils
+  openssh-server openssh-client netcat-openbsd
+  busybox-static grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
+  shim-signed grub-efi-amd64-signed
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -3,7 +3,10 @@
 # on qemu:///system. With systemd it uses the service; in a container
 # without a service manager it prepares what the packages' units would
 # (directories, QEMU running as root, hugetlbfs) and starts libvirtd itself.
-# Idempotent: a daemon that already answers is left alone.
+# Then it makes sure libvirt's NAT network 'default' is active and marked
+# autostart: 'vmctl create NAME' puts the VM on it, and libvirt refuses to
+# start a domain on an inactive network ("network 'default' is not
+# active"). Idempotent: a daemon that already answers is left alone.
 set -eu
 
 uri=qemu:///system
@@ -49,8 +52,34 @@ ensure_virtlogd() {
 }
 ensure_virtlogd
 
+# Debian's libvirt-daemon-config-network defines 'default' on install;
+# define it from the packaged template where that did not happen. Starting
+# it needs dnsmasq-base (install-deps.sh); autostart makes the next
+# libvirtd start it again. A VM on a bridge or without a network works
+# without it, so failing here is reported and not fatal.
+ensure_network() {
+  template=/usr/share/libvirt/networks/default.xml
+  if ! virsh -q -c "$uri" net-info default >/dev/null 2>&1; then
+    if [ -f "$template" ]; then
+      virsh -q -c "$uri" net-define "$template" >/dev/null
+    else
+      echo "setup-libvirt.sh: no network 'default' and no $template to define it from" >&2
+      return 0
+    fi
+  fi
+  if ! virsh -q -c "$uri" net-info default | grep -Eq '^Active:[[:space:]]+yes'; then
+    if ! virsh -q -c "$uri" net-start default >/dev/null; then
+      echo "setup-libvirt.sh: network 'default' did not start (is dnsmasq-base installed?)" >&2
+      return 0
+    fi
+  fi
+  virsh -q -c "$uri" net-autostart default >/dev/null
+  echo "setup-libvirt.sh: network 'default' is active and starts with libvirtd"
+}
+
 if answers; then
   echo "setup-libvirt.sh: libvirt already answers on $uri"
+  ensure_network
   exit 0
 fi
 
@@ -95,3 +124,4 @@ until answers; do
   waited=$((waited + 1))
 done
 echo "setup-libvirt.sh: libvirt answers on $uri ($(virsh -q -c "$uri" version 2>/dev/null | head -n 1))"
+ensure_network

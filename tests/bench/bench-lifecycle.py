@@ -10,6 +10,10 @@ virsh doing the same work.
      (virsh / vmctl, the target is >= 5)
   3. 200 defined VMs: `vmctl list --all --json` against `virsh list --all`;
      ratio (vmctl / virsh)
+  4. time from `vmctl start` to the guest's first console line against
+     `virsh start` of the same domain (the XML `vmctl create` made for the
+     test guest of tests/guest/build-guest.sh, plus a serial port logged to
+     a file); ratio of the medians (vmctl / virsh, the target is <= 1.05)
 
 The 8 VMs are named explicitly: `vmctl destroy --all` would also stop every
 other VM on the daemon. Guests are SeaBIOS under TCG without disks (they
@@ -20,17 +24,24 @@ Usage: tests/bench/bench-lifecycle.py [BUILD_DIR]     (default: build)
 Environment: R (timed runs, default 9), URI (default qemu:///system).
 """
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ElementTree
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 R = int(os.environ.get('R', '9'))
 URI = os.environ.get('URI', 'qemu:///system')
 PREFIX = f"vmctl-bench-{os.getpid()}"
+# the build tree's vmctl reads the tree's data and templates, never an
+# installed copy that may be older
+ENV = dict(os.environ, VMCTL_DATA_DIR=os.path.join(REPO, 'data'),
+           VMCTL_TEMPLATE_DIR=os.path.join(REPO, 'xml-templates'))
+CONSOLE_TIMEOUT = 120
 
 
 def die(message):
@@ -39,7 +50,8 @@ def die(message):
 
 
 def run(argv, check=True):
-    result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=ENV)
     if check and result.returncode != 0:
         die(f"{' '.join(argv)} exited {result.returncode}: {result.stderr.strip()}")
     return result
@@ -138,6 +150,67 @@ def bench_list(vmctl):
           f"ratio vmctl/virsh {a / b:.2f}")
 
 
+def first_line_after(argv, log):
+    """Runs the start command, then waits for the first whole line on the
+    serial log; seconds from just before the command to that line."""
+    if os.path.exists(log):
+        os.unlink(log)
+    start = time.perf_counter()
+    run(argv)
+    deadline = start + CONSOLE_TIMEOUT
+    while time.perf_counter() < deadline:
+        try:
+            with open(log, 'rb') as f:
+                if b'\n' in f.read():
+                    return time.perf_counter() - start
+        except FileNotFoundError:
+            pass
+        time.sleep(0.005)
+    die(f"no console line in {log} within {CONSOLE_TIMEOUT} s")
+
+
+def bench_console(vmctl):
+    built = run(['sh', os.path.join(REPO, 'tests', 'guest', 'build-guest.sh')])
+    iso = os.path.join(built.stdout.strip().splitlines()[-1], 'guest.iso')
+    name = f"{PREFIX}-console"
+    directory = tempfile.mkdtemp(prefix='vmctl-bench-')
+    os.chmod(directory, 0o755)
+    try:
+        disk = os.path.join(directory, 'report.img')
+        log = os.path.join(directory, 'console.log')
+        with open(disk, 'wb') as f:
+            # the test guest's report disk (tests/guest/init): it writes its
+            # report there, then waits for the power button
+            f.write(b'VMCTL-GUEST-DISK 1\nacpi=obey\n'.ljust(1024 * 1024, b'\0'))
+        run([vmctl, '-c', URI, 'create', name, '--profile', 'minimal', '--virt-type', 'qemu',
+             '--firmware', 'bios', '--network', 'none', '--disk', disk, '--cdrom', iso])
+        # the same definition for both, with a serial port logged to a file:
+        # vmctl's XML has no console yet
+        document = ElementTree.fromstring(run([vmctl, '-c', URI, 'xml', name]).stdout)
+        serial = ElementTree.SubElement(document.find('devices'), 'serial', type='file')
+        ElementTree.SubElement(serial, 'source', path=log)
+        ElementTree.SubElement(serial, 'target', port='0')
+        path = os.path.join(directory, 'domain.xml')
+        ElementTree.ElementTree(document).write(path)
+        run(['virsh', '-q', '-c', URI, 'define', path])
+        # one untimed boot: the ISO and QEMU's binaries in the page cache
+        first_line_after(['virsh', '-q', '-c', URI, 'start', name], log)
+        run(['virsh', '-q', '-c', URI, 'destroy', name])
+        ours, theirs = [], []
+        for _ in range(R):
+            ours.append(first_line_after([vmctl, '-c', URI, 'start', name], log))
+            run(['virsh', '-q', '-c', URI, 'destroy', name])
+            theirs.append(first_line_after(['virsh', '-q', '-c', URI, 'start', name], log))
+            run(['virsh', '-q', '-c', URI, 'destroy', name])
+        a, b = median_ms(ours), median_ms(theirs)
+        print(f"4. start to console line:   vmctl {a:7.1f} ms   virsh {b:7.1f} ms   "
+              f"ratio vmctl/virsh {a / b:.2f}")
+    finally:
+        run(['virsh', '-q', '-c', URI, 'destroy', name], check=False)
+        run(['virsh', '-q', '-c', URI, 'undefine', name, '--nvram'], check=False)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO, 'build')
     vmctl = os.path.join(build, 'src', 'cli', 'vmctl')
@@ -150,6 +223,7 @@ def main():
         bench_one(vmctl)
         bench_eight(vmctl)
         bench_list(vmctl)
+        bench_console(vmctl)
     finally:
         cleanup()
 
