@@ -275,8 +275,8 @@ read_parameter (VmctlHost *host, const gchar *path)
  * vmctl_host_facts_read_local: (skip)
  *
  * What only the host's files tell, added to LOCAL and FILES facts:
- * hugetlbfs mounts, the default hugepage size, the firmware descriptors
- * and kvm_amd's avic parameter.
+ * hugetlbfs mounts, the default hugepage size, the firmware descriptors,
+ * kvm_amd's avic parameter and whether KVM is kvm_pvm.
  */
 void
 vmctl_host_facts_read_local (VmctlHostFacts *facts)
@@ -289,6 +289,8 @@ vmctl_host_facts_read_local (VmctlHostFacts *facts)
   read_mounts (facts);
   facts->firmwares = vmctl_firmware_list (facts->host, &facts->firmware_warnings, NULL);
   facts->kvm_avic = read_parameter (facts->host, "/sys/module/kvm_amd/parameters/avic");
+  facts->kvm_software = vmctl_host_exists (facts->host, "/sys/module/kvm_pvm")
+                        ? VMCTL_FACT_YES : VMCTL_FACT_NO;
 }
 
 /**

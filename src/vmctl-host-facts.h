@@ -110,6 +110,11 @@ struct _VmctlHostFacts {
 
   /* kvm_amd's avic parameter (LOCAL, FILES) */
   VmctlFact kvm_avic;
+  /* KVM served by kvm_pvm (LOCAL, FILES): software-assisted KVM inside a
+   * cloud VM, without VT-x/AMD-V. libvirt lists it as KVM, but QEMU's
+   * host CPU setup aborts on it (MSR 0x10a) and neither OVMF nor a Linux
+   * kernel gets going: VMs default to TCG there */
+  VmctlFact kvm_software;
 };
 
 VmctlHostFacts *vmctl_host_facts_new_from_files (VmctlHost *host);

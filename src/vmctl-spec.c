@@ -339,7 +339,13 @@ settle_virt_type (VmctlSpec *spec, VmctlHostFacts *facts)
   const gchar *kvm = facts->source == VMCTL_HOST_FACTS_FILES ? "/dev/kvm" : "KVM";
   g_autoptr(GPtrArray) dropped = g_ptr_array_new ();
 
-  if (!spec->virt_type_given) {
+  if (!spec->virt_type_given && have_kvm && facts->kvm_software == VMCTL_FACT_YES) {
+    spec->virt_type = VMCTL_VIRT_TYPE_QEMU;
+    vmctl_spec_add_note (spec, "KVM %s is kvm_pvm (no VT-x/AMD-V), on which QEMU's CPU setup "
+                         "aborts and guest firmware does not run: using --virt-type qemu "
+                         "(software emulation, much slower; --virt-type kvm to try anyway)",
+                         facts->where);
+  } else if (!spec->virt_type_given) {
     spec->virt_type = have_kvm ? VMCTL_VIRT_TYPE_KVM : VMCTL_VIRT_TYPE_QEMU;
     if (!have_kvm)
       vmctl_spec_add_note (spec, "no %s %s: using --virt-type qemu (software "

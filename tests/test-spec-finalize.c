@@ -358,6 +358,27 @@ test_finalize_no_kvm (SpecFixture *fixture, gconstpointer data)
   g_assert_true (vmctl_test_spec_has_note (spec, "without KVM these are left out"));
 }
 
+/* KVM through kvm_pvm (a cloud VM's software-assisted KVM): /dev/kvm works,
+ * but QEMU's host CPU setup aborts and no firmware runs, so a VM that
+ * should start defaults to emulation; --virt-type kvm is still honoured */
+static void
+test_finalize_kvm_pvm (SpecFixture *fixture, gconstpointer data)
+{
+  g_autoptr(VmctlSpec) spec = vmctl_test_spec_build (fixture, "workstation", "--vcpus", "2", NULL);
+  g_autoptr(VmctlSpec) given = vmctl_test_spec_build (fixture, "workstation", "--vcpus", "2",
+                                                      "--virt-type", "kvm", NULL);
+
+  vmctl_test_write (fixture->root, "dev/kvm", "");
+  vmctl_test_write (fixture->root, "sys/module/kvm_pvm/refcnt", "0\n");
+  finalize_ok (fixture, spec);
+  g_assert_cmpint (spec->virt_type, ==, VMCTL_VIRT_TYPE_QEMU);
+  g_assert_true (vmctl_test_spec_has_note (spec, "is kvm_pvm"));
+  g_assert_cmpstr (spec->cpu_mode, ==, "maximum");
+  finalize_ok (fixture, given);
+  g_assert_cmpint (given->virt_type, ==, VMCTL_VIRT_TYPE_KVM);
+  g_assert_false (vmctl_test_spec_has_note (given, "kvm_pvm"));
+}
+
 static void
 test_finalize_virt_type_given (SpecFixture *fixture, gconstpointer data)
 {
@@ -603,6 +624,7 @@ main (int argc, char **argv)
                  test_finalize_workstation_gpu);
   add_spec_test ("/vmctl/spec/finalize/no-kvm", "clean-gpu-audio", test_finalize_no_kvm);
   add_spec_test ("/vmctl/spec/finalize/no-kvm-scenario", "no-kvm", test_finalize_no_kvm_scenario);
+  add_spec_test ("/vmctl/spec/finalize/kvm-pvm", "clean-gpu-audio", test_finalize_kvm_pvm);
   add_spec_test ("/vmctl/spec/finalize/virt-type-given", "clean-gpu-audio",
                  test_finalize_virt_type_given);
   add_spec_test ("/vmctl/spec/finalize/secure-boot-q35", "clean-gpu-audio",
