@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-data-dir.c: the data directory: $VMCTL_DATA_DIR, the source
  * tree's data/ for an uninstalled build, or the installed one. */
 #include "vmctl-data-dir.h"

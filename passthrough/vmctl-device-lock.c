@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-device-lock.c: flock(2) on a file kept open, one per PCI function.
  * The kernel drops an flock when the last descriptor of its open file
  * description closes, including on process death, so a killed vmctl never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-device-lock.h: one advisory lock per PCI function in STATE/locks/,
  * so two vmctl processes never move the same device at once. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-host-critical.c: the host-critical list (data/host-critical.conf)
  * and the one way of saying no to moving a function on it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-host-critical.h: PCI functions the host cannot run without (its
  * host bridge, the LPC bridge, SMBus, the SPI controller in front of the
  * firmware flash, the IOMMU...), kept as data (data/host-critical.conf).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-host-private.h: helpers for reading the host's own files that
  * several modules share (passthrough/ and src/). Not installed. */
 #pragma once

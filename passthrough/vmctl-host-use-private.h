@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-host-use-private.h: the text-level halves of
  * vmctl_host_use_reasons(). vmctl-host-use.c reads the files through the
  * host root and hands their text here, so the fuzzing harnesses

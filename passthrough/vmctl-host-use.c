@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-host-use.c: signs that the host itself depends on a PCI function.
  * Everything here is advisory: a file that is missing, unreadable or
  * garbled gives no reason, and the caller decides what a reason means. */

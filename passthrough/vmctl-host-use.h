@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-host-use.h: is the host itself using a PCI function right now?
  * Taking such a function away blanks the console or pulls a mounted disk
  * from under the host, so the engine refuses unless --force. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-host.c: the one place host paths are built. Production uses "/";
  * tests and the demo host use a directory holding sys/, proc/, dev/... */
 #include "vmctl-host-private.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-host.h: every host path (/sys, /proc, /dev, /etc, /usr/share)
  * resolved from one root directory, so tests and the demo host can stand in
  * for the real machine. */

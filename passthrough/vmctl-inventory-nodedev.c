@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-inventory-nodedev.c: the inventory from libvirt node devices.
  *
  * virNodeDeviceGetXMLDesc works over every URI, so a remote host's groups

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-inventory-nodedev.h: the inventory read from libvirt's node-device
  * XML, over any URI, so a remote host needs no shell. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-inventory-sysfs.c: every PCI function under the host root's
  * /sys/bus/pci/devices, read the way the kernel's sysfs ABI defines it
  * (Documentation/ABI/testing/sysfs-bus-pci). A file that cannot be read is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-inventory-sysfs.h: the inventory read from /sys under the host
  * root, names from libpci's pci.ids. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-journal-entry.c: one journal entry in memory and as bytes. The
  * parser is pure (bytes in, entry or error out) so it can be fuzzed, and it
  * and the writer apply one validator: an entry vmctl would refuse to read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-journal.c: one key file per moved PCI function in STATE/journal,
  * replaced atomically and durably, so that after a crash or power loss
  * every function is either recorded with its original driver or was never

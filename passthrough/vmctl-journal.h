@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-journal.h: the crash-safe record of every PCI function vmctl moved
  * to vfio-pci, one small key file per function in STATE/journal/, so that
  * `gpu recover` can give each back to its original driver after any failure

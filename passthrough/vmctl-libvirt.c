@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-libvirt.c: dlopen() libvirt on first use; see vmctl-libvirt.h. */
 #include "vmctl-libvirt.h"
 

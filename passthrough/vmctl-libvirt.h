@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-libvirt.h: libvirt, loaded on first use.
  *
  * libvirt.so pulls in some 57 libraries (gnutls, curl, krb5, ICU...): about

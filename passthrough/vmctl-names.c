@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-names.c: name rules, by hand rather than GRegex: the text may come
  * from a corrupt file and need not be valid UTF-8. */
 #include "vmctl-names.h"

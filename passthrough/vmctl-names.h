@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-names.h: the one place that says which names may become part of a
  * host path or a sysfs write: driver names (from sysfs links and from the
  * journal) and VM names (from the command line, the journal and domain XML

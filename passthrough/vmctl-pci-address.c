@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-pci-address.c: parse what users type, print what sysfs names. */
 #include "vmctl-pci-address.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-pci-address.h: PCI addresses as the user types them and as sysfs
  * names them. */
 #pragma once

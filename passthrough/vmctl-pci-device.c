@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-pci-device.c: the device model and the inventory container. */
 #include "vmctl-pci-device.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-pci-device.h: the host's PCI functions as one model, whichever
  * source (sysfs or libvirt node devices) filled it. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-pci-names.c: pci.ids lookups through libpci.
  *
  * libpci's stock error callback calls exit(), and the callback is declared

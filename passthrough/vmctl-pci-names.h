@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-pci-names.h: vendor and device names from libpci's pci.ids. */
 #pragma once
 

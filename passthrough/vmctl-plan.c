@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-plan.c: from "--gpu 01:00.0 --hostdev 00:14.0" to the exact list
  * of host functions a VM gets. Each request runs the isolation verdict;
  * companions go along, siblings go along when they are passable on their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-plan.h: which host PCI functions a VM gets, from the isolation
  * verdict of each requested GPU and of each extra --hostdev. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-quirks.c: the known-bad device list (data/quirks/reset-bug.conf).
  *
  * A GKeyFile with one group per "vvvv:dddd" id:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-quirks.h: devices known to misbehave under passthrough, kept as
  * data (data/quirks/reset-bug.conf) so the list grows without code. */
 #pragma once

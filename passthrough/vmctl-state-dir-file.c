@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-state-dir-file.c: files in a checked state directory, opened
  * relative to its descriptor: never through a symlink (O_NOFOLLOW), never
  * blocking on a FIFO (O_NONBLOCK, then fstat), only regular files of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-state-dir-private.h: what the state directory's two files share. */
 #pragma once
 

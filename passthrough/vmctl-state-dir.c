@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-state-dir.c: opening the state directory and the files in it
  * without trusting anything found there.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-state-dir.h: the state directory (--state-dir) as a directory vmctl
  * can trust before root writes anything in it. It and its subdirectories
  * must be real directories (no symlinks), owned by the effective user and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-verdict.c: the isolation rule of DESIGN.md as a pure function.
  *
  * The kernel hands a VFIO group to userspace only when every member is a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-verdict.h: can this PCI function be given to a VM, and what has to
  * go along with it. A pure function over an inventory: no I/O. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-vfio-function.c: one PCI function to vfio-pci and back, through
  * sysfs under the host root: the writes, the waits for the driver link, the
  * journal step written ahead of each write, and the undo from any step.

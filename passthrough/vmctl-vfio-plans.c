@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-vfio-plans.c: giving functions back a plan at a time. A plan is
  * the set of functions one detach moved together (an IOMMU group, the
  * card's siblings, --hostdev extras); giving back part of one leaves the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-vfio-private.h: what the engine's files share. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-vfio-recover.c: giving functions back: by address, by owner VM,
  * and after a crash (everything no running VM holds). Each works from the
  * journal a whole plan at a time (vmctl-vfio-plans.c): under all of the

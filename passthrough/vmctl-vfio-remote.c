@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-vfio-remote.c: node-device detach and reattach over any libvirt
  * connection, as transactions. Every libvirt call goes through the sym_
  * pointers (vmctl-libvirt.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-vfio-remote.h: the passthrough engine for a host vmctl cannot
  * reach through sysfs (qemu+ssh://, qemu+tls://): libvirt's node-device
  * detach and reattach on that host. libvirt keeps the driver bookkeeping

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-vfio.c: the passthrough engine: the object, the checks before any
  * change, and whole plans detached as transactions. One function's moves
  * are vmctl-vfio-function.c; giving plans back (reattach, recover) is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-vfio.h: the passthrough engine. Moves PCI functions from their host
  * drivers to vfio-pci through sysfs and back to the exact driver each came
  * from: write-ahead journal (crash-safe), one lock per function (exclusive),

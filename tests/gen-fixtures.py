@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Generate vmctl's host fixtures: fake host roots and libvirt node-device XML.
 
 Each scenario is a host: a dict of "base" facts (CPU, kernel command line,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # install-check.sh BUILD_DIR: install into a scratch DESTDIR, then build and
 # run a program against the installed libvmctl through pkg-config only, and
 # run the installed vmctl on the installed demo host. Prints TAP.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-all.sh: every test vmctl has, the way CI runs them:
 #   1. install missing dependencies (a no-op when all are there) and start
 #      (or find) a real libvirtd for the end-to-end suite,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Count TAP test cases across meson test logs (and plain TAP files given
 with --tap) and print the closing line
 "N passed, N failed" (", N skipped" when any were skipped).

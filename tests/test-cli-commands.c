@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-cli-commands.c: what each command prints, as text and as the
  * contract's JSON, on the fixture hosts. */
 #include "vmctl-test-cli.h"

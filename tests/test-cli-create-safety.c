@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-cli-create-safety.c: vmctl create through the binary, on what the
  * other create tests cannot see: memory errors in uninstrumented libraries
  * (valgrind over the real command), GLib's warnings on a broken profile

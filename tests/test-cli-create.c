@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-cli-create.c: vmctl create through the binary: bad input exits 2
  * with one line, blockers exit 1 with their list, and --print-xml writes
  * well-formed XML in which the user's names and paths are data, never
@@ -590,7 +591,7 @@ main (int argc, char **argv)
   add_cli_test ("/vmctl/cli/create/newline-in-path", "clean-gpu-audio", test_newline_in_path);
   add_cli_test ("/vmctl/cli/create/blocked", "shared-chipset", test_blocked);
   add_cli_test ("/vmctl/cli/create/help", "clean-gpu-audio", test_help);
-  /* these need the XML builder (src/vmctl-domain-xml.c) */
+  /* these need the XML builder (src/domain/vmctl-domain-xml.c) */
   add_cli_test ("/vmctl/cli/create/blockers-assigned", "shared-chipset", test_blockers_assigned);
   add_cli_test ("/vmctl/cli/create/print-xml", "clean-gpu-audio", test_print_xml_profiles);
   add_cli_test ("/vmctl/cli/create/notes", "clean-gpu-audio", test_notes);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-cli-safety.c: the gpu commands against a hostile or careless host
  * (issue 8), the built binary run on a copied fixture under the simulated
  * kernel (libvmctl-kernel-sim.so in LD_PRELOAD):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-cli-vfio.c: vmctl gpu detach, reattach, status and recover, the
  * built binary run on a copied fixture host under the simulated kernel
  * (libvmctl-kernel-sim.so in LD_PRELOAD, inherited by every vmctl run;

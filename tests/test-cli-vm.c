@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-cli-vm.c: the VM lifecycle commands through the binary, on
  * libvirt's test driver with tests/data/libvirt/vms.xml: gamer and web
  * running (gamer made by vmctl, with a GPU), db and backup shut off.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-cli.c: the vmctl binary's stable contract (DESIGN.md): options
  * before and after the command words, exit codes, one-line errors on stderr,
  * help, broken hosts, and the node-device path through libvirt. */

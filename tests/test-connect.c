@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-connect.c: URI choice, locality and libvirt errors as GError. Uses
  * libvirt's in-process test driver on a throwaway node file, and a socket
  * path nobody listens on for the missing-daemon case. */

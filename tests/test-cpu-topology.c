@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-cpu-topology.c: host cores from the fixture sysfs trees (4 cores x
  * 2 threads, siblings N and N+4), CPU lists, and the pinning vmctl
  * derives: auto keeps the first core for the host, a list is taken as

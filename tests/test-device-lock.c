@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-device-lock.c: per-function flock locks across processes: busy with
  * the holder's PID, waiting, holders killed with SIGKILL, all-or-none. */
 #include "vmctl-device-lock.h"

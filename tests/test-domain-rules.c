@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-domain-rules.c: the domain XML builder's rules one by one, on the
  * fixture hosts in tests/data/sysfs: firmware choice, CPU pinning and
  * topology, hugepage sizes, hostdev guest slots, disk names, devices by

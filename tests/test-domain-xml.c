@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-domain-xml.c: the domain XML builder end to end. Golden files per
  * profile and fixture host (tests/golden), each also validated against
  * libvirt's RelaxNG schema and defined on libvirt's test driver, whose

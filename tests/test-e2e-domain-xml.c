@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-e2e-domain-xml.c: domain XML against a real libvirtd's QEMU driver.
  *
  * What vmctl builds for THIS machine (no host root, the daemon's own URI:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-e2e-host.c: vmctl against this machine and a real libvirtd.
  *
  * Set VMCTL_E2E_URI (tests/run-all.sh sets qemu:///system after starting the

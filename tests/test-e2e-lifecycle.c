@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-e2e-lifecycle.c: vmctl create, start, list, info, xml, stop,
  * destroy and undefine driving real QEMU guests through a real libvirtd
  * ($VMCTL_E2E_URI; tests/run-all.sh starts the daemon). The guests are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-facts.c: the defects of issue 9 through the vmctl binary.
  * - On data/demo-host (2 MiB pages reserved and mounted, no 1 GiB pages)
  *   gaming asks for 2 MiB pages and no <locked/>.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-firmware.c: QEMU firmware descriptors: the real ones this machine
  * ships, the fixture hosts', and small trees written per test for the
  * precedence, masking and malformed cases. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-hook.c: contrib/libvirt-hook/qemu run as libvirt runs it (guest
  * name, operation, domain XML on stdin) with the real vmctl, on a copy of
  * clean-gpu-audio under the simulated kernel (libvmctl-kernel-sim.so in

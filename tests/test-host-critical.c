@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-host-critical.c: the host-critical list as shipped, bad lists
  * refused, the marks it puts on the demo host, and the engine refusing a
  * host-critical function on its own, with --force and without a verdict. */

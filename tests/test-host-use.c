@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-host-use.c: the boot console, firmware framebuffers and mounted
  * disks that make the host depend on a PCI function, and the damaged or
  * missing files that must give no reason at all. */

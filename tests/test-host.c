@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-host.c: the host-root seam: paths, reads, and bad roots. */
 #include "vmctl-host-private.h"
 #include "vmctl-test-util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-hostcheck-system.c: the readiness checks for what sits on top of
  * the IOMMU: VFIO modules, hugepages, UEFI firmware, device nodes, libvirt. */
 #include <glib/gstdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-hostcheck.c: the readiness report against the fixture hosts in
  * tests/data/sysfs, and against copies of them edited per test into the
  * half-configured states users actually have: CPU, KVM and IOMMU checks, and

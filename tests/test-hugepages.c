@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-hugepages.c: reading hugepage pools, the free-pages check and its
  * fix, and dynamic reservations through nr_hugepages with their records. */
 #include "vmctl-hugepages.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-inventory-nodedev.c: node-device XML as libvirt prints it, and the
  * same hosts served by libvirt's test driver. */
 #include "vmctl-inventory-nodedev.h"

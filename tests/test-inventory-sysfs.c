@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-inventory-sysfs.c: reading the kernel's sysfs ABI, including trees
  * that are broken in the ways real machines and bad tools break them. */
 #include "vmctl-inventory-sysfs.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-journal-entry.c: one journal entry's bytes through the pure parser
  * (what the fuzzer drives): every field validated before it can reach a
  * path or a write, entries of older vmctl versions (no plan) still read,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-journal.c: the crash-safe journal: round trips, atomic replace,
  * stale entries, malformed files, and state directories that cannot work. */
 #include "vmctl-journal.h"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-libvirt-hook.sh SOURCE_ROOT: runs contrib/libvirt-hook/qemu the way
 # libvirt does (arguments, domain XML on stdin) against a fake vmctl and a
 # fake logger that record their arguments. TAP output. The hook with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-lifecycle-run.c: start, stop, destroy, list, info, xml and many VMs
  * at once, on libvirt's test driver (see vmctl-test-lifecycle.h for the
  * fixture).

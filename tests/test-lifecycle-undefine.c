@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-lifecycle-undefine.c: undefine and the VM's disks, on libvirt's
  * test driver (tests/data/libvirt/lifecycle.xml: "stopped" is not vmctl's
  * and has a volume, a file disk of pool "default" and a cdrom; see

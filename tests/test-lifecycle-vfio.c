@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-lifecycle-vfio.c: start and stop driving the passthrough engine, on
  * libvirt's test driver with a copy of clean-gpu-audio under the simulated
  * kernel (LD_PRELOAD): the plan's functions go to vfio-pci before the

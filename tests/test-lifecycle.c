@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-lifecycle.c: defining VMs with the volumes they need, recorded as
  * vmctl's (and nothing left behind when that fails), and autostart, on
  * libvirt's test driver (see vmctl-test-lifecycle.h for the fixture).

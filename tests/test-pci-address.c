@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-pci-address.c: every spelling users type, and everything refused. */
 #include "vmctl-pci-address.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-plan.c: which functions a VM gets for a set of --gpu/--hostdev
  * requests, on the fixture hosts. */
 #include "vmctl-plan.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-quirks.c: the known-bad list as shipped, and bad lists refused. */
 #include "vmctl-quirks.h"
 #include "vmctl-test-util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-remote.c: the passthrough engine on a host vmctl reaches only
  * through libvirt (a remote URI; here the test driver serving a
  * scenario's node devices, with no --host-root). libvirt is

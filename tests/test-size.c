@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-size.c: sizes as the user types them and as vmctl prints them. */
 #include "vmctl-size.h"
 

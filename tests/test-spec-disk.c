@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-spec-disk.c: what a --disk PATH is comes from the file (stat()
  * after symlinks), never from its name, and a block device the host
  * mounts or swaps on is refused unless --force. Block device nodes are

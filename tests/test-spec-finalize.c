@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-spec-finalize.c: the profiles' defaults, broken and partial profile
  * files, and vmctl_spec_finalize()'s rules against fixture hosts. */
 #include "vmctl-profile.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-spec.c: the create options into a VmctlSpec: bad input for every
  * option, duplicates, and the values each option accepts. The profiles and
  * vmctl_spec_finalize() are in test-spec-finalize.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-state-dir.c: the trusted state directory: what it creates (0700,
  * nothing for a reader), what it refuses (symlinks, someone else's,
  * writable by others, at the top and below), and how files in it are

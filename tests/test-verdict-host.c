@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-verdict-host.c: the host's side of the verdict on hand-built
  * inventories: host-critical functions in every role, and host use. */
 #include "vmctl-test-verdict.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-verdict.c: the isolation rule on hand-built inventories, then the
  * same expectations on every fixture host through every inventory source. */
 #include "vmctl-verdict.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-vfio-plans.c: the engine gives functions back a plan at a time, on a
  * copy of turing-4fn under the simulated kernel: a reattach of one function
  * gives back every function detached with it; entries of an older vmctl

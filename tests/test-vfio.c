@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-vfio.c: the passthrough engine on a copy of turing-4fn (a GPU with
  * audio, USB and UCSI functions) under the simulated kernel
  * (libvmctl-kernel-sim.so through LD_PRELOAD): the exact sysfs sequence, a

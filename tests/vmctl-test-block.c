@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-test-block.c: block devices for the tests of --disk (see
  * vmctl-test-block.h). */
 #include "vmctl-test-block.h"

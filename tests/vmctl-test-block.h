@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-test-block.h: block devices for the tests of --disk: a device
  * node made with mknod() (root only: the tests skip otherwise), the sysfs
  * entries of a fixture host that name it, and a regular file under

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-test-cli.h: running the vmctl binary and reading what it prints,
  * shared by the CLI test programs. */
 #pragma once

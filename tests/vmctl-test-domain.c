@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-test-domain.c: fixtures and helpers shared by the domain XML test
  * programs (test-domain-xml.c, test-domain-rules.c): specs and plans filled
  * by hand, building, XPath, libvirt's schema and test driver, golden files

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-test-hostcheck.c: fixture and assertions shared by the host-check
  * test programs. */
 #include "vmctl-test-hostcheck.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-test-hostcheck.h: fixture and assertions shared by the host-check
  * test programs. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-test-lifecycle.c: the fixture and helpers of the lifecycle tests
  * (test-lifecycle.c, test-lifecycle-run.c) on libvirt's test driver with
  * tests/data/libvirt/lifecycle.xml. */

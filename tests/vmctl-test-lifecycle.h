@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-test-lifecycle.h: the fixture and helpers of the lifecycle tests
  * on libvirt's test driver. tests/data/libvirt/lifecycle.xml holds
  * "running", "stopped" (shut off, with a volume, a file disk and a cdrom

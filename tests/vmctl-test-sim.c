@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-test-sim.c: helpers for the tests under the simulated kernel. */
 #include "vmctl-test-sim.h"
 

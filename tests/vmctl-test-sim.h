@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-test-sim.h: what the tests under the simulated kernel share. */
 #pragma once
 

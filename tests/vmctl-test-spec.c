@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-test-spec.c: fixture and helpers shared by the spec test programs
  * (test-spec.c: the create options; test-spec-finalize.c: the profiles and
  * vmctl_spec_finalize()). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-test-spec.h: fixture and helpers shared by the spec test programs
  * (test-spec.c, test-spec-finalize.c). */
 #pragma once

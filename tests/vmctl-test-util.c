@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "vmctl-test-util.h"
 
 #include <glib/gstdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-test-util.h: fixtures shared by every test program. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-test-verdict.c: hand-built inventories and what a verdict says,
  * shared by the verdict test programs. */
 #include "vmctl-test-verdict.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-test-verdict.h: hand-built inventories and what a verdict says,
  * shared by the verdict test programs (test-verdict.c,
  * test-verdict-host.c). */

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """gen-version-script.py OUTPUT HEADER...: a linker version script that
 exports exactly the functions the installed headers declare.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # install-deps.sh: install what vmctl needs to build, test and run, on
 # Debian/Ubuntu. Idempotent: packages already present are not reinstalled,
 # and apt's lists are refreshed only when something is missing.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # install-tree.sh SOURCE TARGET: meson install step for fake host roots.
 # meson's install_subdir follows symlinks, which turns sysfs links such as
 # driver -> ../../bus/pci/drivers/nvidia into copies of directories and the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # quickstart.sh: from a fresh Debian/Ubuntu machine to vmctl's answer.
 #   1. install the build and runtime dependencies (apt),
 #   2. make sure libvirtd answers (so the libvirt check is real),

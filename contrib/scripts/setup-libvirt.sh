@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # setup-libvirt.sh: make sure a libvirt daemon with the QEMU driver answers
 # on qemu:///system. With systemd it uses the service; in a container
 # without a service manager it prepares what the packages' units would

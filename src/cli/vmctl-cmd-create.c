@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-cmd-create.c: vmctl create NAME [options]: a spec from the
  * profile and the options, the passthrough plan for the requested
  * devices, and the domain XML built from both, defined on libvirt (with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-cmd-gpu-private.h: what the gpu detach/reattach/recover files share
  * beyond vmctl-output.h: which running VM uses a journaled function (asked
  * by recover and reattach alike), the remote reattach, and the libvirt

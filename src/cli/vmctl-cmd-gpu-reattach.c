@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-cmd-gpu-reattach.c: vmctl gpu reattach: giving PCI functions vmctl
  * moved to vfio-pci back to the drivers they came from, a whole plan at a
  * time, never from under a running VM (unless --force), and the libvirt

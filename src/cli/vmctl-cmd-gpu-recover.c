@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-cmd-gpu-recover.c: vmctl gpu recover: giving back what a crashed
  * vmctl or a VM that died without cleaning up left on vfio-pci, never a
  * function a running (or starting) VM uses. */

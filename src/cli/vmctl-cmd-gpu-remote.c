@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-cmd-gpu-remote.c: gpu detach and reattach when the hypervisor is
  * another machine (-c qemu+ssh://... without --host-root): the plan comes
  * from that host's node devices and libvirt moves the functions there.

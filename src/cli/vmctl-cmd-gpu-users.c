@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-cmd-gpu-users.c: which running VM uses a function vmctl holds, for
  * `gpu recover` and `gpu reattach` alike: its owner VM while that runs, or
  * any running domain that has it as a hostdev (a function detached by hand

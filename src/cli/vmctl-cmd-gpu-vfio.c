@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-cmd-gpu-vfio.c: vmctl gpu detach and status, and what the gpu
  * commands share: moving PCI functions from their host drivers to vfio-pci
  * by hand through the passthrough engine (passthrough/vmctl-vfio.h), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-cmd-gpu.c: vmctl gpu list and vmctl gpu check ADDR, the IOMMU
  * verdict for display devices. */
 #include "vmctl-output.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-cmd-host.c: vmctl host check, the readiness report. */
 #include "vmctl-output.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-cmd-iommu.c: vmctl iommu list, every IOMMU group and its devices. */
 #include "vmctl-output.h"
 

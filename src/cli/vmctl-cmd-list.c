@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-cmd-list.c: the read-only VM commands: vmctl list [--all],
  * info NAME and xml NAME. They open the connection read-only, so they
  * work for users who may look but not touch. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-cmd-vm.c: vmctl start|stop|destroy NAME...|--all, undefine NAME
  * [--remove-storage|--remove-all-storage] and autostart NAME [--disable]: the commands that
  * change a VM's state. Several names run concurrently through one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-main.c: the command table, the global options, and the one place
  * that prints an error and picks the exit code.
  *

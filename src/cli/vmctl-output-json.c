@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-output-json.c: JSON that every parser reads. The strings vmctl
  * prints come from sysfs, libvirt and files, which hold bytes, not text;
  * vmctl_json_print() passes every document through here. */

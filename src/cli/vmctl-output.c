@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-output.c: what the command files share, so each of them is only
  * "parse, call the library, print": the global options and per-command
  * option parsing, tables, JSON, and device and verdict formatting. */

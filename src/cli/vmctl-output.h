@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-output.h: what every command file shares: the global options and
  * the invocation a handler receives, usage errors and exit codes, tables,
  * JSON, and the formatting of devices and verdicts. The command table

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Benchmark: `vmctl create gamer --gpu ADDR --profile gaming --print-xml`
 against `virt-install --print-xml --dry-run` with the closest equivalent
 options, then a side-by-side of what each XML contains.

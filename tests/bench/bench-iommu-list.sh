@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Benchmark: `vmctl iommu list` against the shell loop from the wiki
 # (one lspci process per device) on a synthetic host with ~240 PCI functions.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Benchmark: VM lifecycle on a real libvirtd (qemu:///system), vmctl against
 virsh doing the same work.
 

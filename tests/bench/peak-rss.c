@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* peak-rss.c: run a command, print "SECONDS KIB" (wall time, peak resident
  * set) to stderr. Linux carries a process's peak RSS across exec, so a child
  * forked from a big parent (Python) would report the parent's size: this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-cmdline.c: the kernel command line (/proc/cmdline) as the IOMMU
  * checks read it: which of intel_iommu=, amd_iommu=, iommu=, intremap=
  * wins, and the GRUB edit vmctl then proposes. Each input is judged for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-cpu-list.c: the kernel's CPU lists (sysfs cpu/present, online,
  * thread_siblings_list: "0-3,8,10-11") and --cpu-pin auto|none|LIST. */
 #include "vmctl-fuzz.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-cpuinfo.c: /proc/cpuinfo as the host check reads it (vendor_id,
  * flags, processor count) to decide on VT-x/AMD-V and the vendor every
  * later IOMMU advice depends on. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-firmware.c: QEMU firmware descriptors (docs/interop/firmware.json)
  * as found in /usr/share/qemu/firmware, /etc/qemu/firmware and the user's
  * own directory: json-glib's parser, then vmctl's reading of the members

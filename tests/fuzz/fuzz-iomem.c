@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-iomem.c: /proc/iomem and a function's sysfs `resource` file, which
  * together say whether a BAR holds the firmware framebuffer (the host's
  * console). Each input is read once as /proc/iomem against a function

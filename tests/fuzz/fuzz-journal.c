@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-journal.c: one journal entry file (STATE/journal/ADDR), which
  * `gpu recover` reads back after a crash to give devices to their original
  * drivers: whatever it holds must be refused or parsed into values that

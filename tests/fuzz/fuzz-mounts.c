@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-mounts.c: /proc/mounts, /proc/self/mountinfo and /proc/swaps, which
  * say whether a disk below a PCI function is mounted or swapping, and
  * /proc/mounts once more as the host check reads it (hugetlbfs mounts).

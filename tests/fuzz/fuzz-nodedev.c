@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-nodedev.c: libvirt node-device XML, which a remote host (any
  * libvirt URI) sends and vmctl turns into the inventory the verdict is
  * computed from. An input may hold several documents separated by form

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-pci-address.c: PCI addresses as users type them (01:00.0,
  * 0000:01:00.0, pci_0000_01_00_0, any case) and the --gpu ADDR[,rom=PATH]
  * and --hostdev ADDR options around them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-profile.c: profile key files (data/profiles/NAME.conf, or any file
  * a packager or user drops there): GLib's key-file parser, then every
  * value through the same parsers as the create options. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-size.c: sizes as users type them (--memory, --disk size=, profile
  * files): "16G", "512MiB", "2048", and everything that is not one. */
 #include "vmctl-fuzz.h"

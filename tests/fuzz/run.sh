@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh BUILD_DIR [SECONDS]: run every libFuzzer harness built in
 # BUILD_DIR (configured with -Dfuzzing=true, see meson_options.txt) for
 # SECONDS each (default 30), one after the other, and print TAP: one

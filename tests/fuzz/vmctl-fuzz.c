@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-fuzz.c: the harnesses' common setup. */
 #include "vmctl-fuzz.h"
 

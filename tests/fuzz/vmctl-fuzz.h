@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-fuzz.h: what every libFuzzer harness in tests/fuzz shares. Each
  * harness hands one input to one parser of untrusted text, exactly as
  * vmctl would after reading it, and lets AddressSanitizer, UBSan and

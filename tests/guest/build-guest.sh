@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # build-guest.sh: build (once) the tiny guest the real-guest suite boots,
 # and print the directory that holds it:
 #   guest.iso     boots under SeaBIOS (GRUB for i386-pc, El Torito) and

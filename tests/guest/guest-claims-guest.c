@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* guest-claims-guest.c: the XML's claims as the guest reports them from
  * the inside (tests/guest/init): CPUs and topology, memory, firmware and
  * Secure Boot, TPM, clock sources, hypervisor CPUID leaves. PCI devices

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* guest-claims-host.c: the XML's claims as the host shows them while the
  * VM runs. QEMU names its vCPU threads "CPU N/KVM" or "CPU N/TCG", libvirt
  * pins them with sched_setaffinity (Cpus_allowed_list shows the result),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* guest-claims-pci.c: every device the live XML gives a PCI address must
  * be in the guest at that place with the ids its model implies, and the
  * guest must have no PCI function the XML does not account for.

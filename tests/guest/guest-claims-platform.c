@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* guest-claims-platform.c: Secure Boot (through QEMU's firmware
  * descriptors) and the hypervisor interface the guest sees (CPUID leaves
  * 0x400000xx, Hyper-V enlightenments, hidden KVM). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* guest-claims-private.h: shared between the guest-claims-*.c files. */
 #pragma once
 

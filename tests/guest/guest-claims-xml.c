@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* guest-claims-xml.c: reading the domain XML with libxml2's XPath, and the
  * table of claims. */
 #include "guest-claims.h"

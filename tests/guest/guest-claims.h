@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* guest-claims.h: what a domain XML claims about its VM, checked against
  * what the guest reports from the inside and what the host shows from the
  * outside. One row per claim, so a run prints the table

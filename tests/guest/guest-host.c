@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* guest-host.c: the host's side of a running test guest. Everything here
  * reads the kernel's own files (no libvirt), so it checks what libvirt and
  * QEMU did, not what they say they did. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* guest-host.h: what the host shows of a running guest, read from /proc
  * and /sys the way an administrator would check it: QEMU's threads and
  * their CPU affinity, the hugepages behind its memory, its tap device and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* guest-hugepages.c: the hugepage pools the suite reads and the pages it
  * reserves for its cases.
  *

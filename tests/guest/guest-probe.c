@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* guest-probe.c: the two things the test guest's /init cannot do with
  * busybox alone. Built statically by build-guest.sh and run inside the
  * guest, never on the host.

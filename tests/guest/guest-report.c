@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* guest-report.c: the report disk the test guest writes (layout in
  * tests/guest/init). */
 #include "guest-report.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* guest-report.h: the test guest's report disk (see tests/guest/init for
  * its layout): made by the test with its header, read back while the VM
  * runs and after it stopped. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* guest-sweep.c: what a killed run of the suite left behind, removed by the
  * next one. A case cleans up after itself on every path its parent process
  * survives; when the parent itself is killed (a CI timeout, ^C twice), its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* guest-util.c: shared by the real-guest test programs. */
 #include "guest-util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* guest-util.h: what the real-guest test programs share: the guest build,
  * running vmctl against the daemon, a domain's state and XML, waiting for
  * the guest's report, and removing whatever a case left. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-guest-remote.c: vmctl over a real remote connection. The test
  * starts an sshd on 127.0.0.1 (a free port, a host key and a client key
  * made for this run, root login by key only), and drives vmctl with

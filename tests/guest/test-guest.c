@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-guest.c: real guests, booted. For each case vmctl creates a VM
  * from a profile and options, starts it on the real libvirtd, and a tiny
  * Debian guest (tests/guest/build-guest.sh) reports what it sees: CPUs and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-kernel-sim.c: the simulated kernel (libvmctl-kernel-sim.so, loaded
  * through LD_PRELOAD by tests/meson.build) on a copy of clean-gpu-audio:
  * the detach and reattach sequences, the kernel's errors, and each

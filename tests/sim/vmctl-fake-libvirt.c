@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-fake-libvirt.c: libvirt with node-device detach and reattach, for
  * the remote-host tests. vmctl loads it in place of libvirt.so.0 through
  * VMCTL_LIBVIRT_SONAME; everything it does not define comes from the real

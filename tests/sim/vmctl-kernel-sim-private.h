@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-kernel-sim-private.h: what crosses between the interception layer
  * (vmctl-kernel-sim.c) and the kernel semantics (vmctl-kernel-sim-sysfs.c).
  * Include it after the system headers, which both files set up alike. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-kernel-sim-sysfs.c: the kernel semantics of the simulated sysfs
  * tree: what a write to a control file that vmctl-kernel-sim.c intercepted
  * does.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-kernel-sim.c: an LD_PRELOAD library that gives writes to a fake
  * sysfs tree (tests/data/sysfs/<scenario>, copied) the kernel's synchronous
  * semantics, so the real detach/reattach code can run against it.

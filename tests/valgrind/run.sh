@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh BUILD_DIR: the vmctl binary of BUILD_DIR (an ordinary build, not
 # a sanitizer one) under valgrind's memcheck, for a representative list of
 # commands on every fixture host (tests/data/sysfs/*) and the demo host,

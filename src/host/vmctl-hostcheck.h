@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vmctl-hostcheck.h: is this host ready for GPU passthrough? Each check
+ * reports what it found and, when not PASS, the exact fix. */
+#pragma once
+
+#include <glib.h>
+#include "vmctl-host.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  VMCTL_CHECK_PASS,
+  VMCTL_CHECK_WARN,   /* works, but slower, less safe or needs a step later */
+  VMCTL_CHECK_FAIL,   /* GPU passthrough cannot work until fixed */
+  VMCTL_CHECK_UNKNOWN,/* a remote host's libvirt does not report it; not a FAIL */
+} VmctlCheckStatus;
+
+typedef struct {
+  gchar *id;          /* stable, e.g. "cpu.virtualization", "iommu.groups" */
+  gchar *title;       /* short human name */
+  VmctlCheckStatus status;
+  gchar *message;     /* what was found */
+  gchar *fix;         /* exact command or config line; NULL on PASS */
+} VmctlCheckResult;
+
+typedef struct {
+  GPtrArray *results; /* VmctlCheckResult*, in a fixed order */
+  gboolean ready;     /* no FAIL */
+} VmctlHostReport;
+
+/* uri: the libvirt URI to probe, or NULL to skip the libvirt check */
+VmctlHostReport *vmctl_host_check_run (VmctlHost *host, const gchar *uri);
+typedef struct _VmctlHostFacts VmctlHostFacts;
+VmctlHostReport *vmctl_host_check_run_remote (VmctlHostFacts *facts, const gchar *uri,
+                                              const GError *connect_error);
+const gchar *vmctl_check_status_to_string (VmctlCheckStatus status);
+void vmctl_host_report_free (VmctlHostReport *report);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlHostReport, vmctl_host_report_free)
+
+G_END_DECLS

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vmctl-lifecycle-private.h: what the lifecycle files share: finding a
+ * domain, libvirt errors as lifecycle errors, and vmctl's metadata read
+ * back from a defined domain. */
+#pragma once
+
+#include <libxml/xpath.h>
+
+#include "vmctl-lifecycle.h"
+#include "vmctl-autocleanups.h"
+#include "vmctl-device-lock.h"
+
+G_BEGIN_DECLS
+
+/* vmctl's <metadata> as later commands need it */
+typedef struct {
+  gchar *profile;                     /* NULL when the spec had none */
+  GPtrArray *gpus;                    /* gchar* "DDDD:BB:SS.F", spec order */
+  GPtrArray *functions;               /* gchar* "DDDD:BB:SS.F", plan order */
+  gboolean dynamic_hugepages;         /* reserve at start, release after stop */
+} VmctlVmMetadata;
+
+void vmctl_vm_metadata_free (VmctlVmMetadata *metadata);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlVmMetadata, vmctl_vm_metadata_free)
+
+virDomainPtr vmctl_lifecycle_lookup (virConnectPtr connection, const gchar *name,
+                                     GError **error);
+void vmctl_lifecycle_set_virt_error (GError **error, const gchar *format,
+                                     ...) G_GNUC_PRINTF (2, 3);
+void vmctl_lifecycle_set_storage_error (GError **error, const gchar *format,
+                                        ...) G_GNUC_PRINTF (2, 3);
+gboolean vmctl_lifecycle_read_metadata (virDomainPtr domain, VmctlVmMetadata **out_metadata,
+                                        GError **error);
+gboolean vmctl_lifecycle_parse_metadata (const gchar *name, const gchar *text,
+                                         VmctlVmMetadata **out_metadata, GError **error);
+VmctlVmState vmctl_lifecycle_state_from_virt (int state);
+
+/* vmctl-lifecycle-storage.c: reading domain XML, shared with undefine */
+xmlXPathObjectPtr vmctl_lifecycle_select_nodes (xmlDocPtr document, const gchar *expression);
+gint vmctl_lifecycle_node_count (xmlXPathObjectPtr result);
+gchar *vmctl_lifecycle_child_prop (xmlNodePtr parent, const gchar *child, const gchar *name);
+
+/* vmctl-lifecycle-network.c */
+gboolean vmctl_lifecycle_start_networks (virDomainPtr domain, GError **error);
+
+/* vmctl-lifecycle-passthrough.c */
+gboolean vmctl_lifecycle_hold_owner (const gchar *name, VmctlDeviceLock **out_lock,
+                                     GError **error);
+gboolean vmctl_lifecycle_prepare_host (virConnectPtr connection, const gchar *name,
+                                       xmlDocPtr document, const VmctlVmMetadata *metadata,
+                                       VmctlHost *host, const gchar *state_dir, guint timeout_ms,
+                                       GError **error);
+gboolean vmctl_lifecycle_before_start_passthrough (virDomainPtr domain,
+                                                   const VmctlVmMetadata *metadata,
+                                                   GError **error);
+gboolean vmctl_lifecycle_after_stop_passthrough (virDomainPtr domain,
+                                                 const VmctlVmMetadata *metadata,
+                                                 GError **error);
+gboolean vmctl_lifecycle_get_state (virDomainPtr domain, VmctlVmState *out_state,
+                                    GError **error);
+
+G_END_DECLS

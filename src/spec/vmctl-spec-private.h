@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vmctl-spec-private.h: the value parsers behind the vmctl_spec_set_*()
+ * functions, shared with the profile loader so that a profile file and the
+ * command line accept exactly the same spellings. Their messages do not
+ * name the option: the caller prefixes "--memory '16X': " or the profile
+ * file and key. Not installed. */
+#pragma once
+
+#include <sys/stat.h>
+
+#include "vmctl-spec.h"
+
+G_BEGIN_DECLS
+
+gchar *vmctl_spec_quote (const gchar *text);
+gboolean vmctl_spec_name_is_safe (const gchar *text);
+
+gboolean vmctl_spec_parse_memory (const gchar *text, guint64 *out_kib, GError **error);
+gboolean vmctl_spec_parse_vcpus (const gchar *text, guint *out_vcpus, GError **error);
+gboolean vmctl_spec_parse_network (const gchar *text, VmctlNetworkKind *out_kind,
+                                   gchar **out_bridge, GError **error);
+gboolean vmctl_spec_parse_firmware (const gchar *text, VmctlFirmwareKind *out_kind,
+                                    GError **error);
+gboolean vmctl_spec_parse_cpu_pin (const gchar *text, VmctlCpuPinMode *out_mode,
+                                   GArray **out_list, GError **error);
+gboolean vmctl_spec_parse_cpu_list (const gchar *text, GArray **out_cpus, GError **error);
+
+typedef enum {
+  VMCTL_SPEC_FILE_REGULAR,        /* a ROM image */
+  VMCTL_SPEC_FILE_OR_BLOCK,       /* a disk or ISO image, or a block device */
+} VmctlSpecFileKind;
+
+gboolean vmctl_spec_check_path (const gchar *path, VmctlSpecFileKind kind,
+                                gchar **out_absolute, struct stat *out_info, GError **error);
+
+/* vmctl-spec-disk.c */
+gboolean vmctl_spec_disk_settle_path (VmctlSpecDisk *disk, struct stat *out_info,
+                                      GError **error);
+gboolean vmctl_spec_check_disks (VmctlSpec *spec, VmctlHost *host, GError **error);
+
+/* for the setters, which are split across vmctl-spec-parse*.c */
+gboolean vmctl_spec_prefix_option (GError **error, const gchar *option, const gchar *text);
+
+G_END_DECLS
