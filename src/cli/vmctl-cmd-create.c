@@ -155,7 +155,7 @@ plan_for_spec (VmctlContext *context, const VmctlSpec *spec, gboolean force, GEr
 {
   /* no names: create prints addresses only, and pci.ids would be most of
    * its run time */
-  g_autoptr(VmctlInventory) inventory = vmctl_context_load_inventory_full (context,
+  g_autoptr(VmctlInventory) inventory = vmctl_session_load_inventory (context->session,
                                                                            VMCTL_INVENTORY_FLAGS_NONE,
                                                                            error);
   g_autoptr(VmctlQuirks) quirks = NULL;
@@ -163,14 +163,14 @@ plan_for_spec (VmctlContext *context, const VmctlSpec *spec, gboolean force, GEr
 
   if (inventory == NULL)
     return NULL;
-  quirks = vmctl_context_load_quirks (context, error);
+  quirks = vmctl_session_load_quirks (context->session, error);
   if (quirks == NULL)
     return NULL;
   for (guint i = 0; i < spec->gpus->len; i++)
     g_array_append_val (gpus, g_array_index (spec->gpus, VmctlSpecGpu, i).address);
-  vmctl_context_load_host_use (context, inventory, (const VmctlPciAddress *) gpus->data,
+  vmctl_session_load_host_use (context->session, inventory, (const VmctlPciAddress *) gpus->data,
                                gpus->len);
-  vmctl_context_load_host_use (context, inventory,
+  vmctl_session_load_host_use (context->session, inventory,
                                (const VmctlPciAddress *) spec->hostdevs->data,
                                spec->hostdevs->len);
   return vmctl_plan_compute_full (inventory, (const VmctlPciAddress *) gpus->data, gpus->len,
@@ -192,7 +192,7 @@ define (VmctlInvocation *invocation, VmctlContext *context, const VmctlSpec *spe
 {
   g_autoptr(VmctlConnect) connection = NULL;
 
-  connection = vmctl_connect_open (vmctl_context_get_uri (context), FALSE, error);
+  connection = vmctl_connect_open (vmctl_session_get_uri (context->session), FALSE, error);
   if (connection == NULL)
     return FALSE;
   if (!vmctl_vm_define (connection, spec, document, error))
@@ -291,7 +291,7 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
     return FALSE;
   /* the host that will run the VM, asked once: its libvirt, or the files
    * of a given host root (vmctl_host_facts_gather() says which) */
-  facts = vmctl_host_facts_gather (context->host, vmctl_context_get_uri (context), spec->notes,
+  facts = vmctl_host_facts_gather (vmctl_session_get_host (context->session), vmctl_session_get_uri (context->session), spec->notes,
                                    error);
   if (facts == NULL || !vmctl_spec_finalize_with_facts (spec, facts, error))
     return FALSE;

@@ -158,7 +158,7 @@ reattach_vm (VmctlContext *context, VmctlVfio *vfio, const gchar *vm, gboolean f
   gboolean ok = reattach_checked (context, vfio, NULL, vm, force, out_given, error);
 
   if (!dry_run
-      && !vmctl_hugepages_release (context->host, context->state_dir, vm, &hugepages_error)) {
+      && !vmctl_hugepages_release (vmctl_session_get_host (context->session), vmctl_session_get_state_dir (context->session), vm, &hugepages_error)) {
     if (ok)
       g_propagate_error (error, g_steal_pointer (&hugepages_error));
     ok = FALSE;
@@ -240,7 +240,7 @@ vmctl_cmd_gpu_reattach (VmctlInvocation *invocation, GError **error)
   context = vmctl_invocation_open_context (invocation, error);
   if (context == NULL)
     return FALSE;
-  if (text != NULL && vmctl_context_uses_nodedev (context))
+  if (text != NULL && vmctl_session_uses_nodedev (context->session))
     return vmctl_gpu_remote_reattach (context, &address, force, dry_run, error);
   if (!vmctl_gpu_check_state_dir (context, error))
     return FALSE;

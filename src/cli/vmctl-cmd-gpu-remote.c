@@ -21,7 +21,7 @@ static GArray *
 remote_plan (VmctlContext *context, const VmctlPciAddress *address, GArray *hostdevs,
              GError **error)
 {
-  g_autoptr(VmctlInventory) inventory = vmctl_context_load_inventory (context, error);
+  g_autoptr(VmctlInventory) inventory = vmctl_session_load_inventory (context->session, VMCTL_INVENTORY_NAMES, error);
   g_autoptr(VmctlQuirks) quirks = NULL;
   g_autoptr(VmctlPlan) plan = NULL;
   const VmctlPciDevice *device;
@@ -40,7 +40,7 @@ remote_plan (VmctlContext *context, const VmctlPciAddress *address, GArray *host
                  name);
     return NULL;
   }
-  quirks = vmctl_context_load_quirks (context, error);
+  quirks = vmctl_session_load_quirks (context->session, error);
   if (quirks == NULL)
     return NULL;
   plan = vmctl_plan_compute (inventory, address, 1, (const VmctlPciAddress *) hostdevs->data,
@@ -122,7 +122,7 @@ remote_run (VmctlContext *context, const VmctlPciAddress *address, GArray *hostd
 
   if (functions == NULL)
     return FALSE;
-  connection = vmctl_connect_open (vmctl_context_get_uri (context), dry_run, error);
+  connection = vmctl_connect_open (vmctl_session_get_uri (context->session), dry_run, error);
   if (connection == NULL)
     return FALSE;
   if (!detach && !force && !check_not_running (connection, functions, error))

@@ -22,7 +22,7 @@ vmctl_gpu_users_new (VmctlContext *context)
 {
   VmctlGpuUsers *users = g_new0 (VmctlGpuUsers, 1);
 
-  users->uri = g_strdup (vmctl_context_get_uri (context));
+  users->uri = g_strdup (vmctl_session_get_uri (context->session));
   users->answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   users->unknown = g_ptr_array_new_with_free_func (g_free);
   return users;

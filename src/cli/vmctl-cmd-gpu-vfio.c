@@ -78,7 +78,7 @@ print_progress (const gchar *line, gpointer user_data)
 VmctlVfio *
 vmctl_gpu_open_engine (VmctlContext *context, gboolean dry_run, gboolean verbose, GError **error)
 {
-  g_autoptr(VmctlVfio) vfio = vmctl_vfio_new (context->host, context->state_dir, error);
+  g_autoptr(VmctlVfio) vfio = vmctl_vfio_new (vmctl_session_get_host (context->session), vmctl_session_get_state_dir (context->session), error);
 
   if (vfio == NULL)
     return NULL;
@@ -130,7 +130,7 @@ vmctl_gpu_add_string_array (JsonBuilder *builder, const gchar *member, GPtrArray
 gboolean
 vmctl_gpu_check_state_dir (VmctlContext *context, GError **error)
 {
-  return vmctl_state_dir_check (context->state_dir, error);
+  return vmctl_state_dir_check (vmctl_session_get_state_dir (context->session), error);
 }
 
 /* the driver a function is bound to now, NULL when none */
@@ -139,7 +139,7 @@ current_driver (VmctlContext *context, const gchar *name)
 {
   g_autofree gchar *path = g_strdup_printf ("/sys/bus/pci/devices/%s/driver", name);
 
-  return vmctl_host_read_link_name (context->host, path);
+  return vmctl_host_read_link_name (vmctl_session_get_host (context->session), path);
 }
 
 /* ---- gpu detach ------------------------------------------------------------ */
@@ -239,7 +239,7 @@ detach_hook (VmctlInvocation *invocation, const gchar *vm, GError **error)
   xml = read_stdin (&length, error);
   if (xml == NULL)
     return FALSE;
-  if (!vmctl_lifecycle_hook_prepare (context->host, context->state_dir, vm, xml, length,
+  if (!vmctl_lifecycle_hook_prepare (vmctl_session_get_host (context->session), vmctl_session_get_state_dir (context->session), vm, xml, length,
                                      vmctl_gpu_hook_wait_ms (), error)) {
     /* libvirt shows this line with the start it refuses */
     g_prefix_error (error, "cannot start VM '%s': ", vm);
@@ -314,23 +314,23 @@ vmctl_cmd_gpu_detach (VmctlInvocation *invocation, GError **error)
     return FALSE;
   /* another machine's hypervisor (and no host root given): its node
    * devices and libvirt's detach there */
-  if (vmctl_context_uses_nodedev (context))
+  if (vmctl_session_uses_nodedev (context->session))
     return vmctl_gpu_remote (context, &address, hostdevs, TRUE, dry_run, error);
   if (!vmctl_gpu_check_state_dir (context, error))
     return FALSE;
   /* the functions move on the host root's sysfs: the plan is made from
    * the same tree */
-  inventory = vmctl_inventory_from_sysfs_full (context->host, VMCTL_INVENTORY_FLAGS_NONE, error);
+  inventory = vmctl_session_load_inventory (context->session, VMCTL_INVENTORY_FLAGS_NONE, error);
   /* host-critical functions stop the plan in any role; host use is left
    * to the engine, which checks it right before the move (with --force) */
-  if (inventory == NULL || !vmctl_context_mark_host_critical (context, inventory, error))
+  if (inventory == NULL)
     return FALSE;
   if (!check_requested (inventory, &address, error))
     return FALSE;
   for (guint i = 0; i < hostdevs->len; i++)
     if (!check_requested (inventory, &g_array_index (hostdevs, VmctlPciAddress, i), error))
       return FALSE;
-  quirks = vmctl_context_load_quirks (context, error);
+  quirks = vmctl_session_load_quirks (context->session, error);
   if (quirks == NULL)
     return FALSE;
   plan = vmctl_plan_compute (inventory, &address, 1, (const VmctlPciAddress *) hostdevs->data,

@@ -78,12 +78,12 @@ static gboolean
 load_inventory_and_quirks (VmctlContext *context, VmctlInventory **out_inventory,
                            VmctlQuirks **out_quirks, GError **error)
 {
-  g_autoptr(VmctlInventory) inventory = vmctl_context_load_inventory (context, error);
+  g_autoptr(VmctlInventory) inventory = vmctl_session_load_inventory (context->session, VMCTL_INVENTORY_NAMES, error);
   g_autoptr(VmctlQuirks) quirks = NULL;
 
   if (inventory == NULL)
     return FALSE;
-  quirks = vmctl_context_load_quirks (context, error);
+  quirks = vmctl_session_load_quirks (context->session, error);
   if (quirks == NULL)
     return FALSE;
   *out_inventory = g_steal_pointer (&inventory);
@@ -105,7 +105,7 @@ load_display_host_use (VmctlContext *context, VmctlInventory *inventory)
     if (vmctl_pci_device_is_display (device))
       g_array_append_val (displays, device->address);
   }
-  vmctl_context_load_host_use (context, inventory, (const VmctlPciAddress *) displays->data,
+  vmctl_session_load_host_use (context->session, inventory, (const VmctlPciAddress *) displays->data,
                                displays->len);
 }
 
@@ -285,7 +285,7 @@ vmctl_cmd_gpu_check (VmctlInvocation *invocation, GError **error)
   device = vmctl_inventory_find (inventory, &address, error);
   if (device == NULL)
     return FALSE;
-  vmctl_context_load_host_use (context, inventory, &address, 1);
+  vmctl_session_load_host_use (context->session, inventory, &address, 1);
   verdict = vmctl_verdict_compute (inventory, &address, quirks, error);
   if (verdict == NULL)
     return FALSE;

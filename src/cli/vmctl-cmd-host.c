@@ -139,16 +139,16 @@ vmctl_cmd_host_check (VmctlInvocation *invocation, GError **error)
 
   /* A remote host is asked through its libvirt; this machine's files
    * describe another host and are not read (DESIGN.md, Host facts) */
-  if (vmctl_context_uses_nodedev (context)) {
-    const gchar *uri = vmctl_context_get_uri (context);
+  if (vmctl_session_uses_nodedev (context->session)) {
+    const gchar *uri = vmctl_session_get_uri (context->session);
     g_autoptr(GError) connect_error = NULL;
-    g_autoptr(VmctlHostFacts) facts = vmctl_host_facts_gather (context->host, uri, NULL,
+    g_autoptr(VmctlHostFacts) facts = vmctl_host_facts_gather (vmctl_session_get_host (context->session), uri, NULL,
                                                                &connect_error);
 
     report = vmctl_host_check_run_remote (facts, uri, connect_error);
   } else {
     /* always probe libvirt: a host without a working daemon is not ready */
-    report = vmctl_host_check_run (context->host, vmctl_context_get_uri (context));
+    report = vmctl_host_check_run (vmctl_session_get_host (context->session), vmctl_session_get_uri (context->session));
   }
   if (context->json)
     print_json (report);

@@ -122,7 +122,7 @@ vmctl_cmd_iommu_list (VmctlInvocation *invocation, GError **error)
     return FALSE;
   if (context == NULL)
     return TRUE;  /* --help was printed */
-  inventory = vmctl_context_load_inventory (context, error);
+  inventory = vmctl_session_load_inventory (context->session, VMCTL_INVENTORY_NAMES, error);
   if (inventory == NULL)
     return FALSE;
 

@@ -19,7 +19,7 @@ connect_read_only (VmctlInvocation *invocation, const GOptionEntry *entries,
     return NULL;
   if (invocation->done)
     return NULL;
-  return vmctl_connect_open (vmctl_context_get_uri (context), TRUE, error);
+  return vmctl_connect_open (vmctl_session_get_uri (context->session), TRUE, error);
 }
 
 static gchar *

@@ -275,7 +275,7 @@ connect_for (VmctlInvocation *invocation, const GOptionEntry *entries, const gch
     return NULL;
   if (invocation->done)
     return NULL;
-  return vmctl_connect_open (vmctl_context_get_uri (context), read_only, error);
+  return vmctl_connect_open (vmctl_session_get_uri (context->session), read_only, error);
 }
 
 static gboolean
@@ -309,9 +309,9 @@ run_many (VmctlInvocation *invocation, const ManyVerb *verb, const GOptionEntry 
     return FALSE;
   /* the planned functions: under the host root through sysfs, or on the
    * remote host through libvirt */
-  vmctl_lifecycle_set_passthrough (context->host, context->state_dir,
-                                   !vmctl_context_uses_nodedev (context));
-  connection = vmctl_connect_open (vmctl_context_get_uri (context), FALSE, error);
+  vmctl_lifecycle_set_passthrough (vmctl_session_get_host (context->session), vmctl_session_get_state_dir (context->session),
+                                   !vmctl_session_uses_nodedev (context->session));
+  connection = vmctl_connect_open (vmctl_session_get_uri (context->session), FALSE, error);
   if (connection == NULL)
     return FALSE;
   names = select_names (invocation, connection, *all, error);

@@ -13,6 +13,7 @@
 
 #include "vmctl-config.h"
 #include "vmctl-connect.h"
+#include "vmctl-error.h"
 #include "vmctl-host.h"
 #include "vmctl-lifecycle.h"
 #include "vmctl-pci-address.h"
@@ -254,29 +255,29 @@ run (gchar **argv, VmctlGlobalOptions *options, GError **error)
   return invocation.exit_status;
 }
 
-/* Bad usage and bad input exit 2, every other failure 1 (DESIGN.md): a
- * plan that is blocked or not passable, a broken profile file, and a disk
- * the host uses (a refusal, not bad input) are 1. */
+/* The one table from errors to exit statuses (DESIGN.md): bad usage and
+ * bad input exit 2, every other failure 1. The library reports VMCTL_ERROR
+ * (vmctl_error_convert() maps its modules' domains); the CLI adds its own
+ * usage errors and GLib's option parser. */
+static const struct {
+  VmctlError code;
+  gint exit_status;
+} exit_statuses[] = {
+  { VMCTL_ERROR_INVALID_INPUT, VMCTL_EXIT_USAGE },
+  { VMCTL_ERROR_NOT_FOUND, VMCTL_EXIT_USAGE },
+  { VMCTL_ERROR_EXISTS, VMCTL_EXIT_USAGE },
+};
+
 static gint
-exit_status_for_error (const GError *error)
+exit_status_for_error (GError **error)
 {
-  if (error->domain == G_OPTION_ERROR
-      || g_error_matches (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_USAGE)
-      || g_error_matches (error, VMCTL_PCI_ERROR, VMCTL_PCI_ERROR_INVALID_ADDRESS)
-      || g_error_matches (error, VMCTL_PCI_ERROR, VMCTL_PCI_ERROR_NOT_FOUND)
-      || g_error_matches (error, VMCTL_HOST_ERROR, VMCTL_HOST_ERROR_BAD_ROOT)
-      || g_error_matches (error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_BAD_URI)
-      || g_error_matches (error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_NO_DOMAIN)
-      || g_error_matches (error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_EXISTS)
-      || g_error_matches (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_NO_VM)
-      || g_error_matches (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_EXISTS)
-      || (error->domain == VMCTL_SPEC_ERROR && error->code != VMCTL_SPEC_ERROR_HOST_IN_USE)
-      || error->domain == VMCTL_SIZE_ERROR
-      || g_error_matches (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_DUPLICATE)
-      || g_error_matches (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_NO_DEVICE)
-      || g_error_matches (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_BRIDGE)
-      || g_error_matches (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_NOT_HELD))
+  if ((*error)->domain == G_OPTION_ERROR
+      || g_error_matches (*error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_USAGE))
     return VMCTL_EXIT_USAGE;
+  vmctl_error_convert (error);
+  for (gsize i = 0; i < G_N_ELEMENTS (exit_statuses); i++)
+    if (g_error_matches (*error, VMCTL_ERROR, exit_statuses[i].code))
+      return exit_statuses[i].exit_status;
   return VMCTL_EXIT_FAILURE;
 }
 
@@ -314,7 +315,7 @@ main (int argc, char **argv)
   status = run (argv, &options, &error);
   if (error != NULL) {
     print_error (error);
-    status = exit_status_for_error (error);
+    status = exit_status_for_error (&error);
   }
   vmctl_global_options_clear (&options);
   return status;

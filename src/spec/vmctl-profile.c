@@ -7,7 +7,7 @@
  * silently fall back to a default. */
 #include "vmctl-profile-private.h"
 
-#include "vmctl-context.h"
+#include "vmctl-data-dir.h"
 #include "vmctl-spec-private.h"
 
 #include <string.h>

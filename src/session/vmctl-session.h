@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vmctl-session.h: one command's world, passed explicitly to every
+ * library function that acts on a host: the host root whose files are
+ * read, the libvirt URI (and its connection, opened once), the state
+ * directory with the journal and locks, the host facts (asked once), and
+ * where progress lines and notes go. Nothing of this is process-wide: two
+ * sessions in one process (a test, a daemon serving two hosts) never see
+ * each other's choices. */
+#pragma once
+
+#include <glib.h>
+#include <libvirt/libvirt.h>
+
+#include "vmctl-data-dir.h"
+#include "vmctl-host.h"
+#include "vmctl-host-facts.h"
+#include "vmctl-pci-device.h"
+#include "vmctl-quirks.h"
+
+G_BEGIN_DECLS
+
+/**
+ * VmctlSession:
+ *
+ * Opaque; reference counted with vmctl_session_ref() and
+ * vmctl_session_unref(). Safe to use from several threads once its
+ * callbacks are set (start, stop and destroy of several VMs run
+ * concurrently through one session).
+ */
+typedef struct _VmctlSession VmctlSession;
+
+/**
+ * VmctlSessionLineFunc:
+ * @subject: (nullable): what the line is about: a VM's name, or NULL
+ * @line: one line of text, without a trailing newline
+ * @user_data: what was given with the function
+ *
+ * Receives progress lines ("0000:01:00.0: nvidia -> vfio-pci") and notes
+ * ("started network 'default'"). May be called from any thread the
+ * session's operations run in, one line at a time.
+ */
+typedef void (*VmctlSessionLineFunc) (const gchar *subject, const gchar *line,
+                                      gpointer user_data);
+
+VmctlSession *vmctl_session_new (const gchar *host_root, const gchar *uri,
+                                 const gchar *state_dir, GError **error);
+VmctlSession *vmctl_session_ref (VmctlSession *session);
+void vmctl_session_unref (VmctlSession *session);
+
+void vmctl_session_set_progress_func (VmctlSession *session, VmctlSessionLineFunc func,
+                                      gpointer user_data);
+void vmctl_session_set_note_func (VmctlSession *session, VmctlSessionLineFunc func,
+                                  gpointer user_data);
+
+VmctlHost *vmctl_session_get_host (VmctlSession *session);
+gboolean vmctl_session_host_root_given (VmctlSession *session);
+const gchar *vmctl_session_get_uri (VmctlSession *session);
+const gchar *vmctl_session_get_state_dir (VmctlSession *session);
+gboolean vmctl_session_uses_nodedev (VmctlSession *session);
+
+virConnectPtr vmctl_session_get_connection (VmctlSession *session, gboolean read_only,
+                                            GError **error);
+VmctlHostFacts *vmctl_session_get_facts (VmctlSession *session, GError **error);
+VmctlQuirks *vmctl_session_load_quirks (VmctlSession *session, GError **error);
+
+VmctlInventory *vmctl_session_load_inventory (VmctlSession *session, VmctlInventoryFlags flags,
+                                              GError **error);
+void vmctl_session_load_host_use (VmctlSession *session, VmctlInventory *inventory,
+                                  const VmctlPciAddress *addresses, guint n);
+
+void vmctl_session_progress (VmctlSession *session, const gchar *subject,
+                             const gchar *format, ...) G_GNUC_PRINTF (3, 4);
+void vmctl_session_note (VmctlSession *session, const gchar *subject,
+                         const gchar *format, ...) G_GNUC_PRINTF (3, 4);
+gboolean vmctl_session_has_progress (VmctlSession *session);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlSession, vmctl_session_unref)
+
+G_END_DECLS
