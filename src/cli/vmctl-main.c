@@ -10,6 +10,7 @@
  * the handler parses the rest with its own options plus the same global
  * entries writing into the same VmctlGlobalOptions. */
 #include "vmctl-output.h"
+#include "vmctl-options-single.h"
 
 #include "vmctl-config.h"
 #include "vmctl-connect.h"
@@ -201,6 +202,7 @@ run (gchar **argv, VmctlGlobalOptions *options, GError **error)
   g_auto(GStrv) arguments = g_strdupv (argv);
   g_autoptr(GOptionContext) option_context = g_option_context_new (NULL);
   g_autoptr(GPtrArray) rest = g_ptr_array_new_with_free_func (g_free);
+  g_autofree GOptionEntry *global_entries = vmctl_global_option_entries_new (options);
   VmctlInvocation invocation = { 0 };
   const VmctlCommand *command;
   gchar **words;
@@ -210,6 +212,9 @@ run (gchar **argv, VmctlGlobalOptions *options, GError **error)
   /* stop at the first command word: what follows is the handler's */
   g_option_context_set_strict_posix (option_context, TRUE);
   g_option_context_set_main_group (option_context, vmctl_global_option_group_new (options));
+  if (!vmctl_options_check_single (arguments, (const GOptionEntry *[]) { global_entries }, 1, TRUE,
+                                   error))
+    return VMCTL_EXIT_USAGE;
   if (!g_option_context_parse_strv (option_context, &arguments, error))
     return VMCTL_EXIT_USAGE;
 

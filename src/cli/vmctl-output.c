@@ -4,6 +4,7 @@
  * option parsing, tables, JSON, and device and verdict formatting. */
 #include "vmctl-output.h"
 #include "vmctl-libvirt.h"
+#include "vmctl-options-single.h"
 
 #include "vmctl-config.h"
 
@@ -107,6 +108,17 @@ entry_spelling (const GOptionEntry *entry)
   return g_string_free (text, FALSE);
 }
 
+/* The global entries writing into @options, as a new array (issue 11:
+ * the repeated-option check counts them with the command's own). */
+GOptionEntry *
+vmctl_global_option_entries_new (VmctlGlobalOptions *options)
+{
+  GOptionEntry *entries = g_new0 (GOptionEntry, N_GLOBAL_ENTRIES + 1);
+
+  global_entries_fill (options, entries);
+  return entries;
+}
+
 /* The global options as an indented two-column list on stdout. */
 void
 vmctl_global_options_print_help (void)
@@ -155,6 +167,7 @@ vmctl_invocation_parse (VmctlInvocation *invocation, const GOptionEntry *entries
   g_autofree gchar *summary = g_strconcat (command->summary, ".", NULL);
   g_autofree gchar *prgname = g_strconcat ("vmctl ", command->name, NULL);
   VmctlGlobalOptions later = { 0 };
+  g_autofree GOptionEntry *global_entries = vmctl_global_option_entries_new (&later);
   gboolean parsed;
   guint count;
 
@@ -167,6 +180,12 @@ vmctl_invocation_parse (VmctlInvocation *invocation, const GOptionEntry *entries
    * allocate in the same parse: collect the options given after the
    * command words apart, then let them win */
   g_option_context_add_group (option_context, vmctl_global_option_group_new (&later));
+  if (!vmctl_options_check_single (invocation->arguments,
+                                   (const GOptionEntry *[]) { entries, global_entries }, 2, FALSE,
+                                   error)) {
+    g_prefix_error (error, "%s: ", command->name);
+    return FALSE;
+  }
   parsed = g_option_context_parse_strv (option_context, &invocation->arguments, error);
   global_options_merge (invocation->options, &later);
   if (!parsed) {

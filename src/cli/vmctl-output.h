@@ -41,6 +41,7 @@ typedef struct {
 
 void vmctl_global_options_clear (VmctlGlobalOptions *options);
 GOptionGroup *vmctl_global_option_group_new (VmctlGlobalOptions *options);
+GOptionEntry *vmctl_global_option_entries_new (VmctlGlobalOptions *options);
 void vmctl_global_options_print_help (void);
 
 typedef struct _VmctlInvocation VmctlInvocation;
