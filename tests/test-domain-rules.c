@@ -529,8 +529,11 @@ test_disk_names (DomainFixture *fixture, gconstpointer data)
   assert_xpath (document, "/domain/devices/disk[5]/target/@dev", "sda");
   assert_xpath (document, "/domain/devices/disk[5]/target/@bus", "sata");
   g_assert_cmpint (vmctl_test_domain_xpath_count (document, "/domain/devices/disk[5]/readonly"), ==, 1);
-  assert_xpath (document, "/domain/os/boot[1]/@dev", "hd");
-  assert_xpath (document, "/domain/os/boot[2]/@dev", "cdrom");
+  /* per-device boot order (issue 11): the cdrom, then the disks in order */
+  g_assert_cmpint (vmctl_test_domain_xpath_count (document, "/domain/os/boot"), ==, 0);
+  assert_xpath (document, "/domain/devices/disk[5]/boot/@order", "1");
+  assert_xpath (document, "/domain/devices/disk[1]/boot/@order", "2");
+  assert_xpath (document, "/domain/devices/disk[4]/boot/@order", "5");
   assert_xpath (document, "//vmctl:disk[1]/@size-bytes", "1073741824");
   assert_xpath (document, "//vmctl:disk[1]/@volume", "disks.qcow2");
   g_assert_cmpint (vmctl_test_domain_xpath_count (document, "//vmctl:disk[1]/@path"), ==, 0);

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "vmctl-domain-xml-private.h"
+#include "vmctl-os.h"
+#include "vmctl-spec-media.h"
 #include "vmctl-test-domain.h"
 
 /* ---- golden cases ---- */
@@ -82,6 +84,75 @@ adjust_host_model (VmctlSpec *spec, VmctlPlan *plan)
   vmctl_test_domain_set_string (&spec->cpu_mode, "host-model");
 }
 
+/* ---- issue 11: install media, buses, boot order, kernel ---- */
+
+static void
+add_cdrom (VmctlSpec *spec, const gchar *path, gboolean drivers)
+{
+  VmctlSpecCdrom *cdrom = g_new0 (VmctlSpecCdrom, 1);
+
+  cdrom->path = g_strdup (path);
+  cdrom->drivers = drivers;
+  if (spec->cdroms == NULL)
+    spec->cdroms = g_ptr_array_new_with_free_func ((GDestroyNotify) vmctl_spec_cdrom_free);
+  g_ptr_array_add (spec->cdroms, cdrom);
+}
+
+static void
+set_boot (VmctlSpec *spec, const VmctlBootDevice *devices, guint count)
+{
+  spec->boot = g_array_new (FALSE, FALSE, sizeof (VmctlBootDevice));
+  g_array_append_vals (spec->boot, devices, count);
+}
+
+/* A Windows install as --os win11 leaves it (the OS filled in by hand, so
+ * the golden file does not follow osinfo-db's versions): the installer and
+ * the virtio-win ISO, disks on their own buses, the NIC last in the boot
+ * order. */
+static void
+adjust_install (VmctlSpec *spec, VmctlPlan *plan)
+{
+  static const VmctlBootDevice boot[] = { VMCTL_BOOT_CDROM, VMCTL_BOOT_DISK, VMCTL_BOOT_NETWORK };
+  VmctlSpecDisk *scsi;
+
+  vmctl_test_domain_spec_add_disk (spec, NULL, G_GUINT64_CONSTANT (64) << 30, "default", "qcow2");
+  scsi = g_ptr_array_index (spec->disks, spec->disks->len - 1);
+  vmctl_test_domain_set_string (&scsi->bus, "scsi");
+  vmctl_test_domain_set_string (&scsi->cache, "writeback");
+  vmctl_test_domain_set_string (&((VmctlSpecDisk *) g_ptr_array_index (spec->disks, 0))->bus,
+                                "sata");
+  add_cdrom (spec, "/srv/iso/Win11_23H2_English_x64.iso", FALSE);
+  add_cdrom (spec, "/srv/iso/virtio-win-0.1.240.iso", TRUE);
+  set_boot (spec, boot, G_N_ELEMENTS (boot));
+  spec->os = g_new0 (VmctlOs, 1);
+  spec->os->id = g_strdup ("win11");
+  spec->os->aliases = g_new0 (gchar *, 1);
+  spec->os->name = g_strdup ("Microsoft Windows 11");
+}
+
+/* Direct kernel boot on SeaBIOS, the disk the only boot device. */
+static void
+adjust_kernel (VmctlSpec *spec, VmctlPlan *plan)
+{
+  static const VmctlBootDevice boot[] = { VMCTL_BOOT_DISK };
+
+  spec->firmware = VMCTL_FIRMWARE_KIND_BIOS;
+  vmctl_test_domain_set_string (&spec->kernel, "/var/lib/vmctl/boot/vmlinuz");
+  vmctl_test_domain_set_string (&spec->initrd, "/var/lib/vmctl/boot/initrd.gz");
+  vmctl_test_domain_set_string (&spec->cmdline, "console=ttyS0 root=/dev/vda1 quiet");
+  set_boot (spec, boot, G_N_ELEMENTS (boot));
+}
+
+/* i440fx has no SATA: its cdroms are on IDE */
+static void
+adjust_pc_cdroms (VmctlSpec *spec, VmctlPlan *plan)
+{
+  vmctl_test_domain_set_string (&spec->machine, "pc");
+  spec->firmware = VMCTL_FIRMWARE_KIND_BIOS;
+  add_cdrom (spec, "/srv/iso/debian-12.5.0-amd64-netinst.iso", FALSE);
+  add_cdrom (spec, "/srv/iso/firmware.iso", FALSE);
+}
+
 static const GoldenCase golden_cases[] = {
   { "gaming-clean-gpu-audio", "clean-gpu-audio", vmctl_test_domain_profile_gaming, TRUE, NULL },
   { "workstation-clean-gpu-audio", "clean-gpu-audio", vmctl_test_domain_profile_workstation, TRUE, NULL },
@@ -104,6 +175,10 @@ static const GoldenCase golden_cases[] = {
   { "gaming-tcg", "clean-gpu-audio", vmctl_test_domain_profile_gaming, TRUE, vmctl_test_domain_adjust_tcg },
   { "minimal-pc-machine", "clean-gpu-audio", vmctl_test_domain_profile_minimal, TRUE, adjust_pc },
   { "workstation-host-model-amd", "amd-host", vmctl_test_domain_profile_workstation, TRUE, adjust_host_model },
+  /* issue 11 */
+  { "install-media", "clean-gpu-audio", vmctl_test_domain_profile_gaming, TRUE, adjust_install },
+  { "kernel-boot", "clean-gpu-audio", vmctl_test_domain_profile_minimal, FALSE, adjust_kernel },
+  { "pc-machine-cdroms", "clean-gpu-audio", vmctl_test_domain_profile_minimal, FALSE, adjust_pc_cdroms },
 };
 
 /* the disks of each profile: fixed strings, never a path of the checkout */

@@ -10,6 +10,9 @@ set -eu
 # installed a package by hand is a test that fails there.
 #   build:            build-essential (also the static libc the guest's
 #                     probe links), meson, ninja, pkg-config, the -dev packages
+#   guest OSes:       libosinfo-1.0-dev (vmctl compiles against it and loads
+#                     libosinfo for --os and 'vmctl os list') and osinfo-db,
+#                     the database virt-install uses
 #   daemon and VMs:   libvirt, QEMU, OVMF, libxml2-utils (xmllint, which
 #                     virt-xml-validate runs); swtpm + swtpm-tools (libvirt lists
 #                     the TPM emulator backend, and accepts a TPM 2.0 device,
@@ -26,6 +29,7 @@ set -eu
 packages="
   build-essential meson ninja-build pkg-config python3
   libglib2.0-dev libxml2-dev libjson-glib-dev libvirt-dev libpci-dev pci.ids pciutils
+  libosinfo-1.0-dev osinfo-db
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
   qemu-system-x86 qemu-utils ovmf
   clang libclang-rt-14-dev valgrind

@@ -13,6 +13,7 @@
 #include "vmctl-plan.h"
 #include "vmctl-profile.h"
 #include "vmctl-spec.h"
+#include "vmctl-spec-media.h"
 
 static const gchar create_description[] =
   "Builds a KVM domain named NAME from a profile and the options, with the\n"
@@ -68,13 +69,13 @@ typedef struct {
   gboolean dynamic_hugepages;
   gboolean lock_memory;
   gchar **disks;
-  gchar *cdrom;
   gchar *network;
   gchar *firmware;
   gchar *cpu_pin;
   gchar *virt_type;
   gboolean print_xml;
   gboolean force;
+  VmctlSpecMediaOptions media;    /* issue 11: --cdrom, --boot, --kernel, --os... */
 } CreateOptions;
 
 static void
@@ -86,11 +87,11 @@ create_options_clear (CreateOptions *options)
   g_free (options->vcpus);
   g_free (options->profile);
   g_strfreev (options->disks);
-  g_free (options->cdrom);
   g_free (options->network);
   g_free (options->firmware);
   g_free (options->cpu_pin);
   g_free (options->virt_type);
+  vmctl_spec_media_options_clear (&options->media);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CreateOptions, create_options_clear)
@@ -127,12 +128,14 @@ spec_from_options (const gchar *name, const CreateOptions *options, GError **err
   spec = vmctl_spec_new_from_profile (name, options->profile, error);
   if (spec == NULL)
     return NULL;
+  /* the OS's defaults first: the options below override them */
+  if (!vmctl_spec_apply_media_options (spec, &options->media, error))
+    return NULL;
   if (!apply_each (spec, vmctl_spec_add_gpu, options->gpus, error)
       || !apply_each (spec, vmctl_spec_add_hostdev, options->hostdevs, error)
       || !apply_one (spec, vmctl_spec_set_memory, options->memory, error)
       || !apply_one (spec, vmctl_spec_set_vcpus, options->vcpus, error)
       || !apply_each (spec, vmctl_spec_add_disk, options->disks, error)
-      || !apply_one (spec, vmctl_spec_set_cdrom, options->cdrom, error)
       || !apply_one (spec, vmctl_spec_set_network, options->network, error)
       || !apply_one (spec, vmctl_spec_set_firmware, options->firmware, error)
       || !apply_one (spec, vmctl_spec_set_cpu_pin, options->cpu_pin, error)
@@ -247,10 +250,11 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
     { "lock-memory", 0, 0, G_OPTION_ARG_NONE, &options.lock_memory,
       "Lock the guest's memory in RAM (<locked/> with a hard limit of memory + 1 GiB)", NULL },
     { "disk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.disks,
-      "An existing image or block device, or a volume to create (repeatable)",
-      "PATH|size=SIZE[,pool=NAME]" },
-    { "cdrom", 0, 0, G_OPTION_ARG_FILENAME, &options.cdrom,
-      "Attach an ISO image", "ISO" },
+      "An existing image or block device, or a volume to create, on the profile's bus unless "
+      "bus= says (repeatable)",
+      "PATH|size=SIZE[,pool=NAME][,bus=virtio|sata|scsi][,cache=MODE]" },
+    { "cdrom", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.media.cdroms,
+      "Attach an ISO image as a cdrom (repeatable: in the order given)", "ISO" },
     { "network", 0, 0, G_OPTION_ARG_STRING, &options.network,
       "libvirt's default NAT network, a host bridge, or none", "default|bridge=BR|none" },
     { "firmware", 0, 0, G_OPTION_ARG_STRING, &options.firmware,
@@ -265,6 +269,21 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
     { "force", 0, 0, G_OPTION_ARG_NONE, &options.force,
       "Take devices the host uses (its console, a mounted disk, a --disk block device it "
       "mounts or swaps on), with a note; never host-critical ones", NULL },
+    /* issue 11 */
+    { "boot", 0, 0, G_OPTION_ARG_STRING, &options.media.boot,
+      "Boot order: the devices to boot from, first to last (default: cdrom,disk with a --cdrom, "
+      "else disk)", "cdrom,disk,network" },
+    { "kernel", 0, 0, G_OPTION_ARG_FILENAME, &options.media.kernel,
+      "Boot this kernel directly (a file on the host that runs the VM)", "PATH" },
+    { "initrd", 0, 0, G_OPTION_ARG_FILENAME, &options.media.initrd,
+      "The initramfs for --kernel", "PATH" },
+    { "cmdline", 0, 0, G_OPTION_ARG_STRING, &options.media.cmdline,
+      "The kernel command line for --kernel", "TEXT" },
+    { "os", 0, 0, G_OPTION_ARG_STRING, &options.media.os,
+      "The guest OS (vmctl os list): its needs set disk bus, NIC, firmware, TPM and minimum "
+      "sizes", "ID" },
+    { "drivers", 0, 0, G_OPTION_ARG_STRING, &options.media.drivers,
+      "auto: attach the virtio-win driver ISO installed at " VMCTL_VIRTIO_WIN_ISO, "auto|none" },
     { NULL },
   };
   g_autoptr(VmctlSpec) spec = NULL;

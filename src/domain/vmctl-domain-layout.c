@@ -49,6 +49,7 @@ vmctl_domain_layout_clear (VmctlDomainLayout *layout)
   g_clear_pointer (&layout->disks, g_array_unref);
   g_clear_pointer (&layout->cdrom_target, g_free);
   g_clear_pointer (&layout->hyperv_features, g_ptr_array_unref);
+  g_clear_pointer (&layout->media, vmctl_domain_media_free);
 }
 
 static gboolean
@@ -393,6 +394,20 @@ disk_prefix (const gchar *bus)
   return "sd";  /* sata, scsi, usb */
 }
 
+/* (skip) for vmctl-domain-media.c, which names the disks of every bus */
+const gchar *
+vmctl_domain_layout_disk_prefix (const gchar *bus)
+{
+  return disk_prefix (bus);
+}
+
+/* (skip) */
+gchar *
+vmctl_domain_layout_disk_name (const gchar *bus, guint index)
+{
+  return disk_name (disk_prefix (bus), index);
+}
+
 /* What the spec found the path to be (vmctl-spec-disk.c: stat() after
  * symlinks), never what its name suggests: a file in /dev/shm is a file,
  * a /dev/disk/by-id link is a block device. */
@@ -498,6 +513,8 @@ vmctl_domain_layout_resolve (VmctlHostFacts *facts, const VmctlSpec *spec, const
     return FALSE;
   resolve_hyperv (facts, spec, layout);
   resolve_disks (spec, layout);
+  if (!vmctl_domain_media_resolve (facts, spec, layout, error))
+    return FALSE;
   layout->nic_model = spec->nic_model != NULL ? spec->nic_model : "virtio";
   /* With pinned vCPUs, virtio-blk's I/O gets a thread of its own on the
    * host's CPUs (FACTS.md, CPU isolation: emulatorpin and iothreadpin on

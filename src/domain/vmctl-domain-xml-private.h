@@ -38,6 +38,10 @@ typedef struct {
   const gchar *format;        /* "qcow2", "raw" */
   gchar *target;              /* "vda", "sdb" */
   gchar *volume;              /* with VMCTL_DOMAIN_DISK_VOLUME */
+
+  /* issue 11 (vmctl-domain-media.c) */
+  const gchar *bus;           /* the disk's own or the spec's default */
+  guint boot_order;           /* 0: not a boot device */
 } VmctlDomainDisk;
 
 typedef struct {
@@ -71,6 +75,9 @@ typedef struct {
 
   GPtrArray *hyperv_features; /* const gchar*: the <hyperv> children to keep */
   gboolean hypervclock;       /* <timer name='hypervclock'> with the Windows clock */
+
+  /* issue 11: cdroms, boot order, serial console (vmctl-domain-media.c) */
+  struct _VmctlDomainMedia *media;
 } VmctlDomainLayout;
 
 gboolean vmctl_domain_layout_resolve (VmctlHostFacts *facts, const VmctlSpec *spec,
@@ -118,6 +125,16 @@ gboolean vmctl_domain_build_metadata (VmctlDomainBuilder *builder, xmlNodePtr do
 
 gboolean vmctl_domain_build_devices (VmctlDomainBuilder *builder, const VmctlSpec *spec,
                                      const VmctlDomainLayout *layout, GError **error);
+
+/* issue 11: vmctl-domain-media.c */
+gboolean vmctl_domain_media_resolve (VmctlHostFacts *facts, const VmctlSpec *spec,
+                                     VmctlDomainLayout *layout, GError **error);
+void vmctl_domain_media_free (struct _VmctlDomainMedia *media);
+gboolean vmctl_domain_build_media (VmctlDomainBuilder *builder, const VmctlSpec *spec,
+                                   const VmctlDomainLayout *layout, GError **error);
+/* libvirt's target names for @bus: "vdb", "sdc", "hda" */
+gchar *vmctl_domain_layout_disk_name (const gchar *bus, guint index);
+const gchar *vmctl_domain_layout_disk_prefix (const gchar *bus);
 
 /* attribute values: decimal numbers and libvirt's yes/no */
 gchar *vmctl_domain_format_uint (guint64 value);

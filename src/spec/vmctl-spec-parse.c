@@ -6,6 +6,7 @@
  * on several options together waits for vmctl_spec_finalize(). The CPU and
  * memory options are in vmctl-spec-parse-cpu-memory.c. */
 #include "vmctl-spec-private.h"
+#include "vmctl-spec-media-private.h"
 #include "vmctl-names.h"
 
 #include "vmctl-size.h"
@@ -490,9 +491,11 @@ gboolean
 vmctl_spec_add_disk (VmctlSpec *spec, const gchar *text, GError **error)
 {
   g_autoptr(VmctlSpecDisk) disk = g_new0 (VmctlSpecDisk, 1);
+  g_autofree gchar *rest = NULL;
 
   g_return_val_if_fail (spec != NULL && text != NULL, FALSE);
-  if (!parse_disk (spec, text, disk, error))
+  if (!vmctl_spec_disk_take_options (text, &rest, &disk->bus, &disk->cache, error)
+      || !parse_disk (spec, rest, disk, error))
     return vmctl_spec_prefix_option (error, "--disk", text);
   g_ptr_array_add (spec->disks, g_steal_pointer (&disk));
   return TRUE;

@@ -4,6 +4,7 @@
  * several options together. The option parsers are in vmctl-spec-parse.c and vmctl-spec-parse-cpu-memory.c,
  * the profiles in vmctl-profile.c. */
 #include "vmctl-spec-private.h"
+#include "vmctl-spec-media-private.h"
 
 #include "vmctl-host-facts.h"
 #include "vmctl-profile.h"
@@ -65,6 +66,8 @@ vmctl_spec_disk_free (VmctlSpecDisk *disk)
   g_free (disk->path);
   g_free (disk->pool);
   g_free (disk->format);
+  g_free (disk->bus);
+  g_free (disk->cache);
   g_free (disk);
 }
 
@@ -87,6 +90,7 @@ vmctl_spec_free (VmctlSpec *spec)
   g_free (spec->nic_model);
   g_clear_pointer (&spec->notes, g_ptr_array_unref);
   g_free (spec->cpu_mode);
+  vmctl_spec_media_clear (spec);
   g_free (spec);
 }
 
@@ -643,6 +647,8 @@ vmctl_spec_finalize_with_facts (VmctlSpec *spec, VmctlHostFacts *facts, GError *
   if (!check_machine (spec, error))
     return FALSE;
   settle_devices (spec, facts);
+  if (!vmctl_spec_settle_media (spec, facts, error))
+    return FALSE;
   if (!check_vcpus (spec, facts, error))
     return FALSE;
   if (!check_memory (spec, facts, error))

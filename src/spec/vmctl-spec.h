@@ -69,6 +69,10 @@ typedef struct {
   guint64 size_bytes;             /* --disk size=SIZE: a volume to create (issue 4) */
   gchar *pool;                    /* with size=; "default" unless pool=NAME */
   gchar *format;                  /* "qcow2" or "raw" */
+
+  /* issue 11 (vmctl-spec-media.h) */
+  gchar *bus;                     /* bus=: "virtio", "sata", "scsi"; NULL: spec->disk_bus */
+  gchar *cache;                   /* cache=: QEMU's cache mode; NULL: none */
 } VmctlSpecDisk;
 
 typedef struct {
@@ -120,6 +124,18 @@ typedef struct {
   gboolean force;                 /* --force: also what the host uses (a --disk block
                                    * device it mounts or swaps on), with a note */
   gboolean finalized;             /* vmctl_spec_finalize() succeeded */
+
+  /* issue 11: install media, boot order, direct kernel boot and the guest
+   * OS (vmctl-spec-media.h) */
+  GPtrArray *cdroms;              /* VmctlSpecCdrom*, after spec->cdrom, in the order
+                                   * given; NULL: none */
+  GArray *boot;                   /* VmctlBootDevice, --boot in boot order; NULL: the
+                                   * default (vmctl_spec_boot_order()) */
+  gchar *kernel;                  /* --kernel, on the VM's host; NULL: firmware boot */
+  gchar *initrd;
+  gchar *cmdline;
+  struct _VmctlOs *os;            /* --os, from libosinfo (vmctl-os.h); NULL: none */
+  gboolean drivers_auto;          /* --drivers auto: the virtio-win ISO, when installed */
 } VmctlSpec;
 
 /* VM names: safe in file names and shells, which libvirt does not insist on */
