@@ -85,7 +85,24 @@ GQuark vmctl_libvirt_error_quark (void);
   X (virNetworkLookupByName) \
   X (virNetworkIsActive) \
   X (virNetworkCreate) \
-  X (virNetworkFree)
+  X (virNetworkFree) \
+  X (virEventRegisterDefaultImpl) \
+  X (virEventRunDefaultImpl) \
+  X (virEventAddHandle) \
+  X (virEventRemoveHandle) \
+  X (virEventAddTimeout) \
+  X (virEventRemoveTimeout) \
+  X (virStreamNew) \
+  X (virStreamRecv) \
+  X (virStreamSend) \
+  X (virStreamEventAddCallback) \
+  X (virStreamEventUpdateCallback) \
+  X (virStreamEventRemoveCallback) \
+  X (virStreamAbort) \
+  X (virStreamFree) \
+  X (virDomainOpenConsole) \
+  X (virConnectDomainEventRegisterAny) \
+  X (virConnectDomainEventDeregisterAny)
 
 #define VMCTL_LIBVIRT_DECLARE(name) extern __typeof__ (name) *sym_##name;
 VMCTL_LIBVIRT_SYMBOLS (VMCTL_LIBVIRT_DECLARE)

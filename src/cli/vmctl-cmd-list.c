@@ -142,7 +142,7 @@ vmctl_cmd_list (VmctlInvocation *invocation, GError **error)
 }
 
 static void
-print_info_json (const VmctlVmInfo *info)
+print_info_json (const VmctlVmInfo *info, const VmctlVmMedia *media)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
@@ -151,12 +151,13 @@ print_info_json (const VmctlVmInfo *info)
   vmctl_json_add_string_or_null (builder, "uuid", info->uuid);
   vmctl_json_add_string_or_null (builder, "profile", info->profile);
   add_string_array (builder, "hostdevs", info->hostdevs);
+  vmctl_output_media_json (builder, media);
   json_builder_end_object (builder);
   vmctl_json_print (builder);
 }
 
 static void
-print_info_text (const VmctlVmInfo *info)
+print_info_text (const VmctlVmInfo *info, const VmctlVmMedia *media)
 {
   g_autofree gchar *memory = format_memory (info->memory_kib);
   g_autofree gchar *gpus = join_or_dash (info->gpus);
@@ -173,6 +174,7 @@ print_info_text (const VmctlVmInfo *info)
   g_print ("autostart:  %s\n", info->autostart ? "yes" : "no");
   g_print ("persistent: %s\n", info->persistent ? "yes" : "no");
   g_print ("managed:    %s\n", info->managed_by_vmctl ? "yes (vmctl metadata)" : "no");
+  vmctl_output_media_text (media);
 }
 
 gboolean
@@ -180,18 +182,25 @@ vmctl_cmd_info (VmctlInvocation *invocation, GError **error)
 {
   g_autoptr(VmctlConnect) connection = NULL;
   g_autoptr(VmctlVmInfo) info = NULL;
+  g_autoptr(VmctlVmMedia) media = NULL;
 
   connection = connect_read_only (invocation, NULL,
-                                  "What libvirt and vmctl's metadata say about one VM.", error);
+                                  "What libvirt and vmctl's metadata say about one VM: its\n"
+                                  "state and size, the GPUs vmctl gave it, its serial console\n"
+                                  "and the log of it, its display (the URI while it runs), its\n"
+                                  "drives and boot order.", error);
   if (connection == NULL)
     return invocation->done;
   info = vmctl_vm_info (connection, invocation->arguments[1], error);
   if (info == NULL)
     return FALSE;
+  media = vmctl_vm_media (connection, invocation->arguments[1], error);
+  if (media == NULL)
+    return FALSE;
   if (invocation->options->json)
-    print_info_json (info);
+    print_info_json (info, media);
   else
-    print_info_text (info);
+    print_info_text (info, media);
   return TRUE;
 }
 

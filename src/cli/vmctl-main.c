@@ -45,6 +45,9 @@ static const VmctlCommand commands[] = {
   { "info",        "NAME",   1,  1,  vmctl_cmd_info,       "Show one VM's state, resources and GPUs" },
   { "xml",         "NAME",   1,  1,  vmctl_cmd_xml,        "Print one VM's domain XML" },
   { "autostart",   "NAME",   1,  1,  vmctl_cmd_autostart,  "Start a VM when the host boots, or not with --disable" },
+  { "console",     "NAME",   1,  1,  vmctl_cmd_console,    "Attach this terminal to a running VM's serial console (Ctrl+] leaves)" },
+  { "display",     "NAME",   1,  1,  vmctl_cmd_display,    "Print the SPICE/VNC URI of a running VM" },
+  { "os list",     NULL,     0,  0,  vmctl_cmd_os_list,    "List the guest OS IDs create --os takes (libosinfo)" },
 };
 
 static gchar *

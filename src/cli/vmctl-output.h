@@ -11,6 +11,7 @@
 #include "vmctl-context.h"
 #include "vmctl-verdict.h"
 #include "vmctl-vfio.h"
+#include "vmctl-vm-media.h"
 
 G_BEGIN_DECLS
 
@@ -110,6 +111,13 @@ gboolean vmctl_cmd_autostart (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_list (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_info (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_xml (VmctlInvocation *invocation, GError **error);
+/* issue 11 */
+gboolean vmctl_cmd_console (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_display (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_os_list (VmctlInvocation *invocation, GError **error);
+void vmctl_output_add_displays_json (JsonBuilder *builder, GPtrArray *displays);
+void vmctl_output_media_text (const VmctlVmMedia *media);
+void vmctl_output_media_json (JsonBuilder *builder, const VmctlVmMedia *media);
 
 /* Colour: only on a terminal, and never when NO_COLOR is set. */
 typedef enum {
