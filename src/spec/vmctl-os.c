@@ -379,9 +379,16 @@ suggest (OsinfoList *oses, const gchar *wanted)
     }
   }
   g_array_sort (found, compare_suggestions);
-  for (guint i = 0; i < found->len && i < 3; i++)
-    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "",
-                            g_array_index (found, Suggestion, i).id);
+  for (guint i = 0, named = 0; i < found->len && named < 3; i++) {
+    const gchar *id = g_array_index (found, Suggestion, i).id;
+    g_autofree gchar *listed = g_strconcat (", ", text->str, ", ", NULL);
+    g_autofree gchar *item = g_strconcat (", ", id, ", ", NULL);
+
+    /* an ID some entries share (win10's aliases) is named once */
+    if (strstr (listed, item) != NULL)
+      continue;
+    g_string_append_printf (text, "%s%s", named++ > 0 ? ", " : "", id);
+  }
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
