@@ -408,14 +408,8 @@ static VmctlTestRun *
 on_media (const gchar * const *args)
 {
   g_autofree gchar *uri = vmctl_test_libvirt_uri ("media");
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
 
-  g_ptr_array_add (argv, (gpointer) "-c");
-  g_ptr_array_add (argv, uri);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-  return vmctl_test_run_vmctl ((const gchar * const *) argv->pdata);
+  return vmctl_test_run_vmctl_on (uri, args);
 }
 
 static void

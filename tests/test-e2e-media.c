@@ -22,44 +22,14 @@
 #include <unistd.h>
 
 #include "vmctl-autocleanups.h"
-#include "vmctl-test-util.h"
+#include "vmctl-test-domain.h"
 
 static void
 ignore_virt_error (void *data, virErrorPtr error)
 {
 }
 
-static gchar *
-text (xmlDocPtr document, const gchar *expression)
-{
-  g_autoptr(xmlXPathContext) context = xmlXPathNewContext (document);
-  g_autofree gchar *wrapped = g_strdup_printf ("string(%s)", expression);
-  g_autoptr(xmlXPathObject) result = xmlXPathEvalExpression ((const xmlChar *) wrapped, context);
-
-  g_assert_nonnull (result);
-  return g_strdup ((const gchar *) result->stringval);
-}
-
-#define assert_text(document, expression, expected) \
-  G_STMT_START { \
-    g_autofree gchar *value_ = text ((document), (expression)); \
-    g_assert_cmpstr (value_, ==, (expected)); \
-  } G_STMT_END
-
-static VmctlTestRun *
-vmctl_on (const gchar *uri, const gchar * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-
-  g_ptr_array_add (argv, (gpointer) "-c");
-  g_ptr_array_add (argv, (gpointer) uri);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-  return vmctl_test_run_vmctl ((const gchar * const *) argv->pdata);
-}
-
-#define VMCTL(uri, ...) vmctl_on ((uri), (const gchar *[]) { __VA_ARGS__, NULL })
+#define VMCTL(uri, ...) vmctl_test_run_vmctl_on ((uri), (const gchar *[]) { __VA_ARGS__, NULL })
 
 static void
 assert_ok (const VmctlTestRun *run, const gchar *what)
@@ -128,25 +98,25 @@ test_windows_spec (void)
   inactive = domain_xml (uri, name, VIR_DOMAIN_XML_INACTIVE);
   g_assert_nonnull (inactive);
 
-  assert_text (inactive, "count(/domain/devices/disk[@device='cdrom'])", "2");
-  assert_text (inactive, "/domain/devices/disk[@device='cdrom'][1]/source/@file", first);
-  assert_text (inactive, "/domain/devices/disk[@device='cdrom'][2]/source/@file", second);
-  assert_text (inactive, "/domain/devices/disk[@device='cdrom'][1]/target/@bus", "sata");
-  assert_text (inactive, "/domain/devices/disk[@device='cdrom'][1]/boot/@order", "1");
-  assert_text (inactive, "/domain/devices/disk[@device='cdrom'][2]/boot/@order", "2");
-  assert_text (inactive, "/domain/devices/disk[@device='disk']/boot/@order", "3");
-  assert_text (inactive, "/domain/devices/disk[@device='disk']/target/@bus", "sata");
-  assert_text (inactive, "/domain/devices/interface/model/@type", "e1000e");
-  assert_text (inactive, "/domain/devices/tpm/backend/@type", "emulator");
-  assert_text (inactive, "/domain/devices/tpm/backend/@version", "2.0");
-  assert_text (inactive, "/domain/os/loader/@secure", "yes");
-  assert_text (inactive, "/domain/features/smm/@state", "on");
-  assert_text (inactive, "/domain/clock/@offset", "localtime");
-  assert_text (inactive, "count(/domain/devices/serial[@type='pty'])", "1");
-  assert_text (inactive, "/domain/devices/console/target/@type", "serial");
+  assert_xpath (inactive, "count(/domain/devices/disk[@device='cdrom'])", "2");
+  assert_xpath (inactive, "/domain/devices/disk[@device='cdrom'][1]/source/@file", first);
+  assert_xpath (inactive, "/domain/devices/disk[@device='cdrom'][2]/source/@file", second);
+  assert_xpath (inactive, "/domain/devices/disk[@device='cdrom'][1]/target/@bus", "sata");
+  assert_xpath (inactive, "/domain/devices/disk[@device='cdrom'][1]/boot/@order", "1");
+  assert_xpath (inactive, "/domain/devices/disk[@device='cdrom'][2]/boot/@order", "2");
+  assert_xpath (inactive, "/domain/devices/disk[@device='disk']/boot/@order", "3");
+  assert_xpath (inactive, "/domain/devices/disk[@device='disk']/target/@bus", "sata");
+  assert_xpath (inactive, "/domain/devices/interface/model/@type", "e1000e");
+  assert_xpath (inactive, "/domain/devices/tpm/backend/@type", "emulator");
+  assert_xpath (inactive, "/domain/devices/tpm/backend/@version", "2.0");
+  assert_xpath (inactive, "/domain/os/loader/@secure", "yes");
+  assert_xpath (inactive, "/domain/features/smm/@state", "on");
+  assert_xpath (inactive, "/domain/clock/@offset", "localtime");
+  assert_xpath (inactive, "count(/domain/devices/serial[@type='pty'])", "1");
+  assert_xpath (inactive, "/domain/devices/console/target/@type", "serial");
   log = g_strdup_printf ("/var/log/libvirt/qemu/%s-serial.log", name);
-  assert_text (inactive, "/domain/devices/serial/log/@file", log);
-  assert_text (inactive, "/domain/metadata/*[local-name()='vmctl']/*[local-name()='spec']/@os",
+  assert_xpath (inactive, "/domain/devices/serial/log/@file", log);
+  assert_xpath (inactive, "/domain/metadata/*[local-name()='vmctl']/*[local-name()='spec']/@os",
                "win11");
   g_assert_nonnull (strstr (create->err, "--disk size=1 GiB is below the 64 GiB"));
 
@@ -197,7 +167,7 @@ test_display_and_console (void)
   assert_ok (start, "start");
 
   live = domain_xml (uri, name, 0);
-  port = text (live, "/domain/devices/graphics[@type='spice']/@port");
+  port = vmctl_test_domain_xpath_string (live, "/domain/devices/graphics[@type='spice']/@port");
   expected = g_strdup_printf ("spice://127.0.0.1:%s\n", port);
   display = VMCTL (uri, "display", name);
   assert_ok (display, "display");

@@ -151,6 +151,19 @@ vmctl_test_run_vmctl_env (const gchar * const *environment, const gchar * const 
 }
 
 VmctlTestRun *
+vmctl_test_run_vmctl_on (const gchar *uri, const gchar * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, (gpointer) "-c");
+  g_ptr_array_add (argv, (gpointer) uri);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  return vmctl_test_run_vmctl ((const gchar * const *) argv->pdata);
+}
+
+VmctlTestRun *
 vmctl_test_run_vmctlv (const gchar *first, ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();

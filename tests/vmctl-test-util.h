@@ -39,6 +39,8 @@ typedef struct {
 /* run the built vmctl binary with argv (NULL-terminated, without argv[0]) */
 VmctlTestRun *vmctl_test_run_vmctl (const gchar * const *argv);
 VmctlTestRun *vmctl_test_run_vmctlv (const gchar *first, ...) G_GNUC_NULL_TERMINATED;
+/* "vmctl -c URI ARGS..." (@args NULL-terminated) */
+VmctlTestRun *vmctl_test_run_vmctl_on (const gchar *uri, const gchar * const *args);
 /* the same with VARIABLE=VALUE strings added to the environment */
 VmctlTestRun *vmctl_test_run_vmctl_env (const gchar * const *environment,
                                         const gchar * const *argv);
