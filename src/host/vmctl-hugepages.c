@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-hugepages.c: hugepage pools from sysfs (or /proc/meminfo); dynamic
  * reservations through nr_hugepages, recorded per owner under one lock. */
-#include "vmctl-hugepages.h"
+#include "vmctl-hugepages-private.h"
 #include "vmctl-host-facts.h"
 #include "vmctl-size.h"
 
@@ -19,7 +19,43 @@ G_DEFINE_QUARK (vmctl-hugepages-error-quark, vmctl_hugepages_error)
 #define COMPACT_MEMORY "/proc/sys/vm/compact_memory"
 #define BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
 #define GIB_IN_KIB (VMCTL_GIB / VMCTL_KIB)
-#define PAGES_FOR(memory_kib, page_kib) ((memory_kib) / (page_kib) + ((memory_kib) % (page_kib) != 0))
+
+/**
+ * vmctl_hugepages_whole:
+ * @memory_kib: the guest's memory
+ * @page_kib: a hugepage size
+ *
+ * The one rule for hugepage granularity, which vmctl_spec_finalize()
+ * applies to x86's smallest size (VMCTL_HUGEPAGES_SMALLEST_KIB) and
+ * vmctl_hugepages_choose() to each size it considers: the guest's memory
+ * must be a whole number of pages. A partial last page is memory nobody
+ * asked for (libvirt and QEMU round the backing up to whole pages) or a
+ * refused start.
+ *
+ * Returns: whether @memory_kib is a whole, non-zero number of @page_kib
+ *   pages
+ */
+gboolean
+vmctl_hugepages_whole (guint64 memory_kib, guint64 page_kib)
+{
+  g_return_val_if_fail (page_kib > 0, FALSE);
+  return memory_kib > 0 && memory_kib % page_kib == 0;
+}
+
+/**
+ * vmctl_hugepages_needed:
+ * @memory_kib: the guest's memory
+ * @page_kib: a hugepage size
+ *
+ * Returns: the pages of @page_kib that back @memory_kib, a partial last
+ *   page counted whole (a domain not made by vmctl may have one)
+ */
+guint64
+vmctl_hugepages_needed (guint64 memory_kib, guint64 page_kib)
+{
+  g_return_val_if_fail (page_kib > 0, 0);
+  return memory_kib / page_kib + (memory_kib % page_kib != 0);
+}
 
 typedef struct {
   guint64 page_kib;
@@ -114,7 +150,7 @@ vmctl_hugepages_default_page_kib (VmctlHost *host)
   if (vmctl_host_read (host, "/proc/meminfo", &meminfo, NULL, NULL)
       && meminfo_value (meminfo, "Hugepagesize", &kib) && kib > 0)
     return kib;
-  return 2048;
+  return VMCTL_HUGEPAGES_SMALLEST_KIB;
 }
 
 /**
@@ -140,7 +176,7 @@ vmctl_hugepages_read (VmctlHost *host, guint64 page_kib, guint64 *out_total, gui
 static gboolean
 check_pool (const Pool *pool, guint64 memory_kib, GError **error)
 {
-  guint64 need = PAGES_FOR (memory_kib, pool->page_kib);
+  guint64 need = vmctl_hugepages_needed (memory_kib, pool->page_kib);
   g_autofree gchar *memory = vmctl_size_format (memory_kib * 1024);
   g_autofree gchar *size = vmctl_size_format (pool->page_kib * 1024);
   g_autofree gchar *boot = NULL;
@@ -296,7 +332,7 @@ reserve_locked (VmctlHost *host, const gchar *path, const gchar *owner, guint64 
       || !read_pool (host, page_kib, &pool, error))
     return FALSE;
 
-  need = PAGES_FOR (memory_kib, page_kib);
+  need = vmctl_hugepages_needed (memory_kib, page_kib);
   if (pool.free < need) {
     shortfall = need - pool.free;
     /* compaction makes the contiguous runs hugepages need; best effort */
@@ -438,7 +474,7 @@ boot_parameter (guint64 page_kib, guint64 pages)
  *
  * The one rule for the hugepage size, largest first (1 GiB pages halve
  * the TLB misses again over 2 MiB): a size fits when the memory is a
- * whole number of its pages (QEMU refuses a partial page), a hugetlbfs of
+ * whole number of its pages (vmctl_hugepages_whole()), a hugetlbfs of
  * that size is mounted where vmctl can see the mounts (libvirt backs
  * guest memory only from a mount of the page size: "Unable to find any
  * usable hugetlbfs mount for 1048576 KiB"), and its pool has enough free
@@ -479,8 +515,8 @@ vmctl_hugepages_choose (VmctlHostFacts *facts, guint64 memory_kib, const GArray 
     VmctlFact mounted = vmctl_host_facts_has_mount (facts, page_kib);
 
     vmctl_host_facts_pool (facts, page_kib, cells, &total, &free);
-    need = PAGES_FOR (memory_kib, page_kib);
-    if (memory_kib % page_kib != 0) {
+    need = vmctl_hugepages_needed (memory_kib, page_kib);
+    if (!vmctl_hugepages_whole (memory_kib, page_kib)) {
       g_string_append_printf (why, "; %s is not a whole number of %s pages", memory, page);
       continue;
     }
@@ -506,15 +542,16 @@ vmctl_hugepages_choose (VmctlHostFacts *facts, guint64 memory_kib, const GArray 
     guint64 page_kib = g_array_index (sizes, guint64, i);
 
     vmctl_host_facts_pool (facts, page_kib, cells, &total, &free);
-    if (memory_kib % page_kib == 0 && free >= PAGES_FOR (memory_kib, page_kib))
+    if (vmctl_hugepages_whole (memory_kib, page_kib)
+        && free >= vmctl_hugepages_needed (memory_kib, page_kib))
       fallback_kib = page_kib;
   }
   if (fallback_kib == 0)
-    fallback_kib = 2048;
+    fallback_kib = VMCTL_HUGEPAGES_SMALLEST_KIB;
   if (sizes->len > 0 && !vmctl_host_facts_pool (facts, fallback_kib, NULL, NULL, NULL))
     fallback_kib = g_array_index (sizes, guint64, 0);
   vmctl_host_facts_pool (facts, fallback_kib, cells, &total, &free);
-  need = PAGES_FOR (memory_kib, fallback_kib);
+  need = vmctl_hugepages_needed (memory_kib, fallback_kib);
   name = page_name (fallback_kib);
   size = fallback_kib % GIB_IN_KIB == 0
          ? g_strdup_printf ("%" G_GUINT64_FORMAT "G", fallback_kib / GIB_IN_KIB)

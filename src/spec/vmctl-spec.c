@@ -6,6 +6,7 @@
 #include "vmctl-spec-private.h"
 
 #include "vmctl-host-facts.h"
+#include "vmctl-hugepages-private.h"
 #include "vmctl-profile.h"
 #include "vmctl-size.h"
 
@@ -185,6 +186,31 @@ vmctl_virt_type_to_string (VmctlVirtType type)
   return type == VMCTL_VIRT_TYPE_QEMU ? "qemu" : "kvm";
 }
 
+/**
+ * vmctl_virt_type_cpu_mode:
+ * @type: the domain's virt type
+ * @requested: (nullable): the spec's CPU mode, "host-passthrough" or
+ *   "host-model"; NULL for host-passthrough, the default
+ *
+ * The one rule for the guest CPU's mode, which vmctl_spec_finalize()
+ * writes into the spec (with a note when it changes) and the domain
+ * layout turns into the <cpu> template. TCG cannot pass a host CPU
+ * through: libvirt refuses host-passthrough and host-model without KVM
+ * when the domain starts, and QEMU refuses "-cpu host" under TCG. So a
+ * qemu domain always gets mode='maximum' (QEMU's -cpu max, libvirt >=
+ * 7.1), the closest TCG offers; libvirt 9.0 defines it with
+ * migratable='off' and the same topology. Under KVM the mode asked for.
+ *
+ * Returns: (transfer none): "host-passthrough", "host-model" or "maximum"
+ */
+const gchar *
+vmctl_virt_type_cpu_mode (VmctlVirtType type, const gchar *requested)
+{
+  if (type == VMCTL_VIRT_TYPE_QEMU)
+    return "maximum";
+  return requested != NULL ? requested : "host-passthrough";
+}
+
 const gchar *
 vmctl_graphics_kind_to_string (VmctlGraphicsKind kind)
 {
@@ -339,6 +365,7 @@ settle_virt_type (VmctlSpec *spec, VmctlHostFacts *facts)
   /* a host root shows the device node; libvirt says whether it works */
   const gchar *kvm = facts->source == VMCTL_HOST_FACTS_FILES ? "/dev/kvm" : "KVM";
   g_autoptr(GPtrArray) dropped = g_ptr_array_new ();
+  const gchar *mode;
 
   if (!spec->virt_type_given && have_kvm && facts->kvm_software == VMCTL_FACT_YES) {
     spec->virt_type = VMCTL_VIRT_TYPE_QEMU;
@@ -358,9 +385,10 @@ settle_virt_type (VmctlSpec *spec, VmctlHostFacts *facts)
   if (spec->virt_type != VMCTL_VIRT_TYPE_QEMU)
     return;
 
-  if (g_strcmp0 (spec->cpu_mode, "maximum") != 0) {
+  mode = vmctl_virt_type_cpu_mode (spec->virt_type, spec->cpu_mode);
+  if (g_strcmp0 (spec->cpu_mode, mode) != 0) {
     g_free (spec->cpu_mode);
-    spec->cpu_mode = g_strdup ("maximum");
+    spec->cpu_mode = g_strdup (mode);
     g_ptr_array_add (dropped, (gpointer) "the host CPU model (QEMU's 'maximum' instead)");
   }
   if (spec->cpu_cache_passthrough) {
@@ -591,11 +619,14 @@ check_memory (VmctlSpec *spec, VmctlHostFacts *facts, GError **error)
                    limit);
     return FALSE;
   }
-  /* hugepages come in 2 MiB at the least; libvirt rounds up otherwise and
-   * the VM gets memory nobody asked for */
-  if (spec->hugepages && spec->memory_kib % 2048 != 0) {
+  /* the layout picks the page size later (vmctl_hugepages_choose()), by
+   * the same rule; memory that is no whole number of the smallest size
+   * fits none, which is the user's value to fix */
+  if (spec->hugepages && !vmctl_hugepages_whole (spec->memory_kib, VMCTL_HUGEPAGES_SMALLEST_KIB)) {
+    g_autofree gchar *page = vmctl_size_format (VMCTL_HUGEPAGES_SMALLEST_KIB * 1024);
+
     g_set_error (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_INVALID,
-                 "%s: with hugepages the memory must be a multiple of 2 MiB", subject);
+                 "%s: with hugepages the memory must be a multiple of %s", subject, page);
     return FALSE;
   }
   return TRUE;
