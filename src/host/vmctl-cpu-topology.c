@@ -5,6 +5,7 @@
  * pair that the guest believes are two threads of one core then really is
  * one host core, and the host keeps a whole core for itself and QEMU. */
 #include "vmctl-cpu-topology.h"
+#include "vmctl-host-facts-private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -199,22 +200,9 @@ read_cpu_number_file (VmctlHost *host, guint cpu, const gchar *name, guint *out_
 static gchar *
 read_vendor (VmctlHost *host)
 {
-  g_autofree gchar *contents = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_autoptr(VmctlCpuinfo) cpuinfo = vmctl_cpuinfo_read (host, NULL);
 
-  if (!vmctl_host_read (host, "/proc/cpuinfo", &contents, NULL, NULL))
-    return NULL;
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++) {
-    const gchar *colon;
-
-    if (!g_str_has_prefix (lines[i], "vendor_id"))
-      continue;
-    colon = strchr (lines[i], ':');
-    if (colon != NULL)
-      return g_strstrip (g_strdup (colon + 1));
-  }
-  return NULL;
+  return cpuinfo != NULL ? g_steal_pointer (&cpuinfo->vendor) : NULL;
 }
 
 static gboolean
@@ -391,8 +379,7 @@ gboolean
 vmctl_cpu_topology_is_amd (const VmctlCpuTopology *topology)
 {
   g_return_val_if_fail (topology != NULL, FALSE);
-  return g_strcmp0 (topology->vendor, "AuthenticAMD") == 0
-         || g_strcmp0 (topology->vendor, "HygonGenuine") == 0;
+  return vmctl_cpu_vendor_is_amd (topology->vendor);
 }
 
 static VmctlCpuPinning *

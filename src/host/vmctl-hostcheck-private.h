@@ -30,6 +30,7 @@ typedef struct {
 
   /* set by cpu.virtualization */
   VmctlCpuVendor vendor;
+  guint cpus;                 /* usable logical CPUs (the topology's); 0 when unknown */
   /* read before the IOMMU checks; NULL when /proc/cmdline is unreadable */
   gchar **cmdline;
   /* set by iommu.acpi and iommu.groups */

@@ -6,6 +6,8 @@
  * the run: on a half-configured host those are exactly the interesting
  * cases. */
 #include "vmctl-hostcheck-private.h"
+#include "vmctl-cpu-topology.h"
+#include "vmctl-host-facts-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -252,57 +254,13 @@ vmctl_host_check_kvm_module (VmctlHostCheck *check)
 /**
  * vmctl_host_check_uses_pvm: (skip)
  * Returns: TRUE when KVM is provided by kvm_pvm rather than kvm_intel or
- * kvm_amd (a cloud VM without nested VT-x)
+ * kvm_amd (a cloud VM without nested VT-x), by the rule the spec's choice
+ * of TCG follows (vmctl_host_kvm_is_software())
  */
 gboolean
 vmctl_host_check_uses_pvm (VmctlHostCheck *check)
 {
-  return vmctl_host_exists (check->host, "/sys/module/kvm_pvm")
-         && !vmctl_host_exists (check->host, "/sys/module/kvm_intel")
-         && !vmctl_host_exists (check->host, "/sys/module/kvm_amd");
-}
-
-/* Reads "key : value" from the first processor block of /proc/cpuinfo. */
-static gchar *
-cpuinfo_field (const gchar *cpuinfo, const gchar *key)
-{
-  g_auto(GStrv) lines = g_strsplit (cpuinfo, "\n", -1);
-
-  for (guint i = 0; lines[i] != NULL; i++) {
-    const gchar *colon = strchr (lines[i], ':');
-    g_autofree gchar *name = NULL;
-
-    if (colon == NULL)
-      continue;
-    name = g_strstrip (g_strndup (lines[i], (gsize) (colon - lines[i])));
-    if (strcmp (name, key) == 0)
-      return g_strstrip (g_strdup (colon + 1));
-  }
-  return NULL;
-}
-
-static guint
-cpuinfo_count_processors (const gchar *cpuinfo)
-{
-  g_auto(GStrv) lines = g_strsplit (cpuinfo, "\n", -1);
-  guint count = 0;
-
-  for (guint i = 0; lines[i] != NULL; i++) {
-    if (g_str_has_prefix (lines[i], "processor") && strchr (lines[i], ':') != NULL)
-      count++;
-  }
-  return count;
-}
-
-static gboolean
-word_in (const gchar *words, const gchar *word)
-{
-  g_auto(GStrv) list = NULL;
-
-  if (words == NULL)
-    return FALSE;
-  list = g_strsplit_set (words, " \t", -1);
-  return g_strv_contains ((const gchar * const *) list, word);
+  return vmctl_host_kvm_is_software (check->host);
 }
 
 /* Without a readable cpuinfo vendor_id, the loaded KVM module or the ACPI
@@ -327,7 +285,10 @@ check_cpu_virtualization (VmctlHostCheck *check)
 {
   g_autofree gchar *cpuinfo = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlCpuTopology) topology = vmctl_cpu_topology_read (check->host, NULL);
 
+  /* the CPU count is the topology's, as pinning and the spec see it */
+  check->cpus = topology != NULL ? topology->n_cpus : 0;
   if (!vmctl_host_read (check->host, "/proc/cpuinfo", &cpuinfo, NULL, &error)) {
     check->vendor = guess_vendor (check);
     vmctl_host_check_add (check, cpu_id, cpu_title, VMCTL_CHECK_WARN,
@@ -338,27 +299,33 @@ check_cpu_virtualization (VmctlHostCheck *check)
   vmctl_host_check_cpuinfo (check, cpuinfo);
 }
 
-/* cpu.virtualization from the text of /proc/cpuinfo; sets check->vendor */
-void
-vmctl_host_check_cpuinfo (VmctlHostCheck *check, const gchar *cpuinfo)
+/* "GenuineIntel, 8 logical CPUs, " or without a count the host does not tell */
+static gchar *
+cpu_summary (const gchar *vendor_id, guint cpus)
 {
-  g_autofree gchar *vendor_id = NULL;
-  g_autofree gchar *flags = NULL;
+  if (cpus == 0)
+    return g_strdup_printf ("%s, ", vendor_id != NULL ? vendor_id : "unknown vendor");
+  return g_strdup_printf ("%s, %u logical CPU%s, ", vendor_id != NULL ? vendor_id : "unknown vendor",
+                          cpus, cpus == 1 ? "" : "s");
+}
+
+/* cpu.virtualization from the text of /proc/cpuinfo (vmctl_cpuinfo_parse())
+ * and check->cpus; sets check->vendor */
+void
+vmctl_host_check_cpuinfo (VmctlHostCheck *check, const gchar *text)
+{
+  g_autoptr(VmctlCpuinfo) cpuinfo = vmctl_cpuinfo_parse (text);
+  const gchar *vendor_id = cpuinfo->vendor;
   const gchar *fix;
   gboolean vmx;
   gboolean svm;
-  guint processors;
 
-  vendor_id = cpuinfo_field (cpuinfo, "vendor_id");
-  flags = cpuinfo_field (cpuinfo, "flags");
-  processors = cpuinfo_count_processors (cpuinfo);
-  vmx = word_in (flags, "vmx");
-  svm = word_in (flags, "svm");
+  vmx = vmctl_cpuinfo_has_flag (cpuinfo, "vmx");
+  svm = vmctl_cpuinfo_has_flag (cpuinfo, "svm");
 
-  /* Hygon's Dhyana is a licensed Zen: svm, kvm_amd and an AMD IOMMU */
   if (g_strcmp0 (vendor_id, "GenuineIntel") == 0)
     check->vendor = VMCTL_CPU_VENDOR_INTEL;
-  else if (g_strcmp0 (vendor_id, "AuthenticAMD") == 0 || g_strcmp0 (vendor_id, "HygonGenuine") == 0)
+  else if (vmctl_cpu_vendor_is_amd (vendor_id))
     check->vendor = VMCTL_CPU_VENDOR_AMD;
   else if (vmx)
     check->vendor = VMCTL_CPU_VENDOR_INTEL;
@@ -367,7 +334,7 @@ vmctl_host_check_cpuinfo (VmctlHostCheck *check, const gchar *cpuinfo)
   else
     check->vendor = guess_vendor (check);
 
-  if (flags == NULL) {
+  if (cpuinfo->flags == NULL) {
     vmctl_host_check_add (check, cpu_id, cpu_title, VMCTL_CHECK_WARN,
                           "check that /proc is mounted: mount -t proc proc /proc",
                           "cannot tell whether the CPU has VT-x or AMD-V: /proc/cpuinfo "
@@ -375,11 +342,10 @@ vmctl_host_check_cpuinfo (VmctlHostCheck *check, const gchar *cpuinfo)
     return;
   }
   if (vmx || svm) {
-    vmctl_host_check_add (check, cpu_id, cpu_title, VMCTL_CHECK_PASS, NULL,
-                          "%s, %u logical CPU%s, %s present",
-                          vendor_id != NULL ? vendor_id : "unknown vendor",
-                          processors, processors == 1 ? "" : "s",
-                          vmx ? "vmx (Intel VT-x)" : "svm (AMD-V)");
+    g_autofree gchar *summary = cpu_summary (vendor_id, check->cpus);
+
+    vmctl_host_check_add (check, cpu_id, cpu_title, VMCTL_CHECK_PASS, NULL, "%s%s present",
+                          summary, vmx ? "vmx (Intel VT-x)" : "svm (AMD-V)");
     return;
   }
   /* Inside a cloud VM, KVM can still work through kvm_pvm (pagetable-based
@@ -392,10 +358,11 @@ vmctl_host_check_cpuinfo (VmctlHostCheck *check, const gchar *cpuinfo)
                           "%s CPU without vmx or svm%s: KVM runs through kvm_pvm (software "
                           "virtualization), which cannot pass devices through",
                           vendor_id != NULL ? vendor_id : "unknown",
-                          word_in (flags, "hypervisor") ? ", inside a virtual machine" : "");
+                          vmctl_cpuinfo_has_flag (cpuinfo, "hypervisor")
+                          ? ", inside a virtual machine" : "");
     return;
   }
-  if (word_in (flags, "hypervisor")) {
+  if (vmctl_cpuinfo_has_flag (cpuinfo, "hypervisor")) {
     vmctl_host_check_add (check, cpu_id, cpu_title, VMCTL_CHECK_FAIL,
                           "this is a virtual machine: expose VT-x/AMD-V from the outer host "
                           "(libvirt: <cpu mode='host-passthrough'/> with nested=1 in the outer "

@@ -4,6 +4,7 @@
  * decided in one place (vmctl-hugepages.c). Not installed. */
 #pragma once
 
+#include "vmctl-host-facts.h"
 #include "vmctl-hugepages.h"
 
 G_BEGIN_DECLS
@@ -14,5 +15,16 @@ G_BEGIN_DECLS
 
 gboolean vmctl_hugepages_whole (guint64 memory_kib, guint64 page_kib);
 guint64 vmctl_hugepages_needed (guint64 memory_kib, guint64 page_kib);
+
+/* the readers: pools (sysfs, else /proc/meminfo) and hugetlbfs mounts */
+GArray *vmctl_hugepages_read_pools (VmctlHost *host);
+
+typedef struct {
+  gchar *mount_point;         /* unescaped */
+  guint64 page_kib;           /* pagesize=, else the default size; 0 when unknown */
+} VmctlHugetlbfsMount;
+
+GPtrArray *vmctl_hugepages_read_mounts (VmctlHost *host);
+void vmctl_hugetlbfs_mount_free (VmctlHugetlbfsMount *mount);
 
 G_END_DECLS

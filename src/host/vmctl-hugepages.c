@@ -2,7 +2,8 @@
 /* vmctl-hugepages.c: hugepage pools from sysfs (or /proc/meminfo); dynamic
  * reservations through nr_hugepages, recorded per owner under one lock. */
 #include "vmctl-hugepages-private.h"
-#include "vmctl-host-facts.h"
+#include "vmctl-host-facts-private.h"
+#include "vmctl-host-private.h"
 #include "vmctl-size.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 G_DEFINE_QUARK (vmctl-hugepages-error-quark, vmctl_hugepages_error)
 
 #define GROUP "reservation"
+#define HUGEPAGES_DIRECTORY "/sys/kernel/mm/hugepages"
 #define PROC_NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
 #define COMPACT_MEMORY "/proc/sys/vm/compact_memory"
 #define BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
@@ -72,19 +74,8 @@ set_io_error (GError **error, int saved_errno, const gchar *what, const gchar *p
                "cannot %s '%s': %s", what, path, g_strerror (saved_errno));
 }
 
-/* "Hugepagesize:    2048 kB", "HugePages_Free:   8192"; never the first
- * line (MemTotal is), so a leading newline anchors the key */
-static gboolean
-meminfo_value (const gchar *meminfo, const gchar *key, guint64 *out_value)
-{
-  g_autofree gchar *needle = g_strconcat ("\n", key, ":", NULL);
-  const gchar *found = meminfo != NULL ? strstr (meminfo, needle) : NULL;
-
-  if (found != NULL)
-    *out_value = g_ascii_strtoull (found + strlen (needle), NULL, 10);
-  return found != NULL;
-}
-
+/* nr_hugepages or free_hugepages; @error NULL to read an unreadable or
+ * garbled count as 0 */
 static gboolean
 read_count (VmctlHost *host, const gchar *path, guint64 *out_value, GError **error)
 {
@@ -92,6 +83,9 @@ read_count (VmctlHost *host, const gchar *path, guint64 *out_value, GError **err
   g_autofree gchar *line = vmctl_host_read_line (host, path, &local_error);
 
   if (line == NULL || !g_ascii_string_to_unsigned (line, 10, 0, G_MAXUINT64, out_value, NULL)) {
+    *out_value = 0;
+    if (error == NULL)
+      return TRUE;
     g_set_error (error, VMCTL_HUGEPAGES_ERROR, VMCTL_HUGEPAGES_ERROR_IO, "cannot read '%s': %s",
                  path, local_error != NULL ? local_error->message : "not a number");
     return FALSE;
@@ -99,31 +93,34 @@ read_count (VmctlHost *host, const gchar *path, guint64 *out_value, GError **err
   return TRUE;
 }
 
+/* The one reader of a hugepage pool: /sys/kernel/mm/hugepages for any
+ * size, or /proc/meminfo's counts for the default size where sysfs has no
+ * pools (some containers). @strict: an unreadable count is an error (the
+ * start-time check and the reservations must not guess); else it counts
+ * as 0 (the facts and the host check report what they can). */
 static gboolean
-read_pool (VmctlHost *host, guint64 page_kib, Pool *out_pool, GError **error)
+read_pool (VmctlHost *host, guint64 page_kib, const VmctlMeminfo *meminfo, gboolean strict,
+           Pool *out_pool, GError **error)
 {
-  g_autofree gchar *meminfo = NULL;
   g_autofree gchar *size = vmctl_size_format (page_kib * 1024);
-  guint64 default_kib = 0; /* from Hugepagesize; 0 when unknown */
   Pool pool = { .page_kib = page_kib };
   gchar directory[96];
 
   /* without /proc/meminfo the sysfs pools still answer */
-  if (vmctl_host_read (host, "/proc/meminfo", &meminfo, NULL, NULL))
-    meminfo_value (meminfo, "Hugepagesize", &default_kib);
-  pool.is_default = page_kib == default_kib;
+  pool.is_default = page_kib == meminfo->hugepage_kib;
   g_snprintf (directory, sizeof directory,
               "/sys/kernel/mm/hugepages/hugepages-%" G_GUINT64_FORMAT "kB", page_kib);
   if (vmctl_host_exists (host, directory)) {
     g_autofree gchar *free_path = g_strconcat (directory, "/free_hugepages", NULL);
 
     g_snprintf (pool.control, sizeof pool.control, "%s/nr_hugepages", directory);
-    if (!read_count (host, pool.control, &pool.total, error)
-        || !read_count (host, free_path, &pool.free, error))
+    if (!read_count (host, pool.control, &pool.total, strict ? error : NULL)
+        || !read_count (host, free_path, &pool.free, strict ? error : NULL))
       return FALSE;
-  } else if (pool.is_default && meminfo_value (meminfo, "HugePages_Total", &pool.total)
-             && meminfo_value (meminfo, "HugePages_Free", &pool.free)) {
+  } else if (pool.is_default && meminfo->hugepage_counts) {
     /* no sysfs (some containers): /proc shows and sets the default pool */
+    pool.total = meminfo->hugepages_total;
+    pool.free = meminfo->hugepages_free;
     g_strlcpy (pool.control, PROC_NR_HUGEPAGES, sizeof pool.control);
   } else {
     g_set_error (error, VMCTL_HUGEPAGES_ERROR, VMCTL_HUGEPAGES_ERROR_UNSUPPORTED,
@@ -132,6 +129,147 @@ read_pool (VmctlHost *host, guint64 page_kib, Pool *out_pool, GError **error)
   }
   *out_pool = pool;
   return TRUE;
+}
+
+static gboolean
+read_pool_of_host (VmctlHost *host, guint64 page_kib, Pool *out_pool, GError **error)
+{
+  VmctlMeminfo meminfo;
+
+  vmctl_meminfo_read (host, &meminfo);
+  return read_pool (host, page_kib, &meminfo, TRUE, out_pool, error);
+}
+
+static gint
+compare_pools (gconstpointer a, gconstpointer b)
+{
+  const VmctlHugepagePool *x = a, *y = b;
+
+  return x->page_kib < y->page_kib ? -1 : x->page_kib > y->page_kib;
+}
+
+/**
+ * vmctl_hugepages_read_pools:
+ * @host: the host whose pools to read
+ *
+ * Every host-wide pool, for the host facts (FILES) and the host check:
+ * each size in /sys/kernel/mm/hugepages (an unreadable count is 0), or,
+ * without any there, the default size's pool from /proc/meminfo.
+ *
+ * Returns: (transfer full) (element-type VmctlHugepagePool): the pools,
+ *   cell VMCTL_HUGEPAGE_ALL_CELLS, smallest size first; empty when the
+ *   host has none
+ */
+GArray *
+vmctl_hugepages_read_pools (VmctlHost *host)
+{
+  g_autofree gchar *path = vmctl_host_path (host, HUGEPAGES_DIRECTORY);
+  g_autoptr(GDir) directory = g_dir_open (path, 0, NULL);
+  GArray *pools = g_array_new (FALSE, TRUE, sizeof (VmctlHugepagePool));
+  VmctlMeminfo meminfo;
+  const gchar *name;
+  Pool pool;
+
+  vmctl_meminfo_read (host, &meminfo);
+  while (directory != NULL && (name = g_dir_read_name (directory)) != NULL) {
+    guint64 page_kib;
+
+    if (!g_str_has_prefix (name, "hugepages-") || !g_str_has_suffix (name, "kB"))
+      continue;
+    page_kib = g_ascii_strtoull (name + strlen ("hugepages-"), NULL, 10);
+    if (page_kib == 0 || !read_pool (host, page_kib, &meminfo, FALSE, &pool, NULL))
+      continue;
+    g_array_append_val (pools, ((VmctlHugepagePool) { VMCTL_HUGEPAGE_ALL_CELLS, page_kib,
+                                                      pool.total, pool.free }));
+  }
+  if (pools->len == 0 && meminfo.hugepage_kib > 0
+      && read_pool (host, meminfo.hugepage_kib, &meminfo, FALSE, &pool, NULL))
+    g_array_append_val (pools, ((VmctlHugepagePool) { VMCTL_HUGEPAGE_ALL_CELLS, pool.page_kib,
+                                                      pool.total, pool.free }));
+  g_array_sort (pools, compare_pools);
+  return pools;
+}
+
+/* hugetlbfs's pagesize= option in /proc/mounts: "2M", "1G", "2048k", or
+ * bytes; 0 when garbled */
+static guint64
+parse_page_size (const gchar *text)
+{
+  gchar *end = NULL;
+  guint64 value = g_ascii_strtoull (text, &end, 10);
+
+  if (end == text || value == 0)
+    return 0;
+  switch (g_ascii_tolower (*end)) {
+  case 'k':
+    return value;
+  case 'm':
+    return value * 1024;
+  case 'g':
+    return value * 1024 * 1024;
+  case '\0':
+    return value / 1024;
+  default:
+    return 0;
+  }
+}
+
+void
+vmctl_hugetlbfs_mount_free (VmctlHugetlbfsMount *mount)
+{
+  if (mount == NULL)
+    return;
+  g_free (mount->mount_point);
+  g_free (mount);
+}
+
+/**
+ * vmctl_hugepages_read_mounts:
+ * @host: the host whose /proc/mounts to read
+ *
+ * Every hugetlbfs mount, for the host facts and the host check. libvirt's
+ * QEMU driver backs a guest with pages of size S only from a hugetlbfs
+ * mount of size S ("Unable to find any usable hugetlbfs mount for 1048576
+ * KiB"); a mount without pagesize= serves the default size (Hugepagesize).
+ *
+ * Returns: (transfer full) (element-type VmctlHugetlbfsMount): the mounts
+ *   in /proc/mounts order (the mount point unescaped, page_kib 0 when
+ *   unknown); NULL when /proc/mounts cannot be read
+ */
+GPtrArray *
+vmctl_hugepages_read_mounts (VmctlHost *host)
+{
+  g_autofree gchar *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *mounts;
+  VmctlMeminfo meminfo;
+
+  if (!vmctl_host_read (host, "/proc/mounts", &text, NULL, NULL))
+    return NULL;
+  vmctl_meminfo_read (host, &meminfo);
+  mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) vmctl_hugetlbfs_mount_free);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    g_auto(GStrv) fields = g_strsplit_set (lines[i], " \t", -1);
+    VmctlHugetlbfsMount *mount;
+
+    /* device mountpoint fstype options dump pass; the mount point has
+     * spaces escaped as \040 */
+    if (g_strv_length (fields) < 3 || strcmp (fields[2], "hugetlbfs") != 0)
+      continue;
+    mount = g_new0 (VmctlHugetlbfsMount, 1);
+    mount->mount_point = vmctl_host_unescape_field (fields[1]);
+    mount->page_kib = meminfo.hugepage_kib;
+    if (fields[3] != NULL) {
+      g_auto(GStrv) options = g_strsplit (fields[3], ",", -1);
+
+      for (guint j = 0; options[j] != NULL; j++)
+        if (g_str_has_prefix (options[j], "pagesize="))
+          mount->page_kib = parse_page_size (options[j] + strlen ("pagesize="));
+    }
+    g_ptr_array_add (mounts, mount);
+  }
+  return mounts;
 }
 
 /**
@@ -144,13 +282,10 @@ read_pool (VmctlHost *host, guint64 page_kib, Pool *out_pool, GError **error)
 guint64
 vmctl_hugepages_default_page_kib (VmctlHost *host)
 {
-  g_autofree gchar *meminfo = NULL;
-  guint64 kib = 0;
+  VmctlMeminfo meminfo;
 
-  if (vmctl_host_read (host, "/proc/meminfo", &meminfo, NULL, NULL)
-      && meminfo_value (meminfo, "Hugepagesize", &kib) && kib > 0)
-    return kib;
-  return VMCTL_HUGEPAGES_SMALLEST_KIB;
+  vmctl_meminfo_read (host, &meminfo);
+  return meminfo.hugepage_kib > 0 ? meminfo.hugepage_kib : VMCTL_HUGEPAGES_SMALLEST_KIB;
 }
 
 /**
@@ -166,7 +301,7 @@ vmctl_hugepages_read (VmctlHost *host, guint64 page_kib, guint64 *out_total, gui
   Pool pool;
 
   g_return_val_if_fail (host != NULL && page_kib > 0, FALSE);
-  if (!read_pool (host, page_kib, &pool, error))
+  if (!read_pool_of_host (host, page_kib, &pool, error))
     return FALSE;
   *out_total = pool.total;
   *out_free = pool.free;
@@ -213,7 +348,7 @@ vmctl_hugepages_check (VmctlHost *host, guint64 memory_kib, guint64 page_kib, GE
   Pool pool;
 
   g_return_val_if_fail (host != NULL && page_kib > 0, FALSE);
-  return read_pool (host, page_kib, &pool, error) && check_pool (&pool, memory_kib, error);
+  return read_pool_of_host (host, page_kib, &pool, error) && check_pool (&pool, memory_kib, error);
 }
 
 static gboolean
@@ -295,7 +430,7 @@ release_locked (VmctlHost *host, const gchar *path, GError **error)
     return TRUE;
   /* run-time pages die with a reboot; lowering now would eat boot-time ones */
   if (record.current && record.pages > 0) {
-    if (!read_pool (host, record.page_kib, &pool, error))
+    if (!read_pool_of_host (host, record.page_kib, &pool, error))
       return FALSE;
     /* never below 0, never below the pages in use (total - free) */
     lowered = MAX (pool.total - MIN (record.pages, pool.total), pool.total - MIN (pool.free, pool.total));
@@ -329,7 +464,7 @@ reserve_locked (VmctlHost *host, const gchar *path, const gchar *owner, guint64 
   if (record.current && record.page_kib == page_kib)
     return TRUE;
   if ((record.page_kib != 0 && !release_locked (host, path, error))
-      || !read_pool (host, page_kib, &pool, error))
+      || !read_pool_of_host (host, page_kib, &pool, error))
     return FALSE;
 
   need = vmctl_hugepages_needed (memory_kib, page_kib);
@@ -338,7 +473,7 @@ reserve_locked (VmctlHost *host, const gchar *path, const gchar *owner, guint64 
     /* compaction makes the contiguous runs hugepages need; best effort */
     write_count (host, COMPACT_MEMORY, 1, NULL);
     if (!write_count (host, pool.control, pool.total + shortfall, error)
-        || !read_pool (host, page_kib, &after, error))
+        || !read_pool_of_host (host, page_kib, &after, error))
       return FALSE;
     /* the kernel allocates what it can; the new pages must be free too */
     added = after.total > pool.total ? after.total - pool.total : 0;

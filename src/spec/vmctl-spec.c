@@ -5,7 +5,7 @@
  * the profiles in vmctl-profile.c. */
 #include "vmctl-spec-private.h"
 
-#include "vmctl-host-facts.h"
+#include "vmctl-host-facts-private.h"
 #include "vmctl-hugepages-private.h"
 #include "vmctl-profile.h"
 #include "vmctl-size.h"
@@ -431,17 +431,12 @@ check_machine (VmctlSpec *spec, GError **error)
   return TRUE;
 }
 
-/* An emulated TPM 2.0 needs swtpm on the host that runs the VM: libvirt
- * lists backendModel 'emulator' only then, and refuses TPM 2.0 without
- * it ("TPM version '2.0' is not supported"). */
+/* An emulated TPM 2.0 needs swtpm on the host that runs the VM
+ * (vmctl_host_facts_has_tpm2(), the host check's rule too). */
 static void
 settle_devices (VmctlSpec *spec, VmctlHostFacts *facts)
 {
-  const VmctlDomainCaps *caps = vmctl_host_facts_domain_caps (facts, spec->virt_type);
-
-  if (spec->tpm && (caps->tpm_emulator != VMCTL_FACT_YES
-                    || (caps->tpm_versions != NULL
-                        && !g_strv_contains ((const gchar * const *) caps->tpm_versions, "2.0")))) {
+  if (spec->tpm && !vmctl_host_facts_has_tpm2 (facts, spec->virt_type)) {
     spec->tpm = FALSE;
     vmctl_spec_add_note (spec, "no swtpm %s: install swtpm swtpm-tools for the TPM "
                          "Windows 11 requires", facts->where);
