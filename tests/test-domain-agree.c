@@ -7,7 +7,9 @@
  *    the builder gets the spec before finalize;
  *  - the hugepage multiple (vmctl_hugepages_whole()): finalize accepts a
  *    --memory with --hugepages exactly when the layout finds a page size
- *    that backs it whole.
+ *    that backs it whole;
+ *  - the q35 family (vmctl_machine_is_q35()): Secure Boot is accepted for
+ *    exactly the machines the layout gives PCIe root ports.
  * Each test would fail if one of the two places decided on its own and
  * differently (a rule changed in one place only). */
 #include <string.h>
@@ -243,6 +245,49 @@ test_hugepages_whole (void)
   g_assert_cmpuint (vmctl_hugepages_needed (GIB_KIB + 2048, GIB_KIB), ==, 2);
 }
 
+/* ---- the q35 family ---- */
+
+/* a plan filled by hand, freed as vmctl-test-domain.c made it */
+typedef VmctlPlan TestPlan;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestPlan, vmctl_test_domain_plan_free)
+
+/* Secure Boot needs q35's SMM, and q35 gets a PCIe root port per host
+ * slot: one test for both (vmctl_machine_is_q35()), so a versioned q35
+ * machine is q35 to the spec as to the layout. The spec refused
+ * efi-secure on "pc-q35-7.2" before, which the layout took for q35. */
+static void
+test_q35 (AgreeFixture *fixture, gconstpointer scenario)
+{
+  static const gchar * const machines[] = { "q35", "pc-q35-7.2", "pc", "pc-i440fx-7.2" };
+  g_autoptr(VmctlHostFacts) facts = vmctl_host_facts_new_from_files (fixture->host);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (machines); i++) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmctlSpec) spec = spec_for ("minimal", "kvm");
+    g_autoptr(TestPlan) plan = vmctl_test_domain_plan_new ();
+    g_autoptr(xmlDoc) document = NULL;
+    gboolean secure_ok;
+    gint root_ports;
+
+    vmctl_test_domain_set_string (&spec->machine, machines[i]);
+    vmctl_test_domain_host_gpu (spec, plan, scenario);
+    g_assert_true (vmctl_spec_set_firmware (spec, "efi-secure", NULL));
+    secure_ok = vmctl_spec_finalize_with_facts (spec, facts, &error);
+    g_assert_cmpint (secure_ok, ==, vmctl_machine_is_q35 (machines[i]));
+    if (!secure_ok) {
+      g_assert_error (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_CONFLICT);
+      continue;
+    }
+    document = vmctl_domain_xml_build_with_facts (facts, spec, plan, &error);
+    g_assert_no_error (error);
+    root_ports = vmctl_test_domain_xpath_count (document,
+                                                "/domain/devices/controller[@model='pcie-root-port']");
+    if (root_ports == 0)
+      g_error ("%s: Secure Boot accepted, but no PCIe root port for the GPU", machines[i]);
+    assert_xpath (document, "/domain/os/loader/@secure", "yes");
+  }
+}
+
 /* ---- every fixture host ---- */
 
 static GPtrArray *
@@ -279,6 +324,8 @@ main (int argc, char **argv)
     g_test_add (pages_path, AgreeFixture, host, agree_setup, test_hugepage_multiple,
                 agree_teardown);
   }
+  g_test_add ("/vmctl/domain-agree/q35", AgreeFixture, "clean-gpu-audio", agree_setup, test_q35,
+              agree_teardown);
   status = vmctl_test_domain_run ();
   return status;
 }

@@ -4,14 +4,17 @@
  * each rule through one function, so on every fixture host in
  * tests/data/sysfs they say the same: the CPU vendor, flags and count
  * (/proc/cpuinfo, the sysfs topology), MemTotal, the hugepage pools and
- * mounts, swtpm, kvm_pvm, and libvirt's TPM 2.0. Before the readers were
- * folded the host check parsed /proc/cpuinfo, /proc/meminfo, the pools and
- * /proc/mounts itself; the cases below where the two disagreed then are
- * pinned (kvm_pvm beside kvm_intel, a host whose pools only /proc/meminfo
- * shows, a remote TPM without version 2.0). The readers' parsers are
+ * mounts, swtpm, kvm_pvm, libvirt's TPM 2.0, and which firmware builds
+ * vmctl can use. Before the readers were folded the host check parsed
+ * /proc/cpuinfo, /proc/meminfo, the pools and /proc/mounts itself and
+ * counted firmware by its own rule; the cases below where the two
+ * disagreed then are pinned (kvm_pvm beside kvm_intel, a host whose pools
+ * only /proc/meminfo shows, a remote TPM without version 2.0, a Secure
+ * Boot build without SMM, a qcow2-only build). The readers' parsers are
  * tested directly too. */
 #include <string.h>
 
+#include "vmctl-firmware.h"
 #include "vmctl-host-facts-private.h"
 #include "vmctl-hostcheck-private.h"
 #include "vmctl-hugepages-private.h"
@@ -43,6 +46,20 @@ expected_suggestion (guint64 memory_kib)
   if (memory_kib > 0 && half_kib < target_kib)
     target_kib = half_kib;
   return target_kib / VMCTL_HUGEPAGES_SMALLEST_KIB;
+}
+
+/* firmware.ovmf passes exactly when create finds a UEFI build for q35,
+ * and offers Secure Boot exactly when --firmware efi-secure finds one */
+static void
+check_firmware_agrees (HostFixture *fixture)
+{
+  const VmctlCheckResult *ovmf = vmctl_test_hostcheck_result (fixture, "firmware.ovmf");
+  g_autoptr(VmctlFirmware) plain = vmctl_firmware_choose (fixture->host, FALSE, "q35", "x86_64", NULL);
+  g_autoptr(VmctlFirmware) secure = vmctl_firmware_choose (fixture->host, TRUE, "q35", "x86_64", NULL);
+
+  g_assert_cmpint (ovmf->status != VMCTL_CHECK_FAIL, ==, plain != NULL || secure != NULL);
+  g_assert_cmpint (strstr (ovmf->message, "Secure Boot build available") != NULL
+                   || strstr (ovmf->message, "(Secure Boot available)") != NULL, ==, secure != NULL);
 }
 
 /* ---- every fixture host: the check's findings are the facts' ---- */
@@ -92,6 +109,9 @@ test_fixture_host (HostFixture *fixture, gconstpointer scenario)
   }
   g_assert_cmpint (vmctl_test_hostcheck_result (fixture, "hugepages.mount")->status == VMCTL_CHECK_PASS,
                    ==, facts->hugetlbfs_mounts->len > 0);
+
+  /* firmware: the builds create could choose */
+  check_firmware_agrees (fixture);
 
   /* swtpm: the TPM rule create applies */
   g_assert_cmpint (vmctl_test_hostcheck_result (fixture, "firmware.tpm")->status == VMCTL_CHECK_PASS,
@@ -221,6 +241,46 @@ test_remote_tpm (void)
   check_remote_tpm (only_1_2, FALSE);
 }
 
+/* A Secure Boot build that does not require SMM lets the guest write its
+ * variable store, so create never picks it for efi-secure; the check
+ * said "Secure Boot build available" on its strength before. And a build
+ * vmctl cannot write as split flash (qcow2 here, which libvirt before 9.2
+ * does not take for pflash) made the check pass where create failed. */
+static void
+test_firmware_rule (HostFixture *fixture, gconstpointer data)
+{
+  static const gchar insecure[] =
+    "{ \"description\": \"Secure Boot without SMM\", \"interface-types\": [\"uefi\"],"
+    "  \"mapping\": { \"device\": \"flash\","
+    "    \"executable\": { \"filename\": \"/usr/share/OVMF/OVMF_CODE_4M.fd\", \"format\": \"raw\" },"
+    "    \"nvram-template\": { \"filename\": \"/usr/share/OVMF/OVMF_VARS_4M.fd\", \"format\": \"raw\" } },"
+    "  \"targets\": [ { \"architecture\": \"x86_64\", \"machines\": [\"pc-q35-*\"] } ],"
+    "  \"features\": [\"secure-boot\"], \"tags\": [] }";
+  static const gchar qcow2[] =
+    "{ \"description\": \"qcow2 build\", \"interface-types\": [\"uefi\"],"
+    "  \"mapping\": { \"device\": \"flash\","
+    "    \"executable\": { \"filename\": \"/usr/share/OVMF/OVMF_CODE_4M.fd\", \"format\": \"qcow2\" },"
+    "    \"nvram-template\": { \"filename\": \"/usr/share/OVMF/OVMF_VARS_4M.fd\", \"format\": \"qcow2\" } },"
+    "  \"targets\": [ { \"architecture\": \"x86_64\", \"machines\": [\"pc-q35-*\"] } ],"
+    "  \"features\": [], \"tags\": [] }";
+
+  vmctl_test_hostcheck_remove (fixture, "usr/share/qemu/firmware/40-edk2-x86_64-secure-enrolled.json");
+  vmctl_test_hostcheck_remove (fixture, "usr/share/qemu/firmware/50-edk2-x86_64-secure.json");
+  vmctl_test_hostcheck_write (fixture, "usr/share/qemu/firmware/45-insecure.json", insecure);
+  vmctl_test_hostcheck_run (fixture, NULL);
+  assert_status (fixture, "firmware.ovmf", VMCTL_CHECK_PASS);
+  vmctl_test_assert_message_contains (fixture, "firmware.ovmf", "no Secure Boot build");
+  check_firmware_agrees (fixture);
+
+  vmctl_test_hostcheck_remove (fixture, "usr/share/qemu/firmware/45-insecure.json");
+  vmctl_test_hostcheck_remove (fixture, "usr/share/qemu/firmware/60-edk2-x86_64.json");
+  vmctl_test_hostcheck_write (fixture, "usr/share/qemu/firmware/60-qcow2.json", qcow2);
+  vmctl_test_hostcheck_run (fixture, NULL);
+  assert_status (fixture, "firmware.ovmf", VMCTL_CHECK_FAIL);
+  vmctl_test_assert_message_contains (fixture, "firmware.ovmf", "vmctl cannot use");
+  check_firmware_agrees (fixture);
+}
+
 /* ---- the readers ---- */
 
 static void
@@ -342,6 +402,8 @@ main (int argc, char **argv)
   vmctl_test_hostcheck_add ("/vmctl/hostcheck-agree/meminfo-pool", "clean-gpu-audio",
                             test_meminfo_pool);
   g_test_add_func ("/vmctl/hostcheck-agree/remote-tpm", test_remote_tpm);
+  vmctl_test_hostcheck_add ("/vmctl/hostcheck-agree/firmware-rule", "clean-gpu-audio",
+                            test_firmware_rule);
   g_test_add_func ("/vmctl/hostcheck-agree/reader/cpuinfo", test_cpuinfo_parse);
   g_test_add_func ("/vmctl/hostcheck-agree/reader/meminfo", test_meminfo_parse);
   vmctl_test_hostcheck_add ("/vmctl/hostcheck-agree/reader/mounts", "clean-gpu-audio",

@@ -27,12 +27,6 @@
 #define PC_FIRST_GUEST_SLOT 0x10
 #define PC_LAST_GUEST_SLOT 0x1f
 
-static gboolean
-machine_is_q35 (const gchar *machine)
-{
-  return g_strcmp0 (machine, "q35") == 0 || g_str_has_prefix (machine, "pc-q35-");
-}
-
 static void
 disk_clear (VmctlDomainDisk *disk)
 {
@@ -283,7 +277,7 @@ resolve_hostdevs (const VmctlSpec *spec, const VmctlPlan *plan, VmctlDomainLayou
                   GError **error)
 {
   g_autoptr(GArray) groups = g_array_new (FALSE, TRUE, sizeof (SlotGroup));
-  gboolean q35 = machine_is_q35 (spec->machine);
+  gboolean q35 = vmctl_machine_is_q35 (spec->machine);
 
   g_array_set_clear_func (groups, (GDestroyNotify) slot_group_clear);
   layout->hostdevs = g_array_new (FALSE, TRUE, sizeof (VmctlDomainHostdev));

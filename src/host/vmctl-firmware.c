@@ -522,6 +522,31 @@ satisfies (const VmctlFirmware *firmware, gboolean secure_boot)
   return !vmctl_firmware_has_feature (firmware, "secure-boot");
 }
 
+/**
+ * vmctl_firmware_can_choose:
+ * @secure_boot: for --firmware efi-secure (TRUE) or efi (FALSE)
+ * @machine: "q35", "pc" or a versioned machine type
+ * @architecture: a QEMU target, "x86_64"
+ *
+ * The one rule for "vmctl can use this build", which
+ * vmctl_firmware_choose_from() applies before its preferences and the
+ * host check (firmware.ovmf) counts by: a UEFI split-flash raw build
+ * with a variable store template (what vmctl writes as <loader
+ * type='pflash'> and <nvram template>), for @architecture and @machine,
+ * with Secure Boot and SMM exactly when @secure_boot. Whether its code
+ * image exists is the caller's to ask (executable_present).
+ *
+ * Returns: whether the build qualifies
+ */
+gboolean
+vmctl_firmware_can_choose (const VmctlFirmware *firmware, gboolean secure_boot,
+                           const gchar *machine, const gchar *architecture)
+{
+  g_return_val_if_fail (firmware != NULL, FALSE);
+  return usable_as_pflash (firmware) && satisfies (firmware, secure_boot)
+         && vmctl_firmware_supports (firmware, architecture, machine);
+}
+
 /* Secure Boot: with Microsoft's keys enrolled a Windows guest boots with
  * Secure Boot on at once. Without: prefer builds that need no SMM. */
 static gboolean
@@ -572,8 +597,7 @@ vmctl_firmware_choose_from (GPtrArray *firmwares, GPtrArray *warnings,
     for (guint i = 0; i < firmwares->len && chosen == NULL; i++) {
       const VmctlFirmware *firmware = g_ptr_array_index (firmwares, i);
 
-      if (!usable_as_pflash (firmware) || !satisfies (firmware, secure_boot)
-          || !vmctl_firmware_supports (firmware, architecture, machine))
+      if (!vmctl_firmware_can_choose (firmware, secure_boot, machine, architecture))
         continue;
       if (!firmware->executable_present
           || (loader_paths != NULL && !g_strv_contains (loader_paths, firmware->executable))) {

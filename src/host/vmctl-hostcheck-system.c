@@ -12,7 +12,7 @@
 
 #include "vmctl-autocleanups.h"
 #include "vmctl-connect.h"
-#include "vmctl-firmware.h"
+#include "vmctl-firmware-private.h"
 #include "vmctl-host-facts-private.h"
 #include "vmctl-hugepages-private.h"
 
@@ -20,6 +20,10 @@
  * purpose: since Linux 6.2 it is part of vfio, and some kernels build it
  * in, so "modprobe vfio_virqfd" failing means nothing. */
 static const gchar * const vfio_modules[] = { "vfio", "vfio_iommu_type1", "vfio_pci" };
+
+/* the guest every profile builds, whose firmware the check looks for */
+#define CHECK_MACHINE "q35"
+#define CHECK_ARCHITECTURE "x86_64"
 
 static const gchar vfio_modules_load_fix[] =
   "printf 'vfio\\nvfio_iommu_type1\\nvfio_pci\\n' > /etc/modules-load.d/vfio.conf";
@@ -331,6 +335,7 @@ vmctl_host_check_firmware (VmctlHostCheck *check)
   g_autofree gchar *fix = NULL;
   guint usable = 0;
   guint secure = 0;
+  guint unusable = 0;
 
   firmwares = vmctl_firmware_list (check->host, &warnings, &error);
   if (firmwares == NULL) {
@@ -338,18 +343,25 @@ vmctl_host_check_firmware (VmctlHostCheck *check)
                           "cannot read the firmware descriptors: %s", error->message);
     return;
   }
+  /* the builds create could choose (vmctl_firmware_can_choose()) for
+   * what every profile builds: an x86_64 q35 guest */
   for (guint i = 0; i < firmwares->len; i++) {
     const VmctlFirmware *firmware = g_ptr_array_index (firmwares, i);
+    gboolean plain = vmctl_firmware_can_choose (firmware, FALSE, CHECK_MACHINE, CHECK_ARCHITECTURE);
+    gboolean secure_boot = vmctl_firmware_can_choose (firmware, TRUE, CHECK_MACHINE,
+                                                      CHECK_ARCHITECTURE);
 
-    if (!vmctl_firmware_is_uefi (firmware) || !vmctl_firmware_supports (firmware, "x86_64", NULL))
+    if (!plain && !secure_boot) {
+      unusable += vmctl_firmware_is_uefi (firmware)
+                  && vmctl_firmware_supports (firmware, CHECK_ARCHITECTURE, NULL);
       continue;
+    }
     if (!firmware->executable_present) {
       g_string_append_printf (missing, "%s%s", missing->len > 0 ? ", " : "", firmware->executable);
       continue;
     }
     usable++;
-    if (vmctl_firmware_has_feature (firmware, "secure-boot"))
-      secure++;
+    secure += secure_boot;
   }
 
   if (usable == 0) {
@@ -360,10 +372,12 @@ vmctl_host_check_firmware (VmctlHostCheck *check)
     vmctl_host_check_add (check, id, title, VMCTL_CHECK_FAIL,
                           fix != NULL ? fix : install_fix,
                           "no UEFI firmware for x86_64 in /usr/share/qemu/firmware or "
-                          "/etc/qemu/firmware (%u descriptor%s read%s%s%s)",
+                          "/etc/qemu/firmware (%u descriptor%s read%s%s%s%s)",
                           firmwares->len, firmwares->len == 1 ? "" : "s",
                           missing->len > 0 ? "; images missing: " : "", missing->str,
-                          warnings->len > 0 ? "; some descriptors do not parse" : "");
+                          warnings->len > 0 ? "; some descriptors do not parse" : "",
+                          unusable > 0 ? "; UEFI builds vmctl cannot use (not split flash in "
+                                         "raw format with a variable store template)" : "");
     return;
   }
   if (warnings->len > 0) {

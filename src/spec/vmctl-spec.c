@@ -211,6 +211,23 @@ vmctl_virt_type_cpu_mode (VmctlVirtType type, const gchar *requested)
   return requested != NULL ? requested : "host-passthrough";
 }
 
+/**
+ * vmctl_machine_is_q35:
+ * @machine: (nullable): a machine type: "q35", "pc", or a versioned
+ *   type such as "pc-q35-7.2"
+ *
+ * The one test for the q35 family, which the spec asks for Secure Boot
+ * (only q35 has the SMM it needs) and the domain layout for PCIe root
+ * ports (i440fx has none).
+ *
+ * Returns: whether @machine is q35 or a version of it
+ */
+gboolean
+vmctl_machine_is_q35 (const gchar *machine)
+{
+  return machine != NULL && (strcmp (machine, "q35") == 0 || g_str_has_prefix (machine, "pc-q35-"));
+}
+
 const gchar *
 vmctl_graphics_kind_to_string (VmctlGraphicsKind kind)
 {
@@ -421,7 +438,7 @@ settle_virt_type (VmctlSpec *spec, VmctlHostFacts *facts)
 static gboolean
 check_machine (VmctlSpec *spec, GError **error)
 {
-  if (spec->firmware == VMCTL_FIRMWARE_KIND_EFI_SECURE && g_strcmp0 (spec->machine, "q35") != 0) {
+  if (spec->firmware == VMCTL_FIRMWARE_KIND_EFI_SECURE && !vmctl_machine_is_q35 (spec->machine)) {
     g_set_error (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_CONFLICT,
                  "--firmware efi-secure needs the q35 machine, and the %s profile uses '%s' "
                  "(use --firmware efi or bios)",
