@@ -27,4 +27,19 @@ typedef struct {
 GPtrArray *vmctl_hugepages_read_mounts (VmctlHost *host);
 void vmctl_hugetlbfs_mount_free (VmctlHugetlbfsMount *mount);
 
+/* one pool as the start-time check and the reservations (strictly) read it */
+#define VMCTL_HUGEPAGES_PROC_NR "/proc/sys/vm/nr_hugepages"
+typedef struct {
+  guint64 page_kib;
+  guint64 total;              /* nr_hugepages */
+  guint64 free;               /* free_hugepages */
+  gboolean is_default;        /* the size /proc/sys/vm/nr_hugepages and hugepages= set */
+  gchar control[128];         /* host path of this size's nr_hugepages */
+} VmctlHugepagesPoolState;
+
+gboolean vmctl_hugepages_read_state (VmctlHost *host, guint64 page_kib,
+                                     VmctlHugepagesPoolState *out_pool, GError **error);
+gboolean vmctl_hugepages_check_state (const VmctlHugepagesPoolState *pool, guint64 memory_kib,
+                                      GError **error);
+
 G_END_DECLS

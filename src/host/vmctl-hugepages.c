@@ -1,25 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vmctl-hugepages.c: hugepage pools from sysfs (or /proc/meminfo); dynamic
- * reservations through nr_hugepages, recorded per owner under one lock. */
+/* vmctl-hugepages.c: the hugepage granularity rule, the one reader of
+ * the pools (sysfs, or /proc/meminfo) and of the hugetlbfs mounts, the
+ * start-time check and the choice of a page size for a domain. The
+ * dynamic reservations are in vmctl-hugepages-reserve.c. */
 #include "vmctl-hugepages-private.h"
 #include "vmctl-host-facts-private.h"
 #include "vmctl-host-private.h"
 #include "vmctl-size.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
-#include <glib/gstdio.h>
 
 G_DEFINE_QUARK (vmctl-hugepages-error-quark, vmctl_hugepages_error)
 
-#define GROUP "reservation"
 #define HUGEPAGES_DIRECTORY "/sys/kernel/mm/hugepages"
-#define PROC_NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
-#define COMPACT_MEMORY "/proc/sys/vm/compact_memory"
-#define BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
 #define GIB_IN_KIB (VMCTL_GIB / VMCTL_KIB)
 
 /**
@@ -59,21 +52,6 @@ vmctl_hugepages_needed (guint64 memory_kib, guint64 page_kib)
   return memory_kib / page_kib + (memory_kib % page_kib != 0);
 }
 
-typedef struct {
-  guint64 page_kib;
-  guint64 total;       /* nr_hugepages */
-  guint64 free;        /* free_hugepages */
-  gboolean is_default; /* the size /proc/sys/vm/nr_hugepages and hugepages= set */
-  gchar control[128];  /* host path of this size's nr_hugepages */
-} Pool;
-
-static void
-set_io_error (GError **error, int saved_errno, const gchar *what, const gchar *path)
-{
-  g_set_error (error, VMCTL_HUGEPAGES_ERROR, VMCTL_HUGEPAGES_ERROR_IO,
-               "cannot %s '%s': %s", what, path, g_strerror (saved_errno));
-}
-
 /* nr_hugepages or free_hugepages; @error NULL to read an unreadable or
  * garbled count as 0 */
 static gboolean
@@ -100,10 +78,10 @@ read_count (VmctlHost *host, const gchar *path, guint64 *out_value, GError **err
  * as 0 (the facts and the host check report what they can). */
 static gboolean
 read_pool (VmctlHost *host, guint64 page_kib, const VmctlMeminfo *meminfo, gboolean strict,
-           Pool *out_pool, GError **error)
+           VmctlHugepagesPoolState *out_pool, GError **error)
 {
   g_autofree gchar *size = vmctl_size_format (page_kib * 1024);
-  Pool pool = { .page_kib = page_kib };
+  VmctlHugepagesPoolState pool = { .page_kib = page_kib };
   gchar directory[96];
 
   /* without /proc/meminfo the sysfs pools still answer */
@@ -121,7 +99,7 @@ read_pool (VmctlHost *host, guint64 page_kib, const VmctlMeminfo *meminfo, gbool
     /* no sysfs (some containers): /proc shows and sets the default pool */
     pool.total = meminfo->hugepages_total;
     pool.free = meminfo->hugepages_free;
-    g_strlcpy (pool.control, PROC_NR_HUGEPAGES, sizeof pool.control);
+    g_strlcpy (pool.control, VMCTL_HUGEPAGES_PROC_NR, sizeof pool.control);
   } else {
     g_set_error (error, VMCTL_HUGEPAGES_ERROR, VMCTL_HUGEPAGES_ERROR_UNSUPPORTED,
                  "the host has no %s hugepages (no %s)", size, directory);
@@ -131,8 +109,19 @@ read_pool (VmctlHost *host, guint64 page_kib, const VmctlMeminfo *meminfo, gbool
   return TRUE;
 }
 
-static gboolean
-read_pool_of_host (VmctlHost *host, guint64 page_kib, Pool *out_pool, GError **error)
+/**
+ * vmctl_hugepages_read_state: (skip)
+ * @page_kib: a page size
+ * @out_pool: (out caller-allocates): the pool and its control file
+ * @error: VMCTL_HUGEPAGES_ERROR_UNSUPPORTED when the host has no such
+ *   pool, _IO when a count cannot be read
+ *
+ * The pool as the start-time check and the reservations see it: every
+ * count must be read.
+ */
+gboolean
+vmctl_hugepages_read_state (VmctlHost *host, guint64 page_kib, VmctlHugepagesPoolState *out_pool,
+                            GError **error)
 {
   VmctlMeminfo meminfo;
 
@@ -168,7 +157,7 @@ vmctl_hugepages_read_pools (VmctlHost *host)
   GArray *pools = g_array_new (FALSE, TRUE, sizeof (VmctlHugepagePool));
   VmctlMeminfo meminfo;
   const gchar *name;
-  Pool pool;
+  VmctlHugepagesPoolState pool;
 
   vmctl_meminfo_read (host, &meminfo);
   while (directory != NULL && (name = g_dir_read_name (directory)) != NULL) {
@@ -298,285 +287,15 @@ gboolean
 vmctl_hugepages_read (VmctlHost *host, guint64 page_kib, guint64 *out_total, guint64 *out_free,
                       GError **error)
 {
-  Pool pool;
+  VmctlHugepagesPoolState pool;
 
   g_return_val_if_fail (host != NULL && page_kib > 0, FALSE);
-  if (!read_pool_of_host (host, page_kib, &pool, error))
+  if (!vmctl_hugepages_read_state (host, page_kib, &pool, error))
     return FALSE;
   *out_total = pool.total;
   *out_free = pool.free;
   return TRUE;
 }
-
-static gboolean
-check_pool (const Pool *pool, guint64 memory_kib, GError **error)
-{
-  guint64 need = vmctl_hugepages_needed (memory_kib, pool->page_kib);
-  g_autofree gchar *memory = vmctl_size_format (memory_kib * 1024);
-  g_autofree gchar *size = vmctl_size_format (pool->page_kib * 1024);
-  g_autofree gchar *boot = NULL;
-  gboolean gib = pool->page_kib % GIB_IN_KIB == 0;
-  guint64 want;
-
-  if (pool->free >= need)
-    return TRUE;
-  /* nr_hugepages is the pool's total, pages other VMs use included */
-  want = pool->total + (need - pool->free);
-  boot = pool->is_default ? g_strdup_printf ("hugepages=%" G_GUINT64_FORMAT, want)
-    : g_strdup_printf ("hugepagesz=%" G_GUINT64_FORMAT "%s hugepages=%" G_GUINT64_FORMAT,
-                       gib ? pool->page_kib / GIB_IN_KIB : pool->page_kib, gib ? "G" : "K", want);
-  g_set_error (error, VMCTL_HUGEPAGES_ERROR, VMCTL_HUGEPAGES_ERROR_NOT_ENOUGH,
-               "%s of guest memory needs %" G_GUINT64_FORMAT " hugepages of %s, but only %"
-               G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " are free; fix: echo %" G_GUINT64_FORMAT
-               " > %s, and add %s to the kernel command line to reserve them at boot%s",
-               memory, need, size, pool->free, pool->total, want,
-               pool->is_default ? PROC_NR_HUGEPAGES : pool->control, boot,
-               /* 1 GiB pages rarely allocate at run time (FACTS.md) */
-               pool->page_kib >= GIB_IN_KIB ? " (1 GiB pages seldom allocate after boot)" : "");
-  return FALSE;
-}
-
-/**
- * vmctl_hugepages_check:
- * @memory_kib: the guest's memory, rounded up to whole pages
- * @error: VMCTL_HUGEPAGES_ERROR_NOT_ENOUGH (the message names need, free,
- *   the page size and the exact fix), _UNSUPPORTED or _IO
- */
-gboolean
-vmctl_hugepages_check (VmctlHost *host, guint64 memory_kib, guint64 page_kib, GError **error)
-{
-  Pool pool;
-
-  g_return_val_if_fail (host != NULL && page_kib > 0, FALSE);
-  return read_pool_of_host (host, page_kib, &pool, error) && check_pool (&pool, memory_kib, error);
-}
-
-static gboolean
-write_count (VmctlHost *host, const gchar *absolute_path, guint64 value, GError **error)
-{
-  g_autofree gchar *text = g_strdup_printf ("%" G_GUINT64_FORMAT "\n", value);
-  g_autoptr(GError) local_error = NULL;
-
-  if (!vmctl_host_write (host, absolute_path, text, &local_error)) {
-    g_set_error (error, VMCTL_HUGEPAGES_ERROR, VMCTL_HUGEPAGES_ERROR_IO, "cannot write %s",
-                 local_error->message);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* a VM name with '/' and '%' escaped; ".conf" rules out "." and ".." */
-static gchar *
-record_path (const gchar *directory, const gchar *owner)
-{
-  g_autofree gchar *escaped = g_uri_escape_string (owner, " !$&'()*+,;=:@[]#?\"<>\\^`{|}", TRUE);
-  g_autofree gchar *name = g_strconcat (escaped, ".conf", NULL);
-
-  return g_build_filename (directory, name, NULL);
-}
-
-typedef struct {
-  guint64 page_kib; /* 0: there is no record */
-  guint64 pages;    /* added by vmctl; 0 when the free pages sufficed */
-  gboolean current; /* written during this boot */
-} Record;
-
-/* no record is no error: @out_record->page_kib is 0 then; a malformed
- * one is, since nobody knows how many pages it stands for */
-static gboolean
-load_record (VmctlHost *host, const gchar *path, Record *out_record, GError **error)
-{
-  g_autoptr(GKeyFile) key_file = g_key_file_new ();
-  g_autoptr(GError) local_error = NULL;
-  g_autofree gchar *boot_id = vmctl_host_read_line (host, BOOT_ID_PATH, NULL);
-  g_autofree gchar *recorded_boot = NULL;
-  Record record = { 0 };
-
-  if (!g_key_file_load_from_file (key_file, path, G_KEY_FILE_NONE, &local_error)) {
-    if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
-      *out_record = record;
-      return TRUE;
-    }
-    g_set_error (error, VMCTL_HUGEPAGES_ERROR, VMCTL_HUGEPAGES_ERROR_IO,
-                 "cannot read hugepage record '%s': %s", path, local_error->message);
-    return FALSE;
-  }
-  record.page_kib = g_key_file_get_uint64 (key_file, GROUP, "page_kib", NULL);
-  record.pages = g_key_file_get_uint64 (key_file, GROUP, "pages", &local_error);
-  if (local_error != NULL || record.page_kib == 0) {
-    g_set_error (error, VMCTL_HUGEPAGES_ERROR, VMCTL_HUGEPAGES_ERROR_IO,
-                 "malformed hugepage record '%s': %s (check nr_hugepages, then remove it)",
-                 path, local_error != NULL ? local_error->message : "no page_kib");
-    return FALSE;
-  }
-  /* an unknown boot id on either side counts as this boot */
-  recorded_boot = g_key_file_get_string (key_file, GROUP, "boot_id", NULL);
-  record.current = boot_id == NULL || recorded_boot == NULL || *recorded_boot == '\0'
-                   || strcmp (boot_id, recorded_boot) == 0;
-  *out_record = record;
-  return TRUE;
-}
-
-static gboolean
-release_locked (VmctlHost *host, const gchar *path, GError **error)
-{
-  Record record;
-  guint64 lowered;
-  Pool pool;
-
-  if (!load_record (host, path, &record, error))
-    return FALSE;
-  if (record.page_kib == 0)
-    return TRUE;
-  /* run-time pages die with a reboot; lowering now would eat boot-time ones */
-  if (record.current && record.pages > 0) {
-    if (!read_pool_of_host (host, record.page_kib, &pool, error))
-      return FALSE;
-    /* never below 0, never below the pages in use (total - free) */
-    lowered = MAX (pool.total - MIN (record.pages, pool.total), pool.total - MIN (pool.free, pool.total));
-    if (lowered != pool.total && !write_count (host, pool.control, lowered, error))
-      return FALSE;
-  }
-  if (g_unlink (path) != 0 && errno != ENOENT) {
-    set_io_error (error, errno, "remove hugepage record", path);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
-reserve_locked (VmctlHost *host, const gchar *path, const gchar *owner, guint64 memory_kib,
-                guint64 page_kib, GError **error)
-{
-  g_autoptr(GKeyFile) fresh = g_key_file_new ();
-  g_autoptr(GError) local_error = NULL;
-  g_autofree gchar *boot_id = vmctl_host_read_line (host, BOOT_ID_PATH, NULL);
-  g_autofree gchar *data = NULL;
-  guint64 need, shortfall, added = 0;
-  gsize length = 0;
-  Record record;
-  Pool pool, after;
-
-  if (!load_record (host, path, &record, error))
-    return FALSE;
-  /* a retried start must not add pages again; a stale record or one of
-   * another size is released first, or its pages would stay reserved */
-  if (record.current && record.page_kib == page_kib)
-    return TRUE;
-  if ((record.page_kib != 0 && !release_locked (host, path, error))
-      || !read_pool_of_host (host, page_kib, &pool, error))
-    return FALSE;
-
-  need = vmctl_hugepages_needed (memory_kib, page_kib);
-  if (pool.free < need) {
-    shortfall = need - pool.free;
-    /* compaction makes the contiguous runs hugepages need; best effort */
-    write_count (host, COMPACT_MEMORY, 1, NULL);
-    if (!write_count (host, pool.control, pool.total + shortfall, error)
-        || !read_pool_of_host (host, page_kib, &after, error))
-      return FALSE;
-    /* the kernel allocates what it can; the new pages must be free too */
-    added = after.total > pool.total ? after.total - pool.total : 0;
-    if (added < shortfall || after.free < need) {
-      gboolean restored = write_count (host, pool.control, pool.total, NULL);
-
-      check_pool (&pool, memory_kib, error);
-      g_prefix_error (error, "the kernel added %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-                      " more hugepages asked for (%" G_GUINT64_FORMAT " free after), nr_hugepages %s: ",
-                      added, shortfall, after.free, restored ? "was put back" : "could not be put back");
-      return FALSE;
-    }
-  }
-
-  g_key_file_set_string (fresh, GROUP, "owner", owner);
-  g_key_file_set_uint64 (fresh, GROUP, "page_kib", page_kib);
-  g_key_file_set_uint64 (fresh, GROUP, "pages", added);
-  g_key_file_set_string (fresh, GROUP, "boot_id", boot_id != NULL ? boot_id : "");
-  data = g_key_file_to_data (fresh, &length, NULL);
-  /* Added before recorded: a crash in between leaves pages reserved, not a
-   * record that makes release take pages vmctl never added. No directory
-   * fsync as in the journal: a power loss resets the pool with the boot */
-  if (!g_file_set_contents_full (path, data, (gssize) length,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0600, &local_error)) {
-    if (added > 0)
-      write_count (host, pool.control, pool.total, NULL);
-    g_set_error (error, VMCTL_HUGEPAGES_ERROR, VMCTL_HUGEPAGES_ERROR_IO,
-                 "cannot record the hugepage reservation in '%s': %s", path, local_error->message);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* Reserve or release with STATE/hugepages (0700) locked. flock() belongs to
- * the open file: threads (start --all) exclude each other like processes. */
-static gboolean
-run_locked (VmctlHost *host, const gchar *state_dir, const gchar *owner, gboolean reserve,
-            guint64 memory_kib, guint64 page_kib, GError **error)
-{
-  g_autofree gchar *directory = g_build_filename (state_dir, "hugepages", NULL);
-  g_autofree gchar *lock_path = g_build_filename (directory, ".lock", NULL);
-  g_autofree gchar *path = record_path (directory, owner);
-  gboolean ok;
-  int fd;
-
-  /* nothing to release: do not create a state directory just to say so */
-  if (!reserve && !g_file_test (path, G_FILE_TEST_EXISTS))
-    return TRUE;
-  if (g_mkdir_with_parents (directory, 0700) != 0) {
-    set_io_error (error, errno, "create state directory", directory);
-    return FALSE;
-  }
-  fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-  if (fd < 0 || flock (fd, LOCK_EX) != 0) {
-    set_io_error (error, errno, "lock", lock_path);
-    if (fd >= 0)
-      close (fd);
-    return FALSE;
-  }
-  ok = reserve ? reserve_locked (host, path, owner, memory_kib, page_kib, error)
-               : release_locked (host, path, error);
-  close (fd);
-  return ok;
-}
-
-/**
- * vmctl_hugepages_reserve:
- * @owner: the VM name; one reservation per owner, kept if it already exists
- * @error: VMCTL_HUGEPAGES_ERROR_NOT_ENOUGH when the kernel could not add
- *   enough pages (nr_hugepages is put back), _UNSUPPORTED, or _IO
- *
- * Raises nr_hugepages by what @memory_kib lacks and records how many pages
- * it added (possibly 0) in STATE/hugepages/OWNER.conf.
- */
-gboolean
-vmctl_hugepages_reserve (VmctlHost *host, const gchar *state_dir, const gchar *owner,
-                         guint64 memory_kib, guint64 page_kib, GError **error)
-{
-  g_return_val_if_fail (host != NULL && page_kib > 0, FALSE);
-  g_return_val_if_fail (state_dir != NULL && *state_dir != '\0' && owner != NULL && *owner != '\0', FALSE);
-  return run_locked (host, state_dir, owner, TRUE, memory_kib, page_kib, error);
-}
-
-/**
- * vmctl_hugepages_release:
- * @error: VMCTL_HUGEPAGES_ERROR_IO when nr_hugepages cannot be lowered (the
- *   record stays for a retry) or the record cannot be read or removed
- *
- * Lowers nr_hugepages by the pages recorded for @owner, never below those
- * in use, and removes the record. No record (or one from an earlier boot,
- * only removed) is success, so every stop path may call it.
- */
-gboolean
-vmctl_hugepages_release (VmctlHost *host, const gchar *state_dir, const gchar *owner,
-                         GError **error)
-{
-  g_return_val_if_fail (host != NULL, FALSE);
-  g_return_val_if_fail (state_dir != NULL && *state_dir != '\0' && owner != NULL && *owner != '\0', FALSE);
-  return run_locked (host, state_dir, owner, FALSE, 0, 0, error);
-}
-
-/* ---- choosing the page size --------------------------------------------- */
 
 /* "2 MiB", "1 GiB" */
 static gchar *
@@ -594,6 +313,57 @@ boot_parameter (guint64 page_kib, guint64 pages)
   return g_strdup_printf ("hugepagesz=%" G_GUINT64_FORMAT "%s hugepages=%" G_GUINT64_FORMAT,
                           gib ? page_kib / GIB_IN_KIB : page_kib / 1024, gib ? "G" : "M", pages);
 }
+
+/**
+ * vmctl_hugepages_check_state: (skip)
+ * @memory_kib: the guest's memory
+ * @error: VMCTL_HUGEPAGES_ERROR_NOT_ENOUGH, the message with the fix
+ *
+ * Returns: whether @pool has the free pages @memory_kib needs
+ */
+gboolean
+vmctl_hugepages_check_state (const VmctlHugepagesPoolState *pool, guint64 memory_kib,
+                             GError **error)
+{
+  guint64 need = vmctl_hugepages_needed (memory_kib, pool->page_kib);
+  g_autofree gchar *memory = vmctl_size_format (memory_kib * 1024);
+  g_autofree gchar *size = vmctl_size_format (pool->page_kib * 1024);
+  g_autofree gchar *boot = NULL;
+  guint64 want;
+
+  if (pool->free >= need)
+    return TRUE;
+  /* nr_hugepages is the pool's total, pages other VMs use included */
+  want = pool->total + (need - pool->free);
+  boot = pool->is_default ? g_strdup_printf ("hugepages=%" G_GUINT64_FORMAT, want)
+                          : boot_parameter (pool->page_kib, want);
+  g_set_error (error, VMCTL_HUGEPAGES_ERROR, VMCTL_HUGEPAGES_ERROR_NOT_ENOUGH,
+               "%s of guest memory needs %" G_GUINT64_FORMAT " hugepages of %s, but only %"
+               G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " are free; fix: echo %" G_GUINT64_FORMAT
+               " > %s, and add %s to the kernel command line to reserve them at boot%s",
+               memory, need, size, pool->free, pool->total, want,
+               pool->is_default ? VMCTL_HUGEPAGES_PROC_NR : pool->control, boot,
+               /* 1 GiB pages rarely allocate at run time (FACTS.md) */
+               pool->page_kib >= GIB_IN_KIB ? " (1 GiB pages seldom allocate after boot)" : "");
+  return FALSE;
+}
+
+/**
+ * vmctl_hugepages_check:
+ * @memory_kib: the guest's memory, rounded up to whole pages
+ * @error: VMCTL_HUGEPAGES_ERROR_NOT_ENOUGH (the message names need, free,
+ *   the page size and the exact fix), _UNSUPPORTED or _IO
+ */
+gboolean
+vmctl_hugepages_check (VmctlHost *host, guint64 memory_kib, guint64 page_kib, GError **error)
+{
+  VmctlHugepagesPoolState pool;
+
+  g_return_val_if_fail (host != NULL && page_kib > 0, FALSE);
+  return vmctl_hugepages_read_state (host, page_kib, &pool, error) && vmctl_hugepages_check_state (&pool, memory_kib, error);
+}
+
+/* ---- choosing the page size --------------------------------------------- */
 
 /**
  * vmctl_hugepages_choose:
