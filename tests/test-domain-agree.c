@@ -290,21 +290,6 @@ test_q35 (AgreeFixture *fixture, gconstpointer scenario)
 
 /* ---- every fixture host ---- */
 
-static GPtrArray *
-fixture_hosts (void)
-{
-  g_autofree gchar *directory = vmctl_test_source_path ("tests/data/sysfs");
-  g_autoptr(GDir) dir = g_dir_open (directory, 0, NULL);
-  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
-  const gchar *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
-  return names;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -312,7 +297,7 @@ main (int argc, char **argv)
   int status;
 
   vmctl_test_domain_init (&argc, &argv);
-  hosts = fixture_hosts ();
+  hosts = vmctl_test_scenarios ();
   g_assert_cmpuint (hosts->len, >, 10);
   g_test_add_func ("/vmctl/domain-agree/hugepages/whole", test_hugepages_whole);
   for (guint i = 0; i < hosts->len; i++) {

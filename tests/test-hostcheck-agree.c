@@ -369,28 +369,13 @@ test_mounts_read (HostFixture *fixture, gconstpointer data)
   g_assert_null (vmctl_hugepages_read_mounts (fixture->host));
 }
 
-static GPtrArray *
-fixture_hosts (void)
-{
-  g_autofree gchar *directory = vmctl_test_source_path ("tests/data/sysfs");
-  g_autoptr(GDir) dir = g_dir_open (directory, 0, NULL);
-  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
-  const gchar *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
-  return names;
-}
-
 int
 main (int argc, char **argv)
 {
   g_autoptr(GPtrArray) hosts = NULL;
 
   g_test_init (&argc, &argv, NULL);
-  hosts = fixture_hosts ();
+  hosts = vmctl_test_scenarios ();
   g_assert_cmpuint (hosts->len, >, 10);
   for (guint i = 0; i < hosts->len; i++) {
     g_autofree gchar *path = g_strdup_printf ("/vmctl/hostcheck-agree/host/%s",
