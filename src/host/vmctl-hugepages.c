@@ -203,6 +203,10 @@ parse_page_size (const gchar *text)
   }
 }
 
+/**
+ * vmctl_hugetlbfs_mount_free:
+ * @mount: (nullable): an entry of vmctl_hugepages_read_mounts()
+ */
 void
 vmctl_hugetlbfs_mount_free (VmctlHugetlbfsMount *mount)
 {
