@@ -72,6 +72,7 @@ vmctl_vfio_free (VmctlVfio *vfio)
 {
   if (vfio == NULL)
     return;
+  vmctl_vfio_set_progress (vfio, NULL, NULL);
   g_clear_pointer (&vfio->journal, vmctl_journal_free);
   g_clear_pointer (&vfio->host, vmctl_host_unref);
   g_free (vfio->state_dir);
@@ -106,8 +107,28 @@ vmctl_vfio_set_lock_timeout (VmctlVfio *vfio, guint timeout_ms)
 void
 vmctl_vfio_set_progress (VmctlVfio *vfio, VmctlVfioProgressFunc func, gpointer user_data)
 {
+  vmctl_vfio_set_progress_full (vfio, func, user_data, NULL);
+}
+
+/**
+ * vmctl_vfio_set_progress_full:
+ * @func: (nullable): receives one line per step; NULL drops them
+ * @user_data: for @func
+ * @destroy: (nullable): frees @user_data when it is replaced or the engine
+ *   is freed
+ *
+ * vmctl_vfio_set_progress() for data the engine keeps alive itself (a
+ * session and the VM the lines are about).
+ */
+void
+vmctl_vfio_set_progress_full (VmctlVfio *vfio, VmctlVfioProgressFunc func, gpointer user_data,
+                              GDestroyNotify destroy)
+{
+  if (vfio->progress_destroy != NULL)
+    vfio->progress_destroy (vfio->progress_data);
   vfio->progress = func;
   vfio->progress_data = user_data;
+  vfio->progress_destroy = destroy;
 }
 
 void

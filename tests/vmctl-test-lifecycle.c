@@ -13,15 +13,26 @@
 #include <libxml/parser.h>
 
 void
-vmctl_test_lifecycle_setup (LifecycleFixture *fixture, gconstpointer data)
+vmctl_test_lifecycle_open (LifecycleFixture *fixture, const gchar *uri, const gchar *host_root,
+                           const gchar *state_dir)
 {
-  g_autofree gchar *uri = vmctl_test_libvirt_uri ("lifecycle");
+  g_autofree gchar *lifecycle = vmctl_test_libvirt_uri ("lifecycle");
   g_autoptr(GError) error = NULL;
 
+  g_clear_pointer (&fixture->session, vmctl_session_unref);
+  fixture->session = vmctl_session_new (host_root, uri != NULL ? uri : lifecycle, state_dir,
+                                        &error);
+  g_assert_no_error (error);
   /* through vmctl, which also loads the library's sym_ pointers */
-  fixture->connection = vmctl_connect_open (uri, FALSE, &error);
+  fixture->connection = vmctl_session_get_connection (fixture->session, FALSE, &error);
   g_assert_no_error (error);
   g_assert_nonnull (fixture->connection);
+}
+
+void
+vmctl_test_lifecycle_setup (LifecycleFixture *fixture, gconstpointer data)
+{
+  vmctl_test_lifecycle_open (fixture, NULL, NULL, NULL);
 }
 
 void
@@ -29,7 +40,8 @@ vmctl_test_lifecycle_teardown (LifecycleFixture *fixture, gconstpointer data)
 {
   if (fixture->domain.root != NULL)
     vmctl_test_domain_teardown (&fixture->domain, NULL);
-  g_clear_pointer (&fixture->connection, virConnectClose);
+  fixture->connection = NULL;
+  g_clear_pointer (&fixture->session, vmctl_session_unref);
 }
 
 /* a fresh spec and plan named @name from the minimal profile */

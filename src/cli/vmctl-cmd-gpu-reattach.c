@@ -9,6 +9,9 @@
 #include "vmctl-names.h"
 #include "vmctl-pci-address.h"
 #include "vmctl-vfio.h"
+#include "vmctl-lifecycle.h"
+
+#include <unistd.h>
 
 static const gchar gpu_reattach_description[] =
   "Gives PCI functions that vmctl moved to vfio-pci back to the drivers they\n"
@@ -35,17 +38,6 @@ static const gchar gpu_reattach_description[] =
   "  vmctl gpu reattach 01:00.0\n"
   "  vmctl gpu reattach 01:00.0 --dry-run\n"
   "  vmctl gpu reattach --vm gamer";
-
-guint
-vmctl_gpu_hook_wait_ms (void)
-{
-  const gchar *text = g_getenv ("VMCTL_BIND_TIMEOUT_MS");
-  guint64 value;
-
-  if (text != NULL && g_ascii_string_to_unsigned (text, 10, 1, G_MAXUINT, &value, NULL))
-    return (guint) value;
-  return VMCTL_GPU_HOOK_WAIT_MS;
-}
 
 static void
 print_reattached (VmctlContext *context, VmctlVfio *vfio, gboolean dry_run, GPtrArray *given,
@@ -87,6 +79,49 @@ print_reattached (VmctlContext *context, VmctlVfio *vfio, gboolean dry_run, GPtr
     vmctl_table_print (table);
 }
 
+static void
+print_line (const gchar *subject, const gchar *line, gpointer user_data)
+{
+  g_printerr ("%s\n", line);
+}
+
+static void
+print_moves (VmctlContext *context, VmctlMoves *moves, const gchar *none)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(VmctlTable) table = vmctl_table_new (4);
+
+  json_builder_begin_object (builder);
+  if (moves->dry_run)
+    vmctl_gpu_add_actions_json (builder, moves->actions);
+  json_builder_set_member_name (builder, "reattached");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < moves->functions->len; i++) {
+    const VmctlMovedFunction *function = &g_array_index (moves->functions, VmctlMovedFunction, i);
+    gchar name[VMCTL_PCI_ADDRESS_STRLEN];
+
+    vmctl_pci_address_format (&function->address, name);
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "address");
+    json_builder_add_string_value (builder, name);
+    vmctl_json_add_string_or_null (builder, "driver", function->to);
+    json_builder_end_object (builder);
+    vmctl_table_add_row (table, (const gchar *[]) {
+      name, "vfio-pci", "->", vmctl_output_driver (function->to)
+    });
+  }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  if (context->json)
+    vmctl_json_print (builder);
+  else if (moves->dry_run)
+    vmctl_gpu_print_actions (moves->actions);
+  else if (moves->functions->len == 0)
+    g_print ("%s\n", none);
+  else
+    vmctl_table_print (table);
+}
+
 /* the entries whose owners decide whether libvirt must answer: @address's
  * own (its plan shares its owner), or every one of @vm */
 static GPtrArray *
@@ -111,7 +146,7 @@ static gboolean
 reattach_checked (VmctlContext *context, VmctlVfio *vfio, const VmctlPciAddress *address,
                   const gchar *vm, gboolean force, GPtrArray **out_given, GError **error)
 {
-  g_autoptr(VmctlGpuUsers) users = vmctl_gpu_users_new (context);
+  g_autoptr(VmctlVmUsers) users = vmctl_vm_users_new (context->session);
   g_autoptr(GPtrArray) held = NULL;
   g_autoptr(GPtrArray) relevant = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -123,20 +158,20 @@ reattach_checked (VmctlContext *context, VmctlVfio *vfio, const VmctlPciAddress 
     if (held == NULL)
       return FALSE;
     relevant = relevant_entries (held, address, vm);
-    if (!vmctl_gpu_users_connect (users, vmctl_vfio_get_journal (vfio), relevant, &local_error)) {
+    if (!vmctl_vm_users_connect (users, vmctl_vfio_get_journal (vfio), relevant, &local_error)) {
       g_set_error (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_FAILED,
                    "cannot tell whether a running VM uses them, so nothing was given back: "
                    "%s (--force gives them back anyway)", local_error->message);
       return FALSE;
     }
-    vmctl_vfio_set_user (vfio, vmctl_gpu_users_lookup, users);
+    vmctl_vfio_set_user (vfio, vmctl_vm_users_lookup, users);
   }
   ok = vm != NULL ? vmctl_vfio_reattach_owner (vfio, vm, out_given, &local_error)
                   : vmctl_vfio_reattach (vfio, address, 1, out_given, &local_error);
   vmctl_vfio_set_user (vfio, NULL, NULL);
   if (ok)
     return TRUE;
-  unknown = vmctl_gpu_users_get_unknown (users);
+  unknown = vmctl_vm_users_get_unknown (users);
   if (g_error_matches (local_error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_RUNNING)
       && unknown->len > 0)
     g_set_error (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_FAILED,
@@ -147,45 +182,15 @@ reattach_checked (VmctlContext *context, VmctlVfio *vfio, const VmctlPciAddress 
   return FALSE;
 }
 
-/* every function of @vm and its hugepages; the hugepages go back even when
- * a function did not: they are unrelated, and the pool is the scarcer
- * resource */
+/* `gpu reattach --vm NAME [--hook]`: the after-stop policy */
 static gboolean
-reattach_vm (VmctlContext *context, VmctlVfio *vfio, const gchar *vm, gboolean force,
-             gboolean dry_run, GPtrArray **out_given, GError **error)
+reattach_vm (VmctlContext *context, const gchar *vm, VmctlReleaseFlags flags, GError **error)
 {
-  g_autoptr(GError) hugepages_error = NULL;
-  gboolean ok = reattach_checked (context, vfio, NULL, vm, force, out_given, error);
+  g_autoptr(VmctlMoves) moves = NULL;
 
-  if (!dry_run
-      && !vmctl_hugepages_release (vmctl_session_get_host (context->session), vmctl_session_get_state_dir (context->session), vm, &hugepages_error)) {
-    if (ok)
-      g_propagate_error (error, g_steal_pointer (&hugepages_error));
-    ok = FALSE;
-  }
-  return ok;
-}
-
-/**
- * vmctl_gpu_reattach_hook:
- *
- * `gpu reattach --vm NAME --hook`: the libvirt hook's release, once the
- * VM's QEMU is gone. No libvirt connection (libvirt waits for the hook),
- * nobody asked whether the VM runs (libvirt says it does not), short waits.
- */
-gboolean
-vmctl_gpu_reattach_hook (VmctlContext *context, const gchar *vm, GError **error)
-{
-  g_autoptr(VmctlVfio) vfio = vmctl_gpu_open_engine (context, FALSE, FALSE, error);
-  g_autoptr(GPtrArray) given = NULL;
-
-  if (vfio == NULL)
+  if (!vmctl_vm_release (context->session, vm, flags, &moves, error))
     return FALSE;
-  vmctl_vfio_set_bind_timeout (vfio, vmctl_gpu_hook_wait_ms ());
-  vmctl_vfio_set_lock_timeout (vfio, vmctl_gpu_hook_wait_ms ());
-  if (!reattach_vm (context, vfio, vm, TRUE, FALSE, &given, error))
-    return FALSE;
-  print_reattached (context, vfio, FALSE, given, "vmctl holds no PCI functions for that VM");
+  print_moves (context, moves, "vmctl holds no PCI functions for that VM");
   return TRUE;
 }
 
@@ -244,17 +249,21 @@ vmctl_cmd_gpu_reattach (VmctlInvocation *invocation, GError **error)
     return vmctl_gpu_remote_reattach (context, &address, force, dry_run, error);
   if (!vmctl_gpu_check_state_dir (context, error))
     return FALSE;
-  if (hook)
-    return vmctl_gpu_reattach_hook (context, vm, error);
+  if (vm != NULL) {
+    VmctlReleaseFlags flags = hook ? VMCTL_RELEASE_HOOK
+                                   : force ? VMCTL_RELEASE_FLAGS_NONE : VMCTL_RELEASE_CHECK_USERS;
+
+    if (dry_run)
+      flags |= VMCTL_RELEASE_DRY_RUN;
+    if (!hook && !invocation->options->json && (verbose || isatty (STDERR_FILENO)))
+      vmctl_session_set_progress_func (context->session, print_line, NULL);
+    return reattach_vm (context, vm, flags, error);
+  }
   vfio = vmctl_gpu_open_engine (context, dry_run, verbose, error);
   if (vfio == NULL)
     return FALSE;
-  if (vm != NULL) {
-    if (!reattach_vm (context, vfio, vm, force, dry_run, &given, error))
-      return FALSE;
-  } else if (!reattach_checked (context, vfio, &address, NULL, force, &given, error)) {
+  if (!reattach_checked (context, vfio, &address, NULL, force, &given, error))
     return FALSE;
-  }
   print_reattached (context, vfio, dry_run, given, "vmctl holds no PCI functions for that VM");
   return TRUE;
 }

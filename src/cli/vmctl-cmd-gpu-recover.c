@@ -76,7 +76,7 @@ vmctl_cmd_gpu_recover (VmctlInvocation *invocation, GError **error)
   };
   g_autoptr(VmctlContext) context = NULL;
   g_autoptr(VmctlVfio) vfio = NULL;
-  g_autoptr(VmctlGpuUsers) users = NULL;
+  g_autoptr(VmctlVmUsers) users = NULL;
   g_autoptr(VmctlVfioRecovery) recovery = NULL;
   g_autoptr(GPtrArray) held = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -94,8 +94,8 @@ vmctl_cmd_gpu_recover (VmctlInvocation *invocation, GError **error)
   held = vmctl_vfio_status (vfio, NULL, error);
   if (held == NULL)
     return FALSE;
-  users = vmctl_gpu_users_new (context);
-  if (!vmctl_gpu_users_connect (users, vmctl_vfio_get_journal (vfio), held, &local_error)) {
+  users = vmctl_vm_users_new (context->session);
+  if (!vmctl_vm_users_connect (users, vmctl_vfio_get_journal (vfio), held, &local_error)) {
     /* a failure to recover (exit 1) whatever the cause, a bad URI
      * included: the journal is intact and the command can be rerun */
     g_set_error (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_FAILED,
@@ -103,10 +103,10 @@ vmctl_cmd_gpu_recover (VmctlInvocation *invocation, GError **error)
                  local_error->message);
     return FALSE;
   }
-  recovery = vmctl_vfio_recover (vfio, vmctl_gpu_users_lookup, users, error);
+  recovery = vmctl_vfio_recover (vfio, vmctl_vm_users_lookup, users, error);
   if (recovery == NULL)
     return FALSE;
-  unknown = vmctl_gpu_users_get_unknown (users);
+  unknown = vmctl_vm_users_get_unknown (users);
   for (guint i = 0; i < unknown->len; i++)
     g_ptr_array_add (recovery->failed, g_strdup (g_ptr_array_index (unknown, i)));
 

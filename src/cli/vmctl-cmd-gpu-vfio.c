@@ -239,8 +239,7 @@ detach_hook (VmctlInvocation *invocation, const gchar *vm, GError **error)
   xml = read_stdin (&length, error);
   if (xml == NULL)
     return FALSE;
-  if (!vmctl_lifecycle_hook_prepare (vmctl_session_get_host (context->session), vmctl_session_get_state_dir (context->session), vm, xml, length,
-                                     vmctl_gpu_hook_wait_ms (), error)) {
+  if (!vmctl_lifecycle_hook_prepare (context->session, vm, xml, length, error)) {
     /* libvirt shows this line with the start it refuses */
     g_prefix_error (error, "cannot start VM '%s': ", vm);
     return FALSE;

@@ -41,15 +41,15 @@ changed_slot (ManyRun *run, const gchar *name)
 }
 
 static gboolean
-start_one (virConnectPtr connection, const gchar *name, gpointer user_data, GError **error)
+start_one (VmctlSession *session, const gchar *name, gpointer user_data, GError **error)
 {
-  return vmctl_vm_start (connection, name, changed_slot (user_data, name), error);
+  return vmctl_vm_start (session, name, changed_slot (user_data, name), error);
 }
 
 static gboolean
-destroy_one (virConnectPtr connection, const gchar *name, gpointer user_data, GError **error)
+destroy_one (VmctlSession *session, const gchar *name, gpointer user_data, GError **error)
 {
-  return vmctl_vm_destroy (connection, name, changed_slot (user_data, name), error);
+  return vmctl_vm_destroy (session, name, changed_slot (user_data, name), error);
 }
 
 /* Workers report from their own threads: one line on the terminal,
@@ -94,13 +94,13 @@ print_notice (const gchar *vm, const gchar *line, gpointer user_data)
 }
 
 static gboolean
-stop_one (virConnectPtr connection, const gchar *name, gpointer user_data, GError **error)
+stop_one (VmctlSession *session, const gchar *name, gpointer user_data, GError **error)
 {
   ManyRun *run = user_data;
   gboolean *changed = changed_slot (run, name);
   VmctlStopResult *result = &run->stops[changed - run->changed];
 
-  if (!vmctl_vm_stop_full (connection, name, (guint) run->timeout_seconds, run->force,
+  if (!vmctl_vm_stop_full (session, name, (guint) run->timeout_seconds, run->force,
                            stop_progress, run, result, error))
     return FALSE;
   *changed = result->changed;
@@ -287,7 +287,7 @@ run_many (VmctlInvocation *invocation, const ManyVerb *verb, const GOptionEntry 
     "all", 0, 0, G_OPTION_ARG_NONE, all, "Every VM defined on the connection", NULL
   };
   g_autoptr(VmctlContext) context = NULL;
-  g_autoptr(VmctlConnect) connection = NULL;
+  virConnectPtr connection;
   g_auto(GStrv) names = NULL;
   g_autofree gboolean *changed = NULL;
   g_autofree VmctlStopResult *stops = NULL;
@@ -307,11 +307,7 @@ run_many (VmctlInvocation *invocation, const ManyVerb *verb, const GOptionEntry 
   context = vmctl_invocation_open_context (invocation, error);
   if (context == NULL)
     return FALSE;
-  /* the planned functions: under the host root through sysfs, or on the
-   * remote host through libvirt */
-  vmctl_lifecycle_set_passthrough (vmctl_session_get_host (context->session), vmctl_session_get_state_dir (context->session),
-                                   !vmctl_session_uses_nodedev (context->session));
-  connection = vmctl_connect_open (vmctl_session_get_uri (context->session), FALSE, error);
+  connection = vmctl_session_get_connection (context->session, FALSE, error);
   if (connection == NULL)
     return FALSE;
   names = select_names (invocation, connection, *all, error);
@@ -327,11 +323,10 @@ run_many (VmctlInvocation *invocation, const ManyVerb *verb, const GOptionEntry 
   run->countdown = isatty (STDERR_FILENO) && !invocation->options->json;
   g_mutex_init (&run->countdown_lock);
   if (run->countdown)
-    vmctl_lifecycle_set_progress (passthrough_progress, run);
-  vmctl_lifecycle_set_notice (print_notice, run);
-  errors = vmctl_vm_run_many (connection, (const gchar * const *) names, verb->operation, run);
-  vmctl_lifecycle_set_notice (NULL, NULL);
-  vmctl_lifecycle_set_progress (NULL, NULL);
+    vmctl_session_set_progress_func (context->session, passthrough_progress, run);
+  vmctl_session_set_note_func (context->session, print_notice, run);
+  errors = vmctl_vm_run_many (context->session, (const gchar * const *) names, verb->operation,
+                              run);
   if (run->countdown_shown) {
     fputs ("\r\033[K", stderr);
     fflush (stderr);

@@ -2,7 +2,7 @@
 /* vmctl-session.c: the session: what one command works on, and what it
  * derives from that once (the libvirt connection, the host facts). Every library function that acts on a host takes it
  * explicitly; nothing here is process-wide. */
-#include "vmctl-session.h"
+#include "vmctl-session-private.h"
 
 #include "vmctl-autocleanups.h"
 #include "vmctl-connect.h"
@@ -259,14 +259,117 @@ vmctl_session_get_facts (VmctlSession *session, GError **error)
   VmctlHostFacts *facts;
 
   g_return_val_if_fail (session != NULL, NULL);
+  facts = vmctl_session_get_facts_noting (session, notes, error);
+  for (guint i = 0; i < notes->len; i++)
+    vmctl_session_note (session, NULL, "%s", (const gchar *) g_ptr_array_index (notes, i));
+  return facts;
+}
+
+/**
+ * vmctl_session_get_facts_noting: (skip)
+ * @notes: (element-type utf8): gets the notes of the gathering, when this
+ *   call gathers (a command that prints its notes in an order of its own)
+ *
+ * vmctl_session_get_facts() without the note function.
+ *
+ * Returns: (transfer none): the facts, valid as long as the session
+ */
+VmctlHostFacts *
+vmctl_session_get_facts_noting (VmctlSession *session, GPtrArray *notes, GError **error)
+{
+  VmctlHostFacts *facts;
+
+  g_return_val_if_fail (session != NULL && notes != NULL, NULL);
   g_mutex_lock (&session->lock);
   if (session->facts == NULL)
     session->facts = vmctl_host_facts_gather (session->host, session->uri, notes, error);
   facts = session->facts;
   g_mutex_unlock (&session->lock);
-  for (guint i = 0; i < notes->len; i++)
-    vmctl_session_note (session, NULL, "%s", (const gchar *) g_ptr_array_index (notes, i));
   return facts;
+}
+
+/**
+ * vmctl_session_new_worker: (skip)
+ *
+ * A session for another thread working in parallel with @session: the
+ * same host root, URI, state directory, facts and line functions, but a
+ * connection of its own (libvirtd serves a bounded number of calls per
+ * connection at a time). For the duration of one operation: later
+ * changes to @session's line functions do not reach it.
+ *
+ * Returns: (transfer full): the worker's session
+ */
+VmctlSession *
+vmctl_session_new_worker (VmctlSession *session)
+{
+  VmctlSession *worker = g_new0 (VmctlSession, 1);
+
+  g_return_val_if_fail (session != NULL, NULL);
+  worker->ref_count = 1;
+  g_mutex_init (&worker->lock);
+  worker->host = vmctl_host_ref (session->host);
+  worker->host_root_given = session->host_root_given;
+  worker->uri = g_strdup (session->uri);
+  worker->state_dir = g_strdup (session->state_dir);
+  g_mutex_lock (&session->lock);
+  if (session->facts != NULL)
+    worker->facts = vmctl_host_facts_ref (session->facts);
+  worker->progress = session->progress;
+  worker->progress_data = session->progress_data;
+  worker->note = session->note;
+  worker->note_data = session->note_data;
+  g_mutex_unlock (&session->lock);
+  return worker;
+}
+
+typedef struct {
+  VmctlSession *session;
+  gchar *subject;
+} EngineProgress;
+
+static void
+engine_progress_free (gpointer data)
+{
+  EngineProgress *progress = data;
+
+  vmctl_session_unref (progress->session);
+  g_free (progress->subject);
+  g_free (progress);
+}
+
+static void
+engine_progress (const gchar *line, gpointer user_data)
+{
+  EngineProgress *progress = user_data;
+
+  vmctl_session_progress (progress->session, progress->subject, "%s", line);
+}
+
+/**
+ * vmctl_session_new_engine: (skip)
+ * @subject: (nullable): the VM the moves are for, named in progress lines
+ * @error: as vmctl_vfio_new()
+ *
+ * The passthrough engine for the session's host root and state
+ * directory, its steps going to the session's progress function.
+ *
+ * Returns: (transfer full): the engine
+ */
+VmctlVfio *
+vmctl_session_new_engine (VmctlSession *session, const gchar *subject, GError **error)
+{
+  VmctlVfio *vfio;
+  EngineProgress *progress;
+
+  g_return_val_if_fail (session != NULL, NULL);
+  vfio = vmctl_vfio_new (session->host, session->state_dir, error);
+  if (vfio == NULL || !vmctl_session_has_progress (session))
+    return vfio;
+  progress = g_new0 (EngineProgress, 1);
+  progress->session = vmctl_session_ref (session);
+  progress->subject = g_strdup (subject);
+  vmctl_vfio_set_progress_full (vfio, engine_progress, progress, engine_progress_free);
+  return vfio;
 }
 
 /**
