@@ -280,8 +280,9 @@ plan_request (VmctlPlan *plan, const VmctlInventory *inventory, const VmctlPciAd
   device = vmctl_inventory_lookup (inventory, address);
   vmctl_pci_address_format (address, text);
   if (vmctl_pci_device_is_bridge (device)) {
-    g_set_error (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_NOT_PASSABLE,
-                 "%s is a PCI bridge; only endpoints can be given to a VM", text);
+    g_autofree gchar *refusal = vmctl_pci_bridge_refusal (address);
+
+    g_set_error_literal (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_NOT_PASSABLE, refusal);
     return FALSE;
   }
   /* before anything --hostdev or --force could change */

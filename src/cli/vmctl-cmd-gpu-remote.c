@@ -33,11 +33,9 @@ remote_plan (VmctlContext *context, const VmctlPciAddress *address, GArray *host
   if (device == NULL)
     return NULL;
   if (vmctl_pci_device_is_bridge (device)) {
-    g_autofree gchar *name = vmctl_pci_address_to_string (address);
+    g_autofree gchar *refusal = vmctl_pci_bridge_refusal (address);
 
-    g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_BRIDGE,
-                 "%s is a PCI bridge: bridges stay with the host (vfio-pci refuses them)",
-                 name);
+    g_set_error_literal (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_BRIDGE, refusal);
     return NULL;
   }
   quirks = vmctl_session_load_quirks (context->session, error);

@@ -152,15 +152,13 @@ check_requested (const VmctlInventory *inventory, const VmctlPciAddress *address
                  GError **error)
 {
   const VmctlPciDevice *device = vmctl_inventory_find (inventory, address, error);
-  gchar name[VMCTL_PCI_ADDRESS_STRLEN];
 
   if (device == NULL)
     return FALSE;
   if (vmctl_pci_device_is_bridge (device)) {
-    vmctl_pci_address_format (address, name);
-    g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_BRIDGE,
-                 "%s is a PCI bridge: bridges stay with the host (vfio-pci refuses them)",
-                 name);
+    g_autofree gchar *refusal = vmctl_pci_bridge_refusal (address);
+
+    g_set_error_literal (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_BRIDGE, refusal);
     return FALSE;
   }
   return TRUE;
