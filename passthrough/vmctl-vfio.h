@@ -137,6 +137,8 @@ typedef struct {
                            * left alone because another vmctl changes its plan */
   GPtrArray *dropped;     /* gchar*: stale entries from an earlier boot */
   GPtrArray *failed;      /* gchar*: "0000:01:00.0: why" */
+  GPtrArray *actions;     /* gchar*: the host changes made, or in a dry run
+                           * that would be (as vmctl_vfio_get_actions()) */
 } VmctlVfioRecovery;
 
 void vmctl_vfio_recovery_free (VmctlVfioRecovery *recovery);

@@ -8,12 +8,19 @@
  *   - the one after-stop policy: stop, destroy, a failed start,
  *     `gpu reattach --vm` and the hook's release all give back what they
  *     can and release the VM's dynamic hugepages, even when a function
- *     cannot be given back. */
+ *     cannot be given back;
+ *   - one call per command does all of it: vmctl_session_create() makes
+ *     exactly what `vmctl create` makes (the XML, the notes, the VM), the
+ *     gpu calls judge, detach and reattach a plan, and every error leaves
+ *     as VMCTL_ERROR. */
 #include "vmctl-test-lifecycle.h"
 #include "vmctl-test-sim.h"
 #include "vmctl-test-util.h"
 
+#include "vmctl-error.h"
 #include "vmctl-lifecycle-hook.h"
+#include "vmctl-session-gpu.h"
+#include "vmctl-session-vm.h"
 #include "vmctl-vfio.h"
 
 #include <glib/gstdio.h>
@@ -340,6 +347,216 @@ test_release_running (ReleaseFixture *fixture, gconstpointer data)
   assert_pool (fixture, "0");
 }
 
+/* ---- one call per command ---- */
+
+typedef struct {
+  Host host;
+  GPtrArray *notes;
+} CommandFixture;
+
+/* create's notes are about the command as a whole: no subject */
+static void
+collect_note (const gchar *subject, const gchar *line, gpointer user_data)
+{
+  g_assert_null (subject);
+  g_ptr_array_add (user_data, g_strdup (line));
+}
+
+static void
+command_setup (CommandFixture *fixture, gconstpointer data)
+{
+  g_setenv ("VMCTL_BIND_TIMEOUT_MS", "300", TRUE);
+  host_open (&fixture->host);
+  host_simulate (&fixture->host);
+  fixture->notes = g_ptr_array_new_with_free_func (g_free);
+  vmctl_session_set_note_func (fixture->host.lifecycle.session, collect_note, fixture->notes);
+}
+
+static void
+command_teardown (CommandFixture *fixture, gconstpointer data)
+{
+  g_unsetenv ("VMCTL_SIM_ROOT");
+  host_close (&fixture->host);
+  g_clear_pointer (&fixture->notes, g_ptr_array_unref);
+}
+
+/* `vmctl create` through the binary, on the same host and libvirt */
+static VmctlTestRun *
+run_cli (CommandFixture *fixture, const gchar *first, ...) G_GNUC_NULL_TERMINATED;
+
+static VmctlTestRun *
+run_cli (CommandFixture *fixture, const gchar *first, ...)
+{
+  g_autofree gchar *uri = vmctl_test_libvirt_uri ("lifecycle");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) "--host-root");
+  g_ptr_array_add (argv, fixture->host.lifecycle.domain.root);
+  g_ptr_array_add (argv, (gpointer) "--state-dir");
+  g_ptr_array_add (argv, fixture->host.state);
+  g_ptr_array_add (argv, (gpointer) "-c");
+  g_ptr_array_add (argv, uri);
+  va_start (args, first);
+  for (const gchar *word = first; word != NULL; word = va_arg (args, const gchar *))
+    g_ptr_array_add (argv, (gpointer) word);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  return vmctl_test_run_vmctl ((const gchar * const *) argv->pdata);
+}
+
+/* what the session made of the gaming profile with the card: the XML and
+ * the notes `vmctl create --print-xml` prints, to the byte */
+static void
+test_create_print_xml (CommandFixture *fixture, gconstpointer data)
+{
+  g_autoptr(VmctlTestRun) cli = run_cli (fixture, "create", "gamer", "--profile", "gaming",
+                                         "--gpu", "01:00.0", "--print-xml", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlSpec) spec = vmctl_spec_new_from_profile ("gamer", "gaming", &error);
+  g_autoptr(GString) notes = g_string_new (NULL);
+  g_autofree gchar *xml = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (cli->exit_status, ==, 0);
+  g_assert_true (vmctl_spec_add_gpu (spec, "01:00.0", &error));
+  xml = vmctl_session_create (fixture->host.lifecycle.session, spec, VMCTL_CREATE_PRINT_XML,
+                              &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (xml);
+  g_assert_cmpstr (cli->out, ==, xml);
+  /* the notes: no subject, and the CLI prints exactly them */
+  g_assert_cmpuint (fixture->notes->len, >, 0);
+  for (guint i = 0; i < fixture->notes->len; i++)
+    g_string_append_printf (notes, "vmctl: note: %s\n",
+                            (const gchar *) g_ptr_array_index (fixture->notes, i));
+  g_assert_cmpstr (cli->err, ==, notes->str);
+  /* nothing defined */
+  g_assert_false (vmctl_test_lifecycle_domain_exists (&fixture->host.lifecycle, "gamer"));
+}
+
+/* defined on the session's connection, the plan in its metadata; what
+ * goes wrong arrives as VMCTL_ERROR with the code a caller acts on */
+static void
+test_create_define (CommandFixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlSpec) spec = vmctl_spec_new_from_profile ("gamer", "minimal", &error);
+  g_autoptr(VmctlSpec) again = vmctl_spec_new_from_profile ("gamer", "minimal", &error);
+  g_autoptr(VmctlSpec) bridge = vmctl_spec_new_from_profile ("bridged", "minimal", &error);
+  g_autoptr(VmctlVmInfo) info = NULL;
+  g_autofree gchar *xml = NULL;
+  g_autofree gchar *refused = NULL;
+
+  g_assert_true (vmctl_spec_add_gpu (spec, "01:00.0", &error));
+  xml = vmctl_session_create (fixture->host.lifecycle.session, spec, VMCTL_CREATE_FLAGS_NONE,
+                              &error);
+  g_assert_no_error (error);
+  info = vmctl_session_info (fixture->host.lifecycle.session, "gamer", &error);
+  g_assert_no_error (error);
+  g_assert_true (info->managed_by_vmctl);
+  g_assert_cmpuint (info->hostdevs->len, ==, 2);
+
+  refused = vmctl_session_create (fixture->host.lifecycle.session, again,
+                                  VMCTL_CREATE_FLAGS_NONE, &error);
+  g_assert_null (refused);
+  g_assert_error (error, VMCTL_ERROR, VMCTL_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  g_assert_true (vmctl_spec_add_gpu (bridge, "00:01.0", &error));
+  g_assert_null (vmctl_session_create (fixture->host.lifecycle.session, bridge,
+                                       VMCTL_CREATE_PRINT_XML, &error));
+  g_assert_error (error, VMCTL_ERROR, VMCTL_ERROR_NOT_PASSABLE);
+  vmctl_test_lifecycle_assert_message_has (error, "is a PCI bridge: bridges stay with the host");
+}
+
+static void
+test_gpu_check (CommandFixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlGpuReport) report = NULL;
+  g_autoptr(VmctlGpuReport) list = NULL;
+  const VmctlVerdict *verdict;
+  VmctlPciAddress gpu, missing;
+
+  g_assert_true (vmctl_pci_address_parse ("0000:01:00.0", &gpu, NULL));
+  g_assert_true (vmctl_pci_address_parse ("0000:0a:00.0", &missing, NULL));
+  report = vmctl_session_gpu_check (fixture->host.lifecycle.session, &gpu, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->verdicts->len, ==, 1);
+  verdict = g_ptr_array_index (report->verdicts, 0);
+  g_assert_true (verdict->passable);
+  g_assert_cmpuint (verdict->companions->len, ==, 1);
+  /* host use was looked at: known, and none */
+  g_assert_nonnull (verdict->host_use);
+
+  g_assert_null (vmctl_session_gpu_check (fixture->host.lifecycle.session, &missing, &error));
+  g_assert_error (error, VMCTL_ERROR, VMCTL_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  list = vmctl_session_gpu_list (fixture->host.lifecycle.session, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->verdicts->len, >=, 1);
+}
+
+/* a manual detach and reattach of the card, each one call, under the
+ * simulated kernel */
+static void
+test_gpu_detach_reattach (CommandFixture *fixture, gconstpointer data)
+{
+  VmctlSession *session = fixture->host.lifecycle.session;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlMoves) dry = NULL;
+  g_autoptr(VmctlMoves) detached = NULL;
+  g_autoptr(VmctlMoves) reattached = NULL;
+  g_autoptr(VmctlGpuStatus) status = NULL;
+  const VmctlMovedFunction *first;
+  VmctlPciAddress gpu, bridge;
+
+  g_assert_true (vmctl_pci_address_parse ("0000:01:00.0", &gpu, NULL));
+  g_assert_true (vmctl_pci_address_parse ("0000:00:01.0", &bridge, NULL));
+
+  dry = vmctl_session_gpu_detach (session, &gpu, NULL, 0, VMCTL_GPU_DRY_RUN, &error);
+  g_assert_no_error (error);
+  g_assert_true (dry->dry_run);
+  g_assert_cmpuint (dry->actions->len, >, 0);
+  assert_gpu_on (&fixture->host, "nvidia", "snd_hda_intel");
+
+  detached = vmctl_session_gpu_detach (session, &gpu, NULL, 0, VMCTL_GPU_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_false (detached->remote);
+  g_assert_cmpuint (detached->functions->len, ==, 2);
+  first = &g_array_index (detached->functions, VmctlMovedFunction, 0);
+  g_assert_cmpstr (first->from, ==, "nvidia");
+  g_assert_cmpstr (first->to, ==, "vfio-pci");
+  assert_gpu_on (&fixture->host, "vfio-pci", "vfio-pci");
+  /* the steps reached the session's progress function, with no VM */
+  g_assert_cmpuint (fixture->host.progress->len, >, 0);
+
+  status = vmctl_session_gpu_status (session, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status->functions->len, ==, 2);
+  g_assert_cmpstr (((VmctlHeldFunction *) g_ptr_array_index (status->functions, 0))->driver, ==,
+                   "vfio-pci");
+
+  g_assert_null (vmctl_session_gpu_detach (session, &bridge, NULL, 0, VMCTL_GPU_FLAGS_NONE,
+                                           &error));
+  g_assert_error (error, VMCTL_ERROR, VMCTL_ERROR_INVALID_INPUT);
+  vmctl_test_lifecycle_assert_message_has (error, "0000:00:01.0 is a PCI bridge");
+  g_clear_error (&error);
+
+  /* nobody runs it, and libvirt says so */
+  reattached = vmctl_session_gpu_reattach (session, &gpu, VMCTL_GPU_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reattached->functions->len, ==, 2);
+  assert_gpu_on (&fixture->host, "nvidia", "snd_hda_intel");
+  g_assert_cmpint (vmctl_test_journal_files (fixture->host.state), ==, 0);
+
+  g_assert_null (vmctl_session_gpu_reattach (session, &gpu, VMCTL_GPU_FLAGS_NONE, &error));
+  g_assert_error (error, VMCTL_ERROR, VMCTL_ERROR_INVALID_INPUT);
+  vmctl_test_lifecycle_assert_message_has (error, "was not detached by vmctl");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -376,5 +593,13 @@ main (int argc, char **argv)
   }
   g_test_add ("/vmctl/session/release/running", ReleaseFixture, NULL, release_setup,
               test_release_running, release_teardown);
+  g_test_add ("/vmctl/session/create/print-xml", CommandFixture, NULL, command_setup,
+              test_create_print_xml, command_teardown);
+  g_test_add ("/vmctl/session/create/define", CommandFixture, NULL, command_setup,
+              test_create_define, command_teardown);
+  g_test_add ("/vmctl/session/gpu/check", CommandFixture, NULL, command_setup, test_gpu_check,
+              command_teardown);
+  g_test_add ("/vmctl/session/gpu/detach-reattach", CommandFixture, NULL, command_setup,
+              test_gpu_detach_reattach, command_teardown);
   return g_test_run ();
 }

@@ -9,6 +9,7 @@
 #include "vmctl-lifecycle.h"
 #include "vmctl-autocleanups.h"
 #include "vmctl-device-lock.h"
+#include "vmctl-vfio.h"
 
 G_BEGIN_DECLS
 
@@ -66,6 +67,9 @@ void vmctl_moves_add (VmctlMoves *moves, const VmctlPciAddress *address, const g
                       const gchar *to);
 void vmctl_moves_add_given (VmctlMoves *moves, GPtrArray *given);
 void vmctl_moves_add_actions (VmctlMoves *moves, GPtrArray *actions);
+gboolean vmctl_lifecycle_give_back (VmctlSession *session, VmctlVfio *vfio, const gchar *owner,
+                                    const VmctlPciAddress *address, gboolean check_users,
+                                    VmctlMoves *moves, gboolean *out_refused, GError **error);
 gboolean vmctl_lifecycle_reattach_remote (virConnectPtr connection, GArray *functions,
                                           VmctlReleaseFlags flags, VmctlMoves *moves,
                                           GError **error);

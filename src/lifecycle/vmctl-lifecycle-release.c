@@ -101,19 +101,21 @@ vmctl_moves_add_actions (VmctlMoves *moves, GPtrArray *actions)
     g_ptr_array_add (moves->actions, g_strdup (g_ptr_array_index (actions, i)));
 }
 
-/* the entries of @owner among @held */
+/* the entries whose users decide: every one of @owner, or @address's own
+ * (its plan shares its owner) */
 static GPtrArray *
-entries_of (GPtrArray *held, const gchar *owner)
+relevant_entries (GPtrArray *held, const gchar *owner, const VmctlPciAddress *address)
 {
-  GPtrArray *mine = g_ptr_array_new ();
+  GPtrArray *relevant = g_ptr_array_new ();
 
   for (guint i = 0; i < held->len; i++) {
     VmctlJournalEntry *entry = g_ptr_array_index (held, i);
 
-    if (g_strcmp0 (entry->owner, owner) == 0)
-      g_ptr_array_add (mine, entry);
+    if (owner != NULL ? g_strcmp0 (entry->owner, owner) == 0
+                      : vmctl_pci_address_equal (&entry->address, address))
+      g_ptr_array_add (relevant, entry);
   }
-  return mine;
+  return relevant;
 }
 
 static void
@@ -124,42 +126,49 @@ set_users_unknown (GError **error, const gchar *why)
                "(--force gives them back anyway)", why);
 }
 
-/* Gives back what the journal holds for @name, asking first (with
- * VMCTL_RELEASE_CHECK_USERS) whether a running VM uses any of it. FALSE
- * with *out_refused TRUE when it refused for that reason: nothing moved. */
-static gboolean
-give_back_journaled (VmctlSession *session, const gchar *name, VmctlReleaseFlags flags,
-                     VmctlMoves *moves, gboolean *out_refused, GError **error)
+/**
+ * vmctl_lifecycle_give_back: (skip)
+ * @vfio: the session's engine (vmctl_session_new_engine())
+ * @owner: (nullable): give back every plan journaled for this VM...
+ * @address: (nullable): ...or the plan holding this function
+ * @check_users: refuse when a running VM uses a function to give back
+ *   (libvirt asked read-only through the session)
+ * @moves: gets the functions given back and the engine's actions
+ * @out_refused: (out): TRUE when it failed because a running VM uses a
+ *   function, or libvirt could not say: nothing was given back
+ *
+ * The one place that decides whether held functions may go back while
+ * VMs run: `gpu reattach ADDR`, `gpu reattach --vm` and every after-stop
+ * release come through here.
+ */
+gboolean
+vmctl_lifecycle_give_back (VmctlSession *session, VmctlVfio *vfio, const gchar *owner,
+                           const VmctlPciAddress *address, gboolean check_users,
+                           VmctlMoves *moves, gboolean *out_refused, GError **error)
 {
-  g_autoptr(VmctlVfio) vfio = vmctl_session_new_engine (session, name, error);
   g_autoptr(VmctlVmUsers) users = NULL;
   g_autoptr(GPtrArray) given = NULL;
   g_autoptr(GError) local_error = NULL;
   gboolean ok;
 
   *out_refused = FALSE;
-  if (vfio == NULL)
-    return FALSE;
-  vmctl_vfio_set_dry_run (vfio, (flags & VMCTL_RELEASE_DRY_RUN) != 0);
-  if (flags & VMCTL_RELEASE_HOOK) {
-    vmctl_vfio_set_bind_timeout (vfio, vmctl_lifecycle_hook_wait_ms ());
-    vmctl_vfio_set_lock_timeout (vfio, vmctl_lifecycle_hook_wait_ms ());
-  } else if (flags & VMCTL_RELEASE_CHECK_USERS) {
+  if (check_users) {
     g_autoptr(GPtrArray) held = vmctl_vfio_status (vfio, NULL, error);
-    g_autoptr(GPtrArray) mine = NULL;
+    g_autoptr(GPtrArray) relevant = NULL;
 
     if (held == NULL)
       return FALSE;
-    mine = entries_of (held, name);
+    relevant = relevant_entries (held, owner, address);
     users = vmctl_vm_users_new (session);
-    if (!vmctl_vm_users_connect (users, vmctl_vfio_get_journal (vfio), mine, &local_error)) {
+    if (!vmctl_vm_users_connect (users, vmctl_vfio_get_journal (vfio), relevant, &local_error)) {
       set_users_unknown (error, local_error->message);
       *out_refused = TRUE;
       return FALSE;
     }
     vmctl_vfio_set_user (vfio, vmctl_vm_users_lookup, users);
   }
-  ok = vmctl_vfio_reattach_owner (vfio, name, &given, &local_error);
+  ok = owner != NULL ? vmctl_vfio_reattach_owner (vfio, owner, &given, &local_error)
+                     : vmctl_vfio_reattach (vfio, address, 1, &given, &local_error);
   vmctl_vfio_set_user (vfio, NULL, NULL);
   vmctl_moves_add_given (moves, given);
   vmctl_moves_add_actions (moves, vmctl_vfio_get_actions (vfio));
@@ -171,6 +180,28 @@ give_back_journaled (VmctlSession *session, const gchar *name, VmctlReleaseFlags
   else
     g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
+}
+
+/* Gives back what the journal holds for @name, asking first (with
+ * VMCTL_RELEASE_CHECK_USERS) whether a running VM uses any of it. */
+static gboolean
+give_back_journaled (VmctlSession *session, const gchar *name, VmctlReleaseFlags flags,
+                     VmctlMoves *moves, gboolean *out_refused, GError **error)
+{
+  g_autoptr(VmctlVfio) vfio = vmctl_session_new_engine (session, name, error);
+
+  *out_refused = FALSE;
+  if (vfio == NULL)
+    return FALSE;
+  vmctl_vfio_set_dry_run (vfio, (flags & VMCTL_RELEASE_DRY_RUN) != 0);
+  if (flags & VMCTL_RELEASE_HOOK) {
+    vmctl_vfio_set_bind_timeout (vfio, vmctl_lifecycle_hook_wait_ms ());
+    vmctl_vfio_set_lock_timeout (vfio, vmctl_lifecycle_hook_wait_ms ());
+  }
+  return vmctl_lifecycle_give_back (session, vfio, name, NULL,
+                                    (flags & (VMCTL_RELEASE_CHECK_USERS | VMCTL_RELEASE_HOOK))
+                                    == VMCTL_RELEASE_CHECK_USERS,
+                                    moves, out_refused, error);
 }
 
 static gboolean
