@@ -77,12 +77,7 @@ assert_host_as_before (Fixture *fixture)
 static void
 define_gamer (Fixture *fixture)
 {
-  g_autoptr(GError) error = NULL;
-
-  vmctl_test_domain_host_gpu (fixture->lifecycle.domain.spec, fixture->lifecycle.domain.plan,
-                              "clean-gpu-audio");
-  g_assert_true (vmctl_test_lifecycle_define_spec (&fixture->lifecycle, &error));
-  g_assert_no_error (error);
+  vmctl_test_lifecycle_define_gpu (&fixture->lifecycle);
 }
 
 static void
@@ -221,20 +216,10 @@ test_reattach_fails (Fixture *fixture, gconstpointer data)
   assert_host_as_before (fixture);
 }
 
-/* An empty 2 MiB pool whose free count follows nr_hugepages, as a kernel
- * with memory to spare would make it. */
 static gchar *
 empty_pool (Fixture *fixture)
 {
-  g_autofree gchar *pool = g_build_filename (fixture->lifecycle.domain.root,
-                                             "sys/kernel/mm/hugepages/hugepages-2048kB", NULL);
-  g_autofree gchar *free_path = g_build_filename (pool, "free_hugepages", NULL);
-  gchar *nr_path = g_build_filename (pool, "nr_hugepages", NULL);
-
-  g_assert_true (g_file_set_contents (nr_path, "0\n", -1, NULL));
-  g_assert_cmpint (g_unlink (free_path), ==, 0);
-  g_assert_cmpint (symlink ("nr_hugepages", free_path), ==, 0);
-  return nr_path;
+  return vmctl_test_lifecycle_empty_pool (fixture->lifecycle.domain.root);
 }
 
 static void

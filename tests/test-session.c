@@ -73,12 +73,7 @@ host_simulate (Host *host)
 static void
 host_define_gamer (Host *host)
 {
-  g_autoptr(GError) error = NULL;
-
-  vmctl_test_domain_host_gpu (host->lifecycle.domain.spec, host->lifecycle.domain.plan,
-                              "clean-gpu-audio");
-  g_assert_true (vmctl_test_lifecycle_define_spec (&host->lifecycle, &error));
-  g_assert_no_error (error);
+  vmctl_test_lifecycle_define_gpu (&host->lifecycle);
 }
 
 static void
@@ -168,22 +163,6 @@ typedef struct {
   gchar *nr_hugepages;
 } ReleaseFixture;
 
-/* An empty 2 MiB pool whose free count follows nr_hugepages, as a kernel
- * with memory to spare would make it. */
-static gchar *
-empty_pool (const gchar *root)
-{
-  g_autofree gchar *pool = g_build_filename (root, "sys/kernel/mm/hugepages/hugepages-2048kB",
-                                             NULL);
-  g_autofree gchar *free_path = g_build_filename (pool, "free_hugepages", NULL);
-  gchar *nr_path = g_build_filename (pool, "nr_hugepages", NULL);
-
-  g_assert_true (g_file_set_contents (nr_path, "0\n", -1, NULL));
-  g_assert_cmpint (g_unlink (free_path), ==, 0);
-  g_assert_cmpint (symlink ("nr_hugepages", free_path), ==, 0);
-  return nr_path;
-}
-
 static void
 assert_pool (ReleaseFixture *fixture, const gchar *expected)
 {
@@ -202,7 +181,7 @@ release_setup (ReleaseFixture *fixture, gconstpointer data)
   g_unsetenv ("VMCTL_FAKE_LIBVIRT_CREATE_FAIL");
   host_open (&fixture->host);
   host_simulate (&fixture->host);
-  fixture->nr_hugepages = empty_pool (fixture->host.lifecycle.domain.root);
+  fixture->nr_hugepages = vmctl_test_lifecycle_empty_pool (fixture->host.lifecycle.domain.root);
   /* reserved at each start, released after each stop */
   spec = fixture->host.lifecycle.domain.spec;
   spec->memory_kib = 128 * 1024;

@@ -43,6 +43,13 @@ void vmctl_test_lifecycle_add_volume_disk (LifecycleFixture *fixture, guint64 si
                                            const gchar *pool);
 /* build the fixture's spec and plan with the real builder, then define it */
 gboolean vmctl_test_lifecycle_define_spec (LifecycleFixture *fixture, GError **error);
+/* the fixture's spec given the GPU of clean-gpu-audio with its audio
+ * function (the plan), then defined, which must succeed */
+void vmctl_test_lifecycle_define_gpu (LifecycleFixture *fixture);
+/* An empty 2 MiB pool under @root whose free count follows nr_hugepages,
+ * as a kernel with memory to spare would make it; returns the path of
+ * nr_hugepages */
+gchar *vmctl_test_lifecycle_empty_pool (const gchar *root);
 /* reset_spec (@name) and define it, which must succeed */
 void vmctl_test_lifecycle_define_ok (LifecycleFixture *fixture, const gchar *name);
 /* the capacity of @volume_name in @pool_name, 0 when either is missing */

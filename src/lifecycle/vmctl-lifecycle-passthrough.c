@@ -12,9 +12,7 @@
  * host. */
 #include "vmctl-lifecycle-private.h"
 
-#include "vmctl-host-critical.h"
 #include "vmctl-hugepages.h"
-#include "vmctl-inventory-sysfs.h"
 #include "vmctl-plan.h"
 #include "vmctl-session-private.h"
 #include "vmctl-vfio.h"
@@ -138,23 +136,6 @@ check_groups_free (virConnectPtr connection, const gchar *self, const VmctlInven
   return TRUE;
 }
 
-/* today's functions under the host root, the host-critical ones marked:
- * the plan's rule needs them to judge */
-static VmctlInventory *
-load_sysfs_inventory (VmctlHost *host, GError **error)
-{
-  g_autoptr(VmctlInventory) inventory = vmctl_inventory_from_sysfs (host, error);
-  g_autoptr(VmctlHostCritical) critical = NULL;
-
-  if (inventory == NULL)
-    return NULL;
-  critical = vmctl_host_critical_load_default (error);
-  if (critical == NULL)
-    return NULL;
-  vmctl_host_critical_mark (critical, inventory);
-  return g_steal_pointer (&inventory);
-}
-
 /* @connection NULL: the libvirt hook, which must not call libvirt (libvirt
  * itself then refuses a group another domain uses) */
 static gboolean
@@ -165,7 +146,7 @@ detach_sysfs (VmctlSession *session, virConnectPtr connection, const gchar *name
   g_autoptr(VmctlVfio) vfio = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  inventory = load_sysfs_inventory (vmctl_session_get_host (session), error);
+  inventory = vmctl_session_load_sysfs_inventory (session, VMCTL_INVENTORY_FLAGS_NONE, error);
   /* the kernel hands a group over only when every endpoint in it is on
    * vfio-pci or pci-stub or driverless: the plan's rule, asked again */
   if (inventory == NULL

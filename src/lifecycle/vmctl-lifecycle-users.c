@@ -9,9 +9,7 @@
 
 #include "vmctl-connect.h"
 
-#include <libxml/parser.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* ---- the running domains' hostdevs ---- */
 
@@ -29,17 +27,9 @@ static GArray *
 domain_hostdevs (virDomainPtr domain)
 {
   GArray *addresses = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
-  char *xml = sym_virDomainGetXMLDesc (domain, 0);
-  g_autoptr(xmlDoc) document = NULL;
+  g_autoptr(xmlDoc) document = vmctl_lifecycle_domain_document (domain, 0);
   g_autoptr(xmlXPathObject) found = NULL;
 
-  if (xml == NULL) {
-    sym_virResetLastError ();
-    return addresses;
-  }
-  document = xmlReadMemory (xml, (int) strlen (xml), "domain.xml", NULL,
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  free (xml);
   if (document != NULL)
     found = vmctl_lifecycle_select_nodes (document,
                                           "/domain/devices/hostdev[@type='pci']/source/address");

@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 VmctlSession *vmctl_session_new_worker (VmctlSession *session);
 VmctlVfio *vmctl_session_new_engine (VmctlSession *session, const gchar *subject,
                                      GError **error);
+VmctlInventory *vmctl_session_load_sysfs_inventory (VmctlSession *session,
+                                                    VmctlInventoryFlags flags, GError **error);
 VmctlHostFacts *vmctl_session_get_facts_noting (VmctlSession *session, GPtrArray *notes,
                                                 GError **error);
 

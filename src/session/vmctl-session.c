@@ -392,6 +392,18 @@ vmctl_session_load_quirks (VmctlSession *session, GError **error)
   return vmctl_quirks_load (path, error);
 }
 
+/* a judgement never runs without the list of the host's own functions */
+static gboolean
+mark_host_critical (VmctlInventory *inventory, GError **error)
+{
+  g_autoptr(VmctlHostCritical) critical = vmctl_host_critical_load_default (error);
+
+  if (critical == NULL)
+    return FALSE;
+  vmctl_host_critical_mark (critical, inventory);
+  return TRUE;
+}
+
 /**
  * vmctl_session_load_inventory:
  * @flags: VMCTL_INVENTORY_NAMES when the caller prints device names
@@ -409,27 +421,41 @@ vmctl_session_load_inventory (VmctlSession *session, VmctlInventoryFlags flags,
                               GError **error)
 {
   g_autoptr(VmctlInventory) inventory = NULL;
-  g_autoptr(VmctlHostCritical) critical = NULL;
+  virConnectPtr connection;
 
   g_return_val_if_fail (session != NULL, NULL);
-  if (!vmctl_session_uses_nodedev (session)) {
-    inventory = vmctl_inventory_from_sysfs_full (session->host, flags, error);
-  } else {
-    /* listing node devices needs no write access, and a read-only
-     * connection works for unprivileged users on the system daemon */
-    virConnectPtr connection = vmctl_session_get_connection (session, TRUE, error);
+  if (!vmctl_session_uses_nodedev (session))
+    return vmctl_session_load_sysfs_inventory (session, flags, error);
+  /* listing node devices needs no write access, and a read-only
+   * connection works for unprivileged users on the system daemon */
+  connection = vmctl_session_get_connection (session, TRUE, error);
+  if (connection == NULL)
+    return NULL;
+  inventory = vmctl_inventory_from_nodedev_full (connection, flags, error);
+  return inventory != NULL && mark_host_critical (inventory, error)
+         ? g_steal_pointer (&inventory) : NULL;
+}
 
-    if (connection == NULL)
-      return NULL;
-    inventory = vmctl_inventory_from_nodedev_full (connection, flags, error);
-  }
-  if (inventory == NULL)
-    return NULL;
-  critical = vmctl_host_critical_load_default (error);
-  if (critical == NULL)
-    return NULL;
-  vmctl_host_critical_mark (critical, inventory);
-  return g_steal_pointer (&inventory);
+/**
+ * vmctl_session_load_sysfs_inventory: (skip)
+ *
+ * vmctl_session_load_inventory() from sysfs under the host root whatever
+ * the URI: for the moves the engine makes on this host (start's plan
+ * re-check, the libvirt hook).
+ *
+ * Returns: (transfer full): the host's PCI functions, host-critical ones
+ *   marked
+ */
+VmctlInventory *
+vmctl_session_load_sysfs_inventory (VmctlSession *session, VmctlInventoryFlags flags,
+                                    GError **error)
+{
+  g_autoptr(VmctlInventory) inventory = NULL;
+
+  g_return_val_if_fail (session != NULL, NULL);
+  inventory = vmctl_inventory_from_sysfs_full (session->host, flags, error);
+  return inventory != NULL && mark_host_critical (inventory, error)
+         ? g_steal_pointer (&inventory) : NULL;
 }
 
 /**
