@@ -123,6 +123,17 @@ watch_escape (guint8 *data, gsize *length, gpointer user_data)
   return FALSE;
 }
 
+/* the console is open: every error a user can act on came before the
+ * terminal changes */
+static gboolean
+attached (gpointer user_data, GError **error)
+{
+  const gchar *name = user_data;
+
+  g_printerr ("vmctl: connected to the console of VM '%s'; Ctrl+] leaves\n", name);
+  return make_raw (error);
+}
+
 static gboolean
 report_end (const gchar *name, VmctlConsoleEnd end, gboolean interactive, GError **error)
 {
@@ -161,10 +172,8 @@ vmctl_cmd_console (VmctlInvocation *invocation, GError **error)
     { NULL },
   };
   g_autoptr(VmctlContext) context = NULL;
-  g_autoptr(VmctlConsole) console = NULL;
   gboolean interactive = isatty (STDIN_FILENO);
-  VmctlConsoleIo io = { interactive ? STDIN_FILENO : -1, STDOUT_FILENO, 0,
-                        interactive ? watch_escape : NULL, NULL };
+  VmctlConsoleIo io = { -1, STDOUT_FILENO, 0, NULL, NULL, NULL };
   VmctlConsoleEnd end = VMCTL_CONSOLE_END_STOPPED;
   const gchar *name;
   gboolean ran;
@@ -180,16 +189,13 @@ vmctl_cmd_console (VmctlInvocation *invocation, GError **error)
     return FALSE;
   }
   io.timeout_seconds = (guint) timeout;
-  /* every error a user can act on comes before the terminal changes */
-  console = vmctl_session_console_open (context->session, name, force, error);
-  if (console == NULL)
-    return FALSE;
   if (interactive) {
-    g_printerr ("vmctl: connected to the console of VM '%s'; Ctrl+] leaves\n", name);
-    if (!make_raw (error))
-      return FALSE;
+    io.input_fd = STDIN_FILENO;
+    io.input_func = watch_escape;
+    io.input_data = (gpointer) name;
+    io.attached_func = attached;
   }
-  ran = vmctl_session_console_run (context->session, console, &io, &end, error);
+  ran = vmctl_session_console (context->session, name, force, &io, &end, error);
   restore_terminal ();
   set_signals (FALSE);
   return ran && report_end (name, end, interactive, error);

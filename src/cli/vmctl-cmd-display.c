@@ -31,36 +31,6 @@ static const gchar os_list_description[] =
   "  vmctl os list\n"
   "  vmctl os list --json";
 
-static void
-add_int_or_null (JsonBuilder *builder, const gchar *member, gint value)
-{
-  json_builder_set_member_name (builder, member);
-  if (value > 0)
-    json_builder_add_int_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-/* also for vmctl info (vmctl-output-media.c) */
-void
-vmctl_output_add_displays_json (JsonBuilder *builder, GPtrArray *displays)
-{
-  json_builder_set_member_name (builder, "displays");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < displays->len; i++) {
-    const VmctlDisplay *display = g_ptr_array_index (displays, i);
-
-    json_builder_begin_object (builder);
-    vmctl_json_add_string_or_null (builder, "type", display->type);
-    vmctl_json_add_string_or_null (builder, "uri", display->uri);
-    vmctl_json_add_string_or_null (builder, "listen", display->listen);
-    add_int_or_null (builder, "port", display->port);
-    add_int_or_null (builder, "tls_port", display->tls_port);
-    json_builder_end_object (builder);
-  }
-  json_builder_end_array (builder);
-}
-
 gboolean
 vmctl_cmd_display (VmctlInvocation *invocation, GError **error)
 {

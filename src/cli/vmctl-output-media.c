@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-output-media.c: what vmctl info shows of how a VM is reached and
  * what it boots (issue 11): console and its log, displays, boot order,
- * drives, direct kernel boot, the guest OS. */
+ * drives, direct kernel boot, the guest OS; and the displays of vmctl
+ * display. */
 #include "vmctl-output.h"
 
 #include "vmctl-vm-media.h"
@@ -18,6 +19,36 @@ join_or_dash (GPtrArray *items)
   if (text->len == 0)
     g_string_append (text, "-");
   return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+add_int_or_null (JsonBuilder *builder, const gchar *member, gint value)
+{
+  json_builder_set_member_name (builder, member);
+  if (value > 0)
+    json_builder_add_int_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+/* for vmctl info and vmctl display */
+void
+vmctl_output_add_displays_json (JsonBuilder *builder, GPtrArray *displays)
+{
+  json_builder_set_member_name (builder, "displays");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < displays->len; i++) {
+    const VmctlDisplay *display = g_ptr_array_index (displays, i);
+
+    json_builder_begin_object (builder);
+    vmctl_json_add_string_or_null (builder, "type", display->type);
+    vmctl_json_add_string_or_null (builder, "uri", display->uri);
+    vmctl_json_add_string_or_null (builder, "listen", display->listen);
+    add_int_or_null (builder, "port", display->port);
+    add_int_or_null (builder, "tls_port", display->tls_port);
+    json_builder_end_object (builder);
+  }
+  json_builder_end_array (builder);
 }
 
 void
@@ -79,11 +110,7 @@ vmctl_output_media_json (JsonBuilder *builder, const VmctlVmMedia *media)
     json_builder_end_object (builder);
   }
   vmctl_output_add_displays_json (builder, media->displays);
-  json_builder_set_member_name (builder, "boot");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < media->boot->len; i++)
-    json_builder_add_string_value (builder, g_ptr_array_index (media->boot, i));
-  json_builder_end_array (builder);
+  vmctl_json_add_string_array (builder, "boot", media->boot);
   json_builder_set_member_name (builder, "drives");
   json_builder_begin_array (builder);
   for (guint i = 0; i < media->drives->len; i++) {

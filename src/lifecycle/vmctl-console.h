@@ -33,12 +33,26 @@ typedef enum {
   VMCTL_CONSOLE_END_TAKEN_OVER,    /* another session took the console (--force) */
 } VmctlConsoleEnd;
 
+/**
+ * VmctlConsoleAttachedFunc:
+ * @user_data: the input data
+ * @error: the caller's own error, handed back as it is
+ *
+ * Called once the console is open and before any byte moves: where the
+ * caller changes its terminal (raw mode), now that every error a user
+ * can act on was reported.
+ *
+ * Returns: FALSE to give up without running the session
+ */
+typedef gboolean (*VmctlConsoleAttachedFunc) (gpointer user_data, GError **error);
+
 typedef struct {
   gint input_fd;                   /* -1: nothing is sent to the guest */
   gint output_fd;                  /* where the guest's output goes */
   guint timeout_seconds;           /* 0: no limit */
   VmctlConsoleInputFunc input_func; /* nullable */
-  gpointer input_data;
+  gpointer input_data;             /* for input_func and attached_func */
+  VmctlConsoleAttachedFunc attached_func; /* nullable */
 } VmctlConsoleIo;
 
 VmctlConsole *vmctl_console_open (const gchar *uri, const gchar *name, gboolean force,

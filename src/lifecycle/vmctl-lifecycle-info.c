@@ -173,6 +173,7 @@ vmctl_vm_info_free (VmctlVmInfo *info)
   g_free (info->profile);
   g_clear_pointer (&info->gpus, g_ptr_array_unref);
   g_clear_pointer (&info->hostdevs, g_ptr_array_unref);
+  g_clear_pointer (&info->media, vmctl_vm_media_free);
   g_free (info);
 }
 

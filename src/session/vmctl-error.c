@@ -17,6 +17,7 @@
 #include "vmctl-journal.h"
 #include "vmctl-libvirt.h"
 #include "vmctl-lifecycle.h"
+#include "vmctl-os.h"
 #include "vmctl-pci-address.h"
 #include "vmctl-plan.h"
 #include "vmctl-profile.h"
@@ -88,6 +89,7 @@ static const ErrorRow rows[] = {
   { vmctl_lifecycle_error_quark, VMCTL_LIFECYCLE_ERROR_TIMEOUT, VMCTL_ERROR_TIMEOUT },
   { vmctl_lifecycle_error_quark, VMCTL_LIFECYCLE_ERROR_METADATA, VMCTL_ERROR_DATA },
   { vmctl_lifecycle_error_quark, VMCTL_LIFECYCLE_ERROR_STORAGE_IN_USE, VMCTL_ERROR_BUSY },
+  { vmctl_lifecycle_error_quark, VMCTL_LIFECYCLE_ERROR_USERS_UNKNOWN, VMCTL_ERROR_HYPERVISOR },
   { vmctl_lifecycle_error_quark, ANY_CODE, VMCTL_ERROR_HYPERVISOR },
   /* data vmctl ships or was handed */
   { vmctl_profile_error_quark, ANY_CODE, VMCTL_ERROR_DATA },
@@ -97,6 +99,9 @@ static const ErrorRow rows[] = {
   { vmctl_domain_xml_error_quark, VMCTL_DOMAIN_XML_ERROR_TEMPLATE, VMCTL_ERROR_DATA },
   { vmctl_domain_xml_error_quark, ANY_CODE, VMCTL_ERROR_FAILED },
   { vmctl_cpu_topology_error_quark, ANY_CODE, VMCTL_ERROR_FAILED },
+  /* libosinfo (issue 11) */
+  { vmctl_os_error_quark, VMCTL_OS_ERROR_UNKNOWN, VMCTL_ERROR_INVALID_INPUT },
+  { vmctl_os_error_quark, ANY_CODE, VMCTL_ERROR_FAILED },
 };
 
 /**

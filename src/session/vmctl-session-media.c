@@ -7,64 +7,42 @@
 #include "vmctl-error.h"
 #include "vmctl-lifecycle.h"
 
-static void
-convert (GError **error)
-{
-  if (error == NULL || *error == NULL)
-    return;
-  if ((*error)->domain == VMCTL_OS_ERROR) {
-    VmctlError code = (*error)->code == VMCTL_OS_ERROR_UNKNOWN ? VMCTL_ERROR_INVALID_INPUT
-                                                                : VMCTL_ERROR_FAILED;
-    GError *converted = g_error_new_literal (VMCTL_ERROR, code, (*error)->message);
-
-    g_error_free (*error);
-    *error = converted;
-    return;
-  }
-  vmctl_error_convert (error);
-}
-
 /**
- * vmctl_session_console_open:
+ * vmctl_session_console:
  * @name: a running VM on the session's connection
  * @force: take the console over from another session
+ * @io: where input comes from and output goes; its attached_func runs
+ *   once the console is open, before anything is copied
+ * @out_end: (out): why the session ended
  * @error: VMCTL_ERROR_NOT_FOUND (no such VM), VMCTL_ERROR_FAILED (not
  *   running, or no console device: the message has the fix),
  *   VMCTL_ERROR_BUSY (another session has it, without @force),
- *   VMCTL_ERROR_HYPERVISOR
+ *   VMCTL_ERROR_HYPERVISOR; or attached_func's own error
  *
- * Opens the VM's serial console on a connection of its own (the stream
- * needs libvirt's event loop, which must exist before a connection is
- * opened).
+ * Attaches to the VM's serial console and copies until the session ends
+ * (vmctl_console_run()). The console has a connection of its own to the
+ * session's URI: its stream needs libvirt's event loop, which must exist
+ * before a connection is opened.
  *
- * Returns: (transfer full): the console; vmctl_console_close() it
- */
-VmctlConsole *
-vmctl_session_console_open (VmctlSession *session, const gchar *name, gboolean force,
-                            GError **error)
-{
-  VmctlConsole *console;
-
-  g_return_val_if_fail (session != NULL && name != NULL, NULL);
-  console = vmctl_console_open (vmctl_session_get_uri (session), name, force, error);
-  convert (error);
-  return console;
-}
-
-/**
- * vmctl_session_console_run:
- *
- * vmctl_console_run() with VMCTL_ERROR errors.
+ * Returns: TRUE when the session ran; *@out_end says how it ended
  */
 gboolean
-vmctl_session_console_run (VmctlSession *session, VmctlConsole *console,
-                           const VmctlConsoleIo *io, VmctlConsoleEnd *out_end, GError **error)
+vmctl_session_console (VmctlSession *session, const gchar *name, gboolean force,
+                       const VmctlConsoleIo *io, VmctlConsoleEnd *out_end, GError **error)
 {
+  g_autoptr(VmctlConsole) console = NULL;
   gboolean ran;
 
-  g_return_val_if_fail (session != NULL && console != NULL, FALSE);
+  g_return_val_if_fail (session != NULL && name != NULL && io != NULL, FALSE);
+  console = vmctl_console_open (vmctl_session_get_uri (session), name, force, error);
+  if (console == NULL) {
+    vmctl_error_convert (error);
+    return FALSE;
+  }
+  if (io->attached_func != NULL && !io->attached_func (io->input_data, error))
+    return FALSE;
   ran = vmctl_console_run (console, io, out_end, error);
-  convert (error);
+  vmctl_error_convert (error);
   return ran;
 }
 
@@ -88,7 +66,7 @@ vmctl_session_display (VmctlSession *session, const gchar *name, GError **error)
   connection = vmctl_session_get_connection (session, TRUE, error);
   media = connection != NULL ? vmctl_vm_media (connection, name, error) : NULL;
   if (media == NULL) {
-    convert (error);
+    vmctl_error_convert (error);
     return NULL;
   }
   if (media->displays->len == 0) {
@@ -107,26 +85,6 @@ vmctl_session_display (VmctlSession *session, const gchar *name, GError **error)
 }
 
 /**
- * vmctl_session_vm_media:
- * @error: VMCTL_ERROR_NOT_FOUND or VMCTL_ERROR_HYPERVISOR
- *
- * Returns: (transfer full): the VM's console, displays, drives and boot
- *   order, from its live XML while it runs
- */
-VmctlVmMedia *
-vmctl_session_vm_media (VmctlSession *session, const gchar *name, GError **error)
-{
-  virConnectPtr connection;
-  VmctlVmMedia *media;
-
-  g_return_val_if_fail (session != NULL && name != NULL, NULL);
-  connection = vmctl_session_get_connection (session, TRUE, error);
-  media = connection != NULL ? vmctl_vm_media (connection, name, error) : NULL;
-  convert (error);
-  return media;
-}
-
-/**
  * vmctl_session_os_list:
  * @error: VMCTL_ERROR_FAILED when libosinfo or its database is missing
  *
@@ -141,7 +99,7 @@ vmctl_session_os_list (VmctlSession *session, GError **error)
   g_return_val_if_fail (session != NULL, NULL);
   db = vmctl_os_db_load (error);
   if (db == NULL) {
-    convert (error);
+    vmctl_error_convert (error);
     return NULL;
   }
   return vmctl_os_db_list (db);

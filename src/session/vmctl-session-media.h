@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-session-media.h: the session's entry points of issue 11: a VM's
- * serial console (vmctl console), its display URI (vmctl display), what
- * it boots and how it is reached (vmctl info), and the guest OSes vmctl
- * knows (vmctl os list). Errors are VMCTL_ERROR. */
+ * serial console (vmctl console), its display URI (vmctl display), and
+ * the guest OSes vmctl knows (vmctl os list). What a VM boots and how it
+ * is reached comes with vmctl_session_info(). Errors are VMCTL_ERROR. */
 #pragma once
 
 #include <glib.h>
@@ -14,13 +14,10 @@
 
 G_BEGIN_DECLS
 
-VmctlConsole *vmctl_session_console_open (VmctlSession *session, const gchar *name,
-                                          gboolean force, GError **error);
-gboolean vmctl_session_console_run (VmctlSession *session, VmctlConsole *console,
-                                    const VmctlConsoleIo *io, VmctlConsoleEnd *out_end,
-                                    GError **error);
+gboolean vmctl_session_console (VmctlSession *session, const gchar *name, gboolean force,
+                                const VmctlConsoleIo *io, VmctlConsoleEnd *out_end,
+                                GError **error);
 GPtrArray *vmctl_session_display (VmctlSession *session, const gchar *name, GError **error);
-VmctlVmMedia *vmctl_session_vm_media (VmctlSession *session, const gchar *name, GError **error);
 GPtrArray *vmctl_session_os_list (VmctlSession *session, GError **error);
 
 G_END_DECLS
