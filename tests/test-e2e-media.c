@@ -10,7 +10,8 @@
  *   workstation VM (SPICE), and exits 1 once it is shut off.
  * - vmctl console without a terminal copies for --timeout seconds and
  *   exits 0; a second session is refused while the first holds it, and
- *   --force takes it over; the log file named in the XML exists.
+ *   --force takes it over (over qemu+unix://, the remote driver's own
+ *   transport); the log file named in the XML exists.
  * The guests that must boot are in tests/guest/test-guest-media.c. */
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -198,7 +199,10 @@ test_display_and_console (void)
     second = VMCTL (uri, "console", name, "--timeout", "2");
     g_assert_cmpint (second->exit_status, ==, 1);
     g_assert_nonnull (strstr (second->err, "--force takes it over"));
-    forced = VMCTL (uri, "console", name, "--timeout", "2", "--force");
+    /* over the remote driver's own transport too (a remote host is
+     * qemu+ssh://, the same stream through the same driver) */
+    forced = VMCTL (g_strcmp0 (uri, "qemu:///system") == 0 ? "qemu+unix:///system" : uri,
+                    "console", name, "--timeout", "2", "--force");
     assert_ok (forced, "console --force");
     g_assert_true (g_subprocess_wait (first, NULL, &error));
     g_assert_no_error (error);

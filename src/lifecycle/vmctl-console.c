@@ -64,6 +64,11 @@ run_event_loop (gpointer data)
 static gboolean
 start_event_loop (GError **error)
 {
+  /* Written once, inside g_once_init_enter() below, and never again:
+   * libvirt has one default event loop per process
+   * (virEventRegisterDefaultImpl() is process-wide by nature), and
+   * nothing a session chooses reaches it. Like libvirt's loaded flag
+   * (vmctl-libvirt.c), by design. */
   static gsize once;
   static gboolean started;
 

@@ -79,6 +79,11 @@ struct _VmctlOsDb {
 static gboolean
 load_library (GError **error)
 {
+  /* Written once, inside g_once_init_enter() below, and never again, with
+   * the sym_ pointers: the process has one libosinfo loaded (dlopen() is
+   * process-wide, and the GTypes it registers cannot be unloaded), and
+   * nothing a session chooses reaches these. Like libvirt's loaded flag
+   * (vmctl-libvirt.c), by design. */
   static gsize once;
   static gboolean loaded;
   static gchar *failure;
