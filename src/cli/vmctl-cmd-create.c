@@ -13,6 +13,7 @@
 #include "vmctl-plan.h"
 #include "vmctl-profile.h"
 #include "vmctl-spec.h"
+#include "vmctl-spec-desk.h"
 
 static const gchar create_description[] =
   "Builds a KVM domain named NAME from a profile and the options, with the\n"
@@ -75,6 +76,11 @@ typedef struct {
   gchar *virt_type;
   gboolean print_xml;
   gboolean force;
+  /* issue 12 */
+  gchar **inputs;
+  gchar **input_toggles;
+  gchar **usb;
+  gchar **audios;
 } CreateOptions;
 
 static void
@@ -91,6 +97,10 @@ create_options_clear (CreateOptions *options)
   g_free (options->firmware);
   g_free (options->cpu_pin);
   g_free (options->virt_type);
+  g_strfreev (options->inputs);
+  g_strfreev (options->input_toggles);
+  g_strfreev (options->usb);
+  g_strfreev (options->audios);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CreateOptions, create_options_clear)
@@ -111,6 +121,56 @@ apply_each (VmctlSpec *spec, SetFunction add, gchar **values, GError **error)
     if (!add (spec, values[i], error))
       return FALSE;
   return TRUE;
+}
+
+/* issue 12: --looking-glass takes an optional value, which GOption gives
+ * only to a callback, and main-group callbacks get no user data: the
+ * values wait here for the one create a process runs */
+static GPtrArray *looking_glass_values;
+
+static gboolean
+looking_glass_option (const gchar *name, const gchar *value, gpointer data, GError **error)
+{
+  g_ptr_array_add (looking_glass_values, g_strdup (value != NULL ? value : ""));
+  return TRUE;
+}
+
+/* the one value of a single-valued option, NULL when absent; given twice
+ * is an error (DESIGN.md), never "last wins" */
+static gboolean
+single (const gchar *option, gchar **values, guint count, const gchar **out_value,
+        GError **error)
+{
+  if (count > 1) {
+    g_set_error (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_CONFLICT, "%s given twice", option);
+    return FALSE;
+  }
+  *out_value = count == 1 ? values[0] : NULL;
+  return TRUE;
+}
+
+static gboolean
+apply_desk_options (VmctlSpec *spec, const CreateOptions *options, GError **error)
+{
+  VmctlSpecDeskOptions desk = { 0 };
+  const gchar *toggle = NULL, *looking_glass = NULL, *audio = NULL;
+  guint looking_glass_count = looking_glass_values != NULL ? looking_glass_values->len : 0;
+
+  if (!single ("--input-toggle", options->input_toggles,
+               options->input_toggles != NULL ? g_strv_length (options->input_toggles) : 0,
+               &toggle, error)
+      || !single ("--looking-glass",
+                  looking_glass_count > 0 ? (gchar **) looking_glass_values->pdata : NULL,
+                  looking_glass_count, &looking_glass, error)
+      || !single ("--audio", options->audios,
+                  options->audios != NULL ? g_strv_length (options->audios) : 0, &audio, error))
+    return FALSE;
+  desk.inputs = options->inputs;
+  desk.input_toggle = (gchar *) toggle;
+  desk.usb = options->usb;
+  desk.looking_glass = (gchar *) looking_glass;
+  desk.audio = (gchar *) audio;
+  return vmctl_spec_apply_desk_options (spec, &desk, error);
 }
 
 /* In the contract's order, so the first bad option is the one reported. */
@@ -145,6 +205,8 @@ spec_from_options (const gchar *name, const CreateOptions *options, GError **err
   spec->force = options->force;
   if (options->lock_memory)
     vmctl_spec_set_memory_locked (spec, TRUE);
+  if (!apply_desk_options (spec, options, error))
+    return NULL;
   return g_steal_pointer (&spec);
 }
 
@@ -265,6 +327,23 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
     { "force", 0, 0, G_OPTION_ARG_NONE, &options.force,
       "Take devices the host uses (its console, a mounted disk, a --disk block device it "
       "mounts or swaps on), with a note; never host-critical ones", NULL },
+    /* issue 12 */
+    { "input", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.inputs,
+      "Give the guest a host keyboard, mouse or gamepad through evdev (a /dev/input/by-id "
+      "event device), or the host's keyboards and mice with auto (repeatable)",
+      "evdev=PATH|auto" },
+    { "input-toggle", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.input_toggles,
+      "The keys that switch evdev keyboard and mouse between host and guest (default: "
+      "ctrl-ctrl)", "ctrl-ctrl|alt-alt|shift-shift|meta-meta|scrolllock|ctrl-scrolllock" },
+    { "usb", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.usb,
+      "Pass a host USB device by id, or by port to tell identical devices apart (repeatable)",
+      "VENDOR:PRODUCT|BUS-PORT" },
+    { "looking-glass", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, looking_glass_option,
+      "Looking Glass shared memory sized for that screen (default 1920x1080; hdr doubles it), "
+      "with SPICE for its keyboard and mouse", "WxH[,hdr]" },
+    { "audio", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.audios,
+      "An ich9 sound card playing into that backend (default: the profile's)",
+      "pulseaudio|pipewire|jack|spice|none" },
     { NULL },
   };
   g_autoptr(VmctlSpec) spec = NULL;
@@ -273,7 +352,9 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
   g_autoptr(VmctlHostFacts) facts = NULL;
   g_autoptr(xmlDoc) document = NULL;
   g_autofree gchar *xml = NULL;
+  g_autoptr(GPtrArray) looking_glass = g_ptr_array_new_with_free_func (g_free);
 
+  looking_glass_values = looking_glass;
   if (!vmctl_invocation_parse (invocation, entries, create_description, error))
     return FALSE;
   if (invocation->done)
@@ -281,6 +362,7 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
 
   /* bad input is reported before the host is read */
   spec = spec_from_options (invocation->arguments[1], &options, error);
+  looking_glass_values = NULL;
   if (spec == NULL)
     return FALSE;
   context = vmctl_invocation_open_context (invocation, error);

@@ -8,6 +8,7 @@
 #include "vmctl-host-facts.h"
 #include "vmctl-profile.h"
 #include "vmctl-size.h"
+#include "vmctl-spec-desk.h"
 
 #include <string.h>
 
@@ -87,6 +88,7 @@ vmctl_spec_free (VmctlSpec *spec)
   g_free (spec->nic_model);
   g_clear_pointer (&spec->notes, g_ptr_array_unref);
   g_free (spec->cpu_mode);
+  vmctl_spec_desk_free (spec->desk);
   g_free (spec);
 }
 
@@ -643,6 +645,8 @@ vmctl_spec_finalize_with_facts (VmctlSpec *spec, VmctlHostFacts *facts, GError *
   if (!check_machine (spec, error))
     return FALSE;
   settle_devices (spec, facts);
+  if (!vmctl_spec_desk_finalize (spec, facts, error))
+    return FALSE;
   if (!check_vcpus (spec, facts, error))
     return FALSE;
   if (!check_memory (spec, facts, error))
