@@ -4,6 +4,7 @@
 #include "vmctl-output.h"
 
 #include "vmctl-pci-address.h"
+#include "vmctl-session-desk.h"
 
 static const gchar gpu_list_description[] =
   "Lists every display-class PCI function (VGA, 3D and other display\n"
@@ -215,7 +216,7 @@ reset_text (const VmctlVerdict *verdict)
 
 static void
 print_check_human (const VmctlInventory *inventory, const VmctlPciDevice *device,
-                   const VmctlVerdict *verdict)
+                   const VmctlVerdict *verdict, const VmctlPciBars *bars)
 {
   g_autoptr(VmctlTable) table = vmctl_table_new (3);
   gchar address[VMCTL_PCI_ADDRESS_STRLEN];
@@ -253,6 +254,7 @@ print_check_human (const VmctlInventory *inventory, const VmctlPciDevice *device
 
   g_print ("Boot VGA: %s\n", tristate_word (verdict->boot_vga));
   g_print ("Reset: %s\n", reset);
+  vmctl_gpu_print_bars (bars);
   if (verdict->reasons->len > 0) {
     g_print ("\nWhy:\n");
     for (guint i = 0; i < verdict->reasons->len; i++)
@@ -267,6 +269,7 @@ vmctl_cmd_gpu_check (VmctlInvocation *invocation, GError **error)
   g_autoptr(VmctlInventory) inventory = NULL;
   g_autoptr(VmctlQuirks) quirks = NULL;
   g_autoptr(VmctlVerdict) verdict = NULL;
+  g_autoptr(VmctlPciBars) bars = NULL;
   const VmctlPciDevice *device;
   VmctlPciAddress address;
 
@@ -289,15 +292,13 @@ vmctl_cmd_gpu_check (VmctlInvocation *invocation, GError **error)
   verdict = vmctl_verdict_compute (inventory, &address, quirks, error);
   if (verdict == NULL)
     return FALSE;
+  /* issue 12: BAR sizes, Resizable BAR, vendor-reset */
+  bars = vmctl_session_gpu_check_desk (context->session, inventory, quirks, verdict);
 
-  if (context->json) {
-    g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-    vmctl_json_add_verdict (builder, verdict, NULL);
-    vmctl_json_print (builder);
-  } else {
-    print_check_human (inventory, device, verdict);
-  }
+  if (context->json)
+    vmctl_gpu_print_check_json (verdict, bars);
+  else
+    print_check_human (inventory, device, verdict, bars);
   invocation->exit_status = verdict->passable ? VMCTL_EXIT_SUCCESS : VMCTL_EXIT_FAILURE;
   return TRUE;
 }

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "vmctl-context.h"
+#include "vmctl-pci-bars.h"
 #include "vmctl-verdict.h"
 #include "vmctl-vfio.h"
 
@@ -109,6 +110,13 @@ gboolean vmctl_cmd_autostart (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_list (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_info (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_xml (VmctlInvocation *invocation, GError **error);
+/* issue 12 */
+gboolean vmctl_cmd_input_list (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_usb_list (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_gpu_rom_check (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_gpu_rom_dump (VmctlInvocation *invocation, GError **error);
+void vmctl_gpu_print_bars (const VmctlPciBars *bars);
+void vmctl_gpu_print_check_json (const VmctlVerdict *verdict, const VmctlPciBars *bars);
 
 /* Colour: only on a terminal, and never when NO_COLOR is set. */
 typedef enum {
