@@ -53,6 +53,17 @@ emit_notice (const gchar *vm, const gchar *line)
   g_mutex_unlock (&notice.lock);
 }
 
+/**
+ * vmctl_lifecycle_notice: (skip)
+ *
+ * One line for the notice function, from the other lifecycle files.
+ */
+void
+vmctl_lifecycle_notice (const gchar *vm, const gchar *line)
+{
+  emit_notice (vm, line);
+}
+
 /* the networks of <interface type='network'>, in order, without repeats */
 static GPtrArray *
 interface_networks (virDomainPtr domain, GError **error)

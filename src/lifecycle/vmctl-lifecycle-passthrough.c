@@ -522,8 +522,12 @@ vmctl_lifecycle_before_start_passthrough (virDomainPtr domain, const VmctlVmMeta
     return FALSE;
   }
   if (sysfs) {
-    g_autoptr(xmlDoc) document = domain_document (domain, VIR_DOMAIN_XML_INACTIVE);
+    g_autoptr(xmlDoc) document = NULL;
 
+    /* issue 12: USB ports renewed, reset-bug cards reported */
+    if (!vmctl_lifecycle_desk_before_start (domain, host, metadata->functions, error))
+      return FALSE;
+    document = domain_document (domain, VIR_DOMAIN_XML_INACTIVE);
     return vmctl_lifecycle_prepare_host (connection, name, document, metadata, host, state_dir,
                                          0, error);
   }
@@ -566,6 +570,8 @@ vmctl_lifecycle_after_stop_passthrough (virDomainPtr domain, const VmctlVmMetada
                                           (VmctlPciAddress *) functions->data, functions->len,
                                           NULL, FALSE, error);
   }
+  /* issue 12: does every card answer after the guest? */
+  vmctl_lifecycle_desk_after_stop (host, name, metadata != NULL ? metadata->functions : NULL);
   /* no journal yet: vmctl never moved anything here (and a user without
    * rights to the state directory can stop a VM without devices) */
   journal_dir = g_build_filename (state_dir, "journal", NULL);

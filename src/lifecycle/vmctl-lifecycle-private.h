@@ -18,6 +18,8 @@ typedef struct {
   GPtrArray *gpus;                    /* gchar* "DDDD:BB:SS.F", spec order */
   GPtrArray *functions;               /* gchar* "DDDD:BB:SS.F", plan order */
   gboolean dynamic_hugepages;         /* reserve at start, release after stop */
+  /* issue 12 */
+  GPtrArray *usb;                     /* gchar*: the USB devices, as info shows them */
 } VmctlVmMetadata;
 
 void vmctl_vm_metadata_free (VmctlVmMetadata *metadata);
@@ -58,5 +60,14 @@ gboolean vmctl_lifecycle_after_stop_passthrough (virDomainPtr domain,
                                                  GError **error);
 gboolean vmctl_lifecycle_get_state (virDomainPtr domain, VmctlVmState *out_state,
                                     GError **error);
+
+/* vmctl-lifecycle-network.c: a line for the notice function */
+void vmctl_lifecycle_notice (const gchar *vm, const gchar *line);
+
+/* vmctl-lifecycle-desk.c (issue 12) */
+gboolean vmctl_lifecycle_desk_before_start (virDomainPtr domain, VmctlHost *host,
+                                            GPtrArray *functions, GError **error);
+void vmctl_lifecycle_desk_after_stop (VmctlHost *host, const gchar *name, GPtrArray *functions);
+GPtrArray *vmctl_lifecycle_desk_usb_from_metadata (xmlNodePtr spec);
 
 G_END_DECLS
