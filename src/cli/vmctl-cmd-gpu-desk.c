@@ -44,10 +44,9 @@ vmctl_gpu_print_bars (const VmctlPciBars *bars)
     g_string_append_c (line, ')');
   }
   g_print ("BARs: %s\n", line->len > 0 ? line->str : "none");
+  /* only root reads the extended config space; a short read says nothing */
   if (bars->extended_config)
     g_print ("Resizable BAR: %s\n", bars->rebar->len > 0 ? "yes" : "no");
-  else
-    g_print ("Resizable BAR: unknown (the extended config space needs root to read)\n");
 }
 
 /**
@@ -61,8 +60,9 @@ vmctl_gpu_print_check_json (const VmctlVerdict *verdict, const VmctlPciBars *bar
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonBuilder) extra = json_builder_new ();
-  g_autoptr(JsonBuilder) out = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
+  g_autofree gchar *text = NULL;
   JsonObject *object;
 
   vmctl_json_add_verdict (builder, verdict, NULL);
@@ -98,6 +98,10 @@ vmctl_gpu_print_check_json (const VmctlVerdict *verdict, const VmctlPciBars *bar
     json_object_set_boolean_member (object, "rebar", bars->rebar->len > 0);
   else
     json_object_set_null_member (object, "rebar");
-  json_builder_add_value (out, g_steal_pointer (&root));
-  vmctl_json_print (out);
+  /* as vmctl_json_print() does, for a tree a builder did not end with */
+  vmctl_json_make_valid (root);
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
 }

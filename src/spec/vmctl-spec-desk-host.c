@@ -465,11 +465,8 @@ settle_audio (VmctlSpec *spec, VmctlHostFacts *facts, gboolean uid_known, guint 
     else if (spec->graphics == VMCTL_GRAPHICS_SPICE)
       desk->audio = VMCTL_AUDIO_SPICE;
     else
+      /* no note: a GPU brings its HDMI audio, and --audio is documented */
       desk->audio = VMCTL_AUDIO_NONE;
-    if (desk->audio == VMCTL_AUDIO_NONE)
-      vmctl_spec_add_note (spec, "no sound card: no PulseAudio or PipeWire socket for the "
-                           "desktop user %s and no SPICE display (--audio pulseaudio, pipewire "
-                           "or jack to choose one)", facts->where);
   }
   switch (desk->audio) {
   case VMCTL_AUDIO_PIPEWIRE:
