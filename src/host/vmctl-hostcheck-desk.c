@@ -22,6 +22,7 @@
 
 #include "vmctl-autocleanups.h"
 #include "vmctl-connect.h"
+#include "vmctl-domain-xml.h"
 #include "vmctl-libvirt.h"
 
 #define QEMU_CONF "/etc/libvirt/qemu.conf"
@@ -73,8 +74,13 @@ scan_domain (DeskUse *use, const gchar *name, const gchar *xml)
                                 context);
   if (shm != NULL && shm->nodesetval != NULL && shm->nodesetval->nodeNr > 0)
     g_ptr_array_add (use->shm_vms, g_strdup (name));
+  /* the commandline vmctl writes, or its own record of it (a driver
+   * without the qemu namespace keeps only the latter) */
   kvmfr = xmlXPathEvalExpression ((const xmlChar *) "/domain/*[local-name()='commandline']"
-                                  "/*[local-name()='arg'][contains(@value, '/dev/kvmfr')]",
+                                  "/*[local-name()='arg'][contains(@value, '/dev/kvmfr')]"
+                                  " | /domain/metadata/*[namespace-uri()='"
+                                  VMCTL_METADATA_NAMESPACE "']/*[local-name()='spec']"
+                                  "/*[local-name()='looking-glass'][@backend='kvmfr']",
                                   context);
   if (kvmfr != NULL && kvmfr->nodesetval != NULL && kvmfr->nodesetval->nodeNr > 0)
     g_ptr_array_add (use->kvmfr_vms, g_strdup (name));

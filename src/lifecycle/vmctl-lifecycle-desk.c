@@ -280,9 +280,10 @@ vmctl_lifecycle_desk_usb_from_metadata (xmlNodePtr spec)
     g_autofree xmlChar *product = NULL;
     g_autofree xmlChar *port = NULL;
 
+    /* virDomainGetMetadata() gives the element without its namespace */
     if (child->type != XML_ELEMENT_NODE || !xmlStrEqual (child->name, (const xmlChar *) "usb")
-        || child->ns == NULL
-        || !xmlStrEqual (child->ns->href, (const xmlChar *) VMCTL_METADATA_NAMESPACE))
+        || (child->ns != NULL
+            && !xmlStrEqual (child->ns->href, (const xmlChar *) VMCTL_METADATA_NAMESPACE)))
       continue;
     vendor = xmlGetProp (child, (const xmlChar *) "vendor");
     product = xmlGetProp (child, (const xmlChar *) "product");
