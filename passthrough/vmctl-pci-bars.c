@@ -205,6 +205,35 @@ vmctl_pci_bars_read (VmctlHost *host, const VmctlPciAddress *address, GError **e
 }
 
 /**
+ * vmctl_pci_read_ids:
+ *
+ * The function's vendor and device ids from sysfs, for a check that
+ * needs no whole inventory (a ROM's ids, the reset-bug list).
+ *
+ * Returns: FALSE when they cannot be read
+ */
+gboolean
+vmctl_pci_read_ids (VmctlHost *host, const VmctlPciAddress *address, guint16 *out_vendor_id,
+                    guint16 *out_device_id)
+{
+  gchar text[VMCTL_PCI_ADDRESS_STRLEN];
+  g_autofree gchar *vendor_path = NULL;
+  g_autofree gchar *device_path = NULL;
+  guint64 vendor = 0, device = 0;
+
+  vmctl_pci_address_format (address, text);
+  vendor_path = g_strdup_printf ("/sys/bus/pci/devices/%s/vendor", text);
+  device_path = g_strdup_printf ("/sys/bus/pci/devices/%s/device", text);
+  if (!vmctl_host_read_hex (host, vendor_path, &vendor, NULL)
+      || !vmctl_host_read_hex (host, device_path, &device, NULL) || vendor > 0xffff
+      || device > 0xffff)
+    return FALSE;
+  *out_vendor_id = (guint16) vendor;
+  *out_device_id = (guint16) device;
+  return TRUE;
+}
+
+/**
  * vmctl_pci_round_up_power_of_two:
  * Returns: the smallest power of two >= @value (1 for 0)
  */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-pci-bars.h: a PCI function's memory BARs (sysfs `resource`) and
  * its Resizable BAR capability (PCIe extended capability 0x15 in
- * `config`): how much guest physical address space it needs. */
+ * `config`): how much guest physical address space it needs; and its
+ * vendor and device ids, for the checks that need nothing else. */
 #pragma once
 
 #include <glib.h>
@@ -51,6 +52,8 @@ void vmctl_pci_bars_free (VmctlPciBars *bars);
 guint64 vmctl_pci_bars_window (const VmctlPciBars *bars);
 guint64 vmctl_pci_bars_largest (const VmctlPciBars *bars);
 gchar *vmctl_pci_size_format (guint64 bytes);
+gboolean vmctl_pci_read_ids (VmctlHost *host, const VmctlPciAddress *address,
+                             guint16 *out_vendor_id, guint16 *out_device_id);
 guint64 vmctl_pci_round_up_power_of_two (guint64 value);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlPciBars, vmctl_pci_bars_free)

@@ -112,30 +112,21 @@ read_image (const guint8 *data, gsize length, gsize offset, VmctlRomImage *out_i
 }
 
 static void
-add_problem (VmctlRom *rom, const gchar *format, ...) G_GNUC_PRINTF (2, 3);
+add_line (GPtrArray *lines, const gchar *format, ...) G_GNUC_PRINTF (2, 3);
 
 static void
-add_problem (VmctlRom *rom, const gchar *format, ...)
+add_line (GPtrArray *lines, const gchar *format, ...)
 {
   va_list args;
 
   va_start (args, format);
-  g_ptr_array_add (rom->problems, g_strdup_vprintf (format, args));
+  g_ptr_array_add (lines, g_strdup_vprintf (format, args));
   va_end (args);
 }
 
-static void
-add_warning (VmctlRom *rom, const gchar *format, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-add_warning (VmctlRom *rom, const gchar *format, ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_ptr_array_add (rom->warnings, g_strdup_vprintf (format, args));
-  va_end (args);
-}
+/* what makes the file unusable, and what only may surprise */
+#define add_problem(rom, ...) add_line ((rom)->problems, __VA_ARGS__)
+#define add_warning(rom, ...) add_line ((rom)->warnings, __VA_ARGS__)
 
 /* what the image type needs beyond the PCIR: the x86 checksum, the EFI
  * signature and machine type */

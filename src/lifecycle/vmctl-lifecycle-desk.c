@@ -16,6 +16,7 @@
 
 #include "vmctl-data-dir.h"
 #include "vmctl-domain-xml.h"
+#include "vmctl-pci-bars.h"
 #include "vmctl-reset-check.h"
 #include "vmctl-usb.h"
 
@@ -175,27 +176,6 @@ renew_usb_ports (virDomainPtr domain, VmctlHost *host, GError **error)
 
 /* ---- the reset bug ------------------------------------------------------ */
 
-/* vendor and device ids from sysfs, as gpu check has them */
-static gboolean
-read_ids (VmctlHost *host, const VmctlPciAddress *address, VmctlPciDevice *out_device)
-{
-  gchar text[VMCTL_PCI_ADDRESS_STRLEN];
-  g_autofree gchar *vendor_path = NULL;
-  g_autofree gchar *device_path = NULL;
-  guint64 vendor = 0, device = 0;
-
-  vmctl_pci_address_format (address, text);
-  vendor_path = g_strdup_printf ("/sys/bus/pci/devices/%s/vendor", text);
-  device_path = g_strdup_printf ("/sys/bus/pci/devices/%s/device", text);
-  if (!vmctl_host_read_hex (host, vendor_path, &vendor, NULL)
-      || !vmctl_host_read_hex (host, device_path, &device, NULL))
-    return FALSE;
-  out_device->address = *address;
-  out_device->vendor_id = (guint16) vendor;
-  out_device->device_id = (guint16) device;
-  return TRUE;
-}
-
 static void
 report_reset_bugs (VmctlHost *host, const gchar *name, GPtrArray *functions)
 {
@@ -209,8 +189,10 @@ report_reset_bugs (VmctlHost *host, const gchar *name, GPtrArray *functions)
     VmctlPciAddress address;
 
     if (!vmctl_pci_address_parse (g_ptr_array_index (functions, i), &address, NULL)
-        || !read_ids (host, &address, &device)
-        || !vmctl_reset_state_read (host, &device, quirks, &state))
+        || !vmctl_pci_read_ids (host, &address, &device.vendor_id, &device.device_id))
+      continue;
+    device.address = address;
+    if (!vmctl_reset_state_read (host, &device, quirks, &state))
       continue;
     /* covered: nothing to say at every start */
     if (state.vendor_reset != VMCTL_TRISTATE_YES || state.device_specific == VMCTL_TRISTATE_NO) {

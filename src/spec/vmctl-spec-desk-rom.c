@@ -7,6 +7,7 @@
 #include "vmctl-spec-desk.h"
 
 #include "vmctl-host-facts.h"
+#include "vmctl-pci-bars.h"
 #include "vmctl-pci-rom.h"
 
 static gboolean
@@ -18,28 +19,6 @@ rom_failed (GError **error, gint code, const VmctlSpecGpu *gpu, const gchar *mes
   g_set_error (error, VMCTL_SPEC_ERROR, code, "--gpu '%s,rom=%s': %s", address, gpu->rom_path,
                message);
   return FALSE;
-}
-
-/* the GPU's ids from the host's sysfs; FALSE when they cannot be read */
-static gboolean
-gpu_ids (VmctlHost *host, const VmctlPciAddress *address, guint16 *out_vendor,
-         guint16 *out_device)
-{
-  gchar text[VMCTL_PCI_ADDRESS_STRLEN];
-  g_autofree gchar *vendor_path = NULL;
-  g_autofree gchar *device_path = NULL;
-  guint64 vendor = 0, device = 0;
-
-  vmctl_pci_address_format (address, text);
-  vendor_path = g_strdup_printf ("/sys/bus/pci/devices/%s/vendor", text);
-  device_path = g_strdup_printf ("/sys/bus/pci/devices/%s/device", text);
-  if (!vmctl_host_read_hex (host, vendor_path, &vendor, NULL)
-      || !vmctl_host_read_hex (host, device_path, &device, NULL) || vendor > 0xffff
-      || device > 0xffff)
-    return FALSE;
-  *out_vendor = (guint16) vendor;
-  *out_device = (guint16) device;
-  return TRUE;
 }
 
 static gboolean
@@ -59,7 +38,7 @@ check_rom (VmctlSpec *spec, const VmctlSpecGpu *gpu, VmctlHostFacts *facts, GErr
   if (rom == NULL)
     return rom_failed (error, VMCTL_SPEC_ERROR_INVALID, gpu, local_error->message);
   what = g_strdup_printf ("the GPU at %s", address);
-  if (facts->host != NULL && gpu_ids (facts->host, &gpu->address, &vendor, &device))
+  if (facts->host != NULL && vmctl_pci_read_ids (facts->host, &gpu->address, &vendor, &device))
     vmctl_rom_check_device (rom, vendor, device, what);
   else
     vmctl_spec_add_note (spec, "--gpu %s,rom=%s: the ROM's ids are not checked against the "
