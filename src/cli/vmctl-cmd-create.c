@@ -42,6 +42,12 @@ static const gchar create_description[] =
   "vCPUs, idle devices in a GPU's group) are printed to stderr as\n"
   "'vmctl: note: ...' lines.\n"
   "\n"
+  "At the desk: --input gives the guest host keyboards and mice through evdev\n"
+  "(vmctl input list), --usb single USB devices by id or port (vmctl usb list),\n"
+  "--looking-glass its shared memory and SPICE input, --audio a sound card. A\n"
+  "rom= file is checked like 'vmctl gpu rom check'; GPUs whose BARs need more\n"
+  "than OVMF's default aperture get <maxphysaddr mode='passthrough'/>.\n"
+  "\n"
   "The VM is defined on the connection (-c URI), shut off, ready for\n"
   "'vmctl start NAME'. Each --disk size=SIZE becomes a new qcow2 volume in its\n"
   "pool (default: 'default', made as a directory pool under\n"
@@ -55,6 +61,8 @@ static const gchar create_description[] =
   "  vmctl create gamer --gpu 01:00.0,rom=/srv/vbios/4080.rom --memory 24G \\\n"
   "        --vcpus 12 --disk /var/lib/libvirt/images/win11.qcow2 \\\n"
   "        --cdrom /srv/iso/Win11.iso --profile gaming --print-xml\n"
+  "  vmctl create gamer --gpu 01:00.0 --profile gaming --input auto --usb 046d:c52b \\\n"
+  "        --looking-glass=2560x1440 --audio pulseaudio --print-xml\n"
   "  vmctl create dev --disk size=40G,pool=fast --network bridge=br0 --print-xml\n"
   "  vmctl create ci-1 --profile minimal --virt-type qemu --network none --disk size=1G";
 
@@ -333,8 +341,8 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
       "event device), or the host's keyboards and mice with auto (repeatable)",
       "evdev=PATH|auto" },
     { "input-toggle", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.input_toggles,
-      "The keys that switch evdev keyboard and mouse between host and guest (default: "
-      "ctrl-ctrl)", "ctrl-ctrl|alt-alt|shift-shift|meta-meta|scrolllock|ctrl-scrolllock" },
+      "The keys that switch evdev keyboard and mouse between host and guest: ctrl-ctrl "
+      "(default), alt-alt, shift-shift, meta-meta, scrolllock or ctrl-scrolllock", "KEYS" },
     { "usb", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.usb,
       "Pass a host USB device by id, or by port to tell identical devices apart (repeatable)",
       "VENDOR:PRODUCT|BUS-PORT" },
