@@ -89,6 +89,7 @@ typedef struct {
   gchar **input_toggles;
   gchar **usb;
   gchar **audios;
+  GPtrArray *looking_glass;  /* borrowed: the values looking_glass_option() kept */
 } CreateOptions;
 
 static void
@@ -162,13 +163,13 @@ apply_desk_options (VmctlSpec *spec, const CreateOptions *options, GError **erro
 {
   VmctlSpecDeskOptions desk = { 0 };
   const gchar *toggle = NULL, *looking_glass = NULL, *audio = NULL;
-  guint looking_glass_count = looking_glass_values != NULL ? looking_glass_values->len : 0;
+  guint looking_glass_count = options->looking_glass != NULL ? options->looking_glass->len : 0;
 
   if (!single ("--input-toggle", options->input_toggles,
                options->input_toggles != NULL ? g_strv_length (options->input_toggles) : 0,
                &toggle, error)
       || !single ("--looking-glass",
-                  looking_glass_count > 0 ? (gchar **) looking_glass_values->pdata : NULL,
+                  looking_glass_count > 0 ? (gchar **) options->looking_glass->pdata : NULL,
                   looking_glass_count, &looking_glass, error)
       || !single ("--audio", options->audios,
                   options->audios != NULL ? g_strv_length (options->audios) : 0, &audio, error))
@@ -361,16 +362,19 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
   g_autoptr(xmlDoc) document = NULL;
   g_autofree gchar *xml = NULL;
   g_autoptr(GPtrArray) looking_glass = g_ptr_array_new_with_free_func (g_free);
+  gboolean parsed;
 
   looking_glass_values = looking_glass;
-  if (!vmctl_invocation_parse (invocation, entries, create_description, error))
+  parsed = vmctl_invocation_parse (invocation, entries, create_description, error);
+  looking_glass_values = NULL;
+  if (!parsed)
     return FALSE;
   if (invocation->done)
     return TRUE;
 
   /* bad input is reported before the host is read */
+  options.looking_glass = looking_glass;
   spec = spec_from_options (invocation->arguments[1], &options, error);
-  looking_glass_values = NULL;
   if (spec == NULL)
     return FALSE;
   context = vmctl_invocation_open_context (invocation, error);
