@@ -147,23 +147,23 @@ static void
 setup (Fixture *fixture, gconstpointer data)
 {
   g_unsetenv ("VMCTL_SIM_ROOT");
-  vmctl_test_lifecycle_setup (&fixture->lifecycle, data);
   vmctl_test_domain_setup_scenario (&fixture->lifecycle.domain, data);
   vmctl_test_lifecycle_reset_spec (&fixture->lifecycle, "desk");
   vmctl_test_write (fixture->lifecycle.domain.root, ".sim/log", "");
   g_setenv ("VMCTL_SIM_ROOT", fixture->lifecycle.domain.root, TRUE);
   g_setenv ("VMCTL_BIND_TIMEOUT_MS", "300", TRUE);
   fixture->state = g_dir_make_tmp ("vmctl-desk-sim-XXXXXX", NULL);
-  vmctl_lifecycle_set_passthrough (fixture->lifecycle.domain.host, fixture->state, TRUE);
+  /* the planned functions live under the fixture's host root; the notes
+   * go to the session's note function, not to anything process-wide */
+  vmctl_test_lifecycle_open (&fixture->lifecycle, NULL, fixture->lifecycle.domain.root,
+                             fixture->state);
   fixture->notices = g_ptr_array_new_with_free_func (g_free);
-  vmctl_lifecycle_set_notice (collect, fixture->notices);
+  vmctl_session_set_note_func (fixture->lifecycle.session, collect, fixture->notices);
 }
 
 static void
 teardown (Fixture *fixture, gconstpointer data)
 {
-  vmctl_lifecycle_set_notice (NULL, NULL);
-  vmctl_lifecycle_set_passthrough (NULL, NULL, FALSE);
   g_unsetenv ("VMCTL_SIM_ROOT");
   vmctl_test_lifecycle_teardown (&fixture->lifecycle, data);
   vmctl_test_remove_tree (fixture->state);
@@ -194,7 +194,7 @@ start_ok (Fixture *fixture)
 {
   g_autoptr(GError) error = NULL;
 
-  vmctl_vm_start (fixture->lifecycle.connection, "desk", NULL, &error);
+  vmctl_vm_start (fixture->lifecycle.session, "desk", NULL, &error);
   g_assert_no_error (error);
 }
 
@@ -203,7 +203,7 @@ destroy_ok (Fixture *fixture)
 {
   g_autoptr(GError) error = NULL;
 
-  vmctl_vm_destroy (fixture->lifecycle.connection, "desk", NULL, &error);
+  vmctl_vm_destroy (fixture->lifecycle.session, "desk", NULL, &error);
   g_assert_no_error (error);
 }
 

@@ -1,18 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vmctl-cmd-create.c: vmctl create NAME [options]: a spec from the
- * profile and the options, the passthrough plan for the requested
- * devices, and the domain XML built from both, defined on libvirt (with
- * the volumes its size= disks ask for) or printed with --print-xml. */
+/* vmctl-cmd-create.c: vmctl create NAME [options]: the options parsed
+ * into a spec (profile first, then each option), then one library call
+ * (vmctl_session_create(): the plan, the host facts, the XML, the VM
+ * defined) and what it made printed. */
 #include "vmctl-output.h"
 
-#include "vmctl-autocleanups.h"
-#include "vmctl-connect.h"
-#include "vmctl-domain-xml.h"
-#include "vmctl-host-facts.h"
-#include "vmctl-lifecycle.h"
-#include "vmctl-plan.h"
 #include "vmctl-profile.h"
-#include "vmctl-spec.h"
+#include "vmctl-session-vm.h"
 #include "vmctl-spec-desk.h"
 
 static const gchar create_description[] =
@@ -89,7 +83,7 @@ typedef struct {
   gchar **input_toggles;
   gchar **usb;
   gchar **audios;
-  GPtrArray *looking_glass;  /* borrowed: the values looking_glass_option() kept */
+  GPtrArray *looking_glass;  /* each --looking-glass value, NULL-terminated */
 } CreateOptions;
 
 static void
@@ -110,6 +104,7 @@ create_options_clear (CreateOptions *options)
   g_strfreev (options->input_toggles);
   g_strfreev (options->usb);
   g_strfreev (options->audios);
+  g_clear_pointer (&options->looking_glass, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CreateOptions, create_options_clear)
@@ -133,52 +128,27 @@ apply_each (VmctlSpec *spec, SetFunction add, gchar **values, GError **error)
 }
 
 /* issue 12: --looking-glass takes an optional value, which GOption gives
- * only to a callback, and main-group callbacks get no user data: the
- * values wait here for the one create a process runs */
-static GPtrArray *looking_glass_values;
-
+ * only to a callback; the callback gets the options as its data */
 static gboolean
 looking_glass_option (const gchar *name, const gchar *value, gpointer data, GError **error)
 {
-  g_ptr_array_add (looking_glass_values, g_strdup (value != NULL ? value : ""));
-  return TRUE;
-}
+  CreateOptions *options = data;
 
-/* the one value of a single-valued option, NULL when absent; given twice
- * is an error (DESIGN.md), never "last wins" */
-static gboolean
-single (const gchar *option, gchar **values, guint count, const gchar **out_value,
-        GError **error)
-{
-  if (count > 1) {
-    g_set_error (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_CONFLICT, "%s given twice", option);
-    return FALSE;
-  }
-  *out_value = count == 1 ? values[0] : NULL;
+  g_ptr_array_add (options->looking_glass, g_strdup (value != NULL ? value : ""));
   return TRUE;
 }
 
 static gboolean
 apply_desk_options (VmctlSpec *spec, const CreateOptions *options, GError **error)
 {
-  VmctlSpecDeskOptions desk = { 0 };
-  const gchar *toggle = NULL, *looking_glass = NULL, *audio = NULL;
-  guint looking_glass_count = options->looking_glass != NULL ? options->looking_glass->len : 0;
+  const VmctlSpecDeskOptions desk = {
+    .inputs = options->inputs,
+    .input_toggles = options->input_toggles,
+    .usb = options->usb,
+    .looking_glass = (gchar **) options->looking_glass->pdata,
+    .audios = options->audios,
+  };
 
-  if (!single ("--input-toggle", options->input_toggles,
-               options->input_toggles != NULL ? g_strv_length (options->input_toggles) : 0,
-               &toggle, error)
-      || !single ("--looking-glass",
-                  looking_glass_count > 0 ? (gchar **) options->looking_glass->pdata : NULL,
-                  looking_glass_count, &looking_glass, error)
-      || !single ("--audio", options->audios,
-                  options->audios != NULL ? g_strv_length (options->audios) : 0, &audio, error))
-    return FALSE;
-  desk.inputs = options->inputs;
-  desk.input_toggle = (gchar *) toggle;
-  desk.usb = options->usb;
-  desk.looking_glass = (gchar *) looking_glass;
-  desk.audio = (gchar *) audio;
   return vmctl_spec_apply_desk_options (spec, &desk, error);
 }
 
@@ -219,77 +189,23 @@ spec_from_options (const gchar *name, const CreateOptions *options, GError **err
   return g_steal_pointer (&spec);
 }
 
-/* The plan for the spec's --gpu and --hostdev requests, from the host's
- * inventory and how the host uses what they would take. */
-static VmctlPlan *
-plan_for_spec (VmctlContext *context, const VmctlSpec *spec, gboolean force, GError **error)
-{
-  /* no names: create prints addresses only, and pci.ids would be most of
-   * its run time */
-  g_autoptr(VmctlInventory) inventory = vmctl_session_load_inventory (context->session,
-                                                                           VMCTL_INVENTORY_FLAGS_NONE,
-                                                                           error);
-  g_autoptr(VmctlQuirks) quirks = NULL;
-  g_autoptr(GArray) gpus = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
-
-  if (inventory == NULL)
-    return NULL;
-  quirks = vmctl_session_load_quirks (context->session, error);
-  if (quirks == NULL)
-    return NULL;
-  for (guint i = 0; i < spec->gpus->len; i++)
-    g_array_append_val (gpus, g_array_index (spec->gpus, VmctlSpecGpu, i).address);
-  vmctl_session_load_host_use (context->session, inventory, (const VmctlPciAddress *) gpus->data,
-                               gpus->len);
-  vmctl_session_load_host_use (context->session, inventory,
-                               (const VmctlPciAddress *) spec->hostdevs->data,
-                               spec->hostdevs->len);
-  return vmctl_plan_compute_full (inventory, (const VmctlPciAddress *) gpus->data, gpus->len,
-                                  (const VmctlPciAddress *) spec->hostdevs->data,
-                                  spec->hostdevs->len, quirks,
-                                  force ? VMCTL_PLAN_FORCE : VMCTL_PLAN_FLAGS_NONE, error);
-}
-
 static void
-print_notes (GPtrArray *notes)
+print_defined (VmctlContext *context, const gchar *name)
 {
-  for (guint i = 0; i < notes->len; i++)
-    g_printerr ("vmctl: note: %s\n", (const gchar *) g_ptr_array_index (notes, i));
-}
+  g_autoptr(JsonBuilder) builder = NULL;
 
-static gboolean
-define (VmctlInvocation *invocation, VmctlContext *context, const VmctlSpec *spec,
-        VmctlPlan *plan, xmlDoc *document, GError **error)
-{
-  g_autoptr(VmctlConnect) connection = NULL;
-
-  connection = vmctl_connect_open (vmctl_session_get_uri (context->session), FALSE, error);
-  if (connection == NULL)
-    return FALSE;
-  if (!vmctl_vm_define (connection, spec, document, error))
-    return FALSE;
-  if (spec->network == VMCTL_NETWORK_DEFAULT) {
-    g_autofree gchar *missing = vmctl_network_note_missing (connection, "default");
-
-    if (missing != NULL)
-      vmctl_spec_add_note ((VmctlSpec *) spec, "%s", missing);
+  if (!context->json) {
+    g_print ("vmctl: defined %s (start it with: vmctl start %s)\n", name, name);
+    return;
   }
-  print_notes (spec->notes);
-  print_notes (plan->notes);
-  if (invocation->options->json) {
-    g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-    json_builder_begin_object (builder);
-    json_builder_set_member_name (builder, "name");
-    json_builder_add_string_value (builder, spec->name);
-    json_builder_set_member_name (builder, "defined");
-    json_builder_add_boolean_value (builder, TRUE);
-    json_builder_end_object (builder);
-    vmctl_json_print (builder);
-  } else {
-    g_print ("vmctl: defined %s (start it with: vmctl start %s)\n", spec->name, spec->name);
-  }
-  return TRUE;
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "defined");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_end_object (builder);
+  vmctl_json_print (builder);
 }
 
 gboolean
@@ -357,47 +273,31 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
   };
   g_autoptr(VmctlSpec) spec = NULL;
   g_autoptr(VmctlContext) context = NULL;
-  g_autoptr(VmctlPlan) plan = NULL;
-  g_autoptr(VmctlHostFacts) facts = NULL;
-  g_autoptr(xmlDoc) document = NULL;
   g_autofree gchar *xml = NULL;
-  g_autoptr(GPtrArray) looking_glass = g_ptr_array_new_with_free_func (g_free);
-  gboolean parsed;
 
-  looking_glass_values = looking_glass;
-  parsed = vmctl_invocation_parse (invocation, entries, create_description, error);
-  looking_glass_values = NULL;
-  if (!parsed)
+  options.looking_glass = g_ptr_array_new_null_terminated (1, g_free, TRUE);
+  if (!vmctl_invocation_parse_with_data (invocation, entries, &options, create_description,
+                                         error))
     return FALSE;
   if (invocation->done)
     return TRUE;
 
   /* bad input is reported before the host is read */
-  options.looking_glass = looking_glass;
   spec = spec_from_options (invocation->arguments[1], &options, error);
   if (spec == NULL)
     return FALSE;
   context = vmctl_invocation_open_context (invocation, error);
   if (context == NULL)
     return FALSE;
-  plan = plan_for_spec (context, spec, options.force, error);
-  if (plan == NULL)
+  vmctl_session_set_note_func (context->session, vmctl_output_note_line, NULL);
+  xml = vmctl_session_create (context->session, spec,
+                              options.print_xml ? VMCTL_CREATE_PRINT_XML : VMCTL_CREATE_FLAGS_NONE,
+                              error);
+  if (xml == NULL)
     return FALSE;
-  /* the host that will run the VM, asked once: its libvirt, or the files
-   * of a given host root (vmctl_host_facts_gather() says which) */
-  facts = vmctl_host_facts_gather (vmctl_session_get_host (context->session), vmctl_session_get_uri (context->session), spec->notes,
-                                   error);
-  if (facts == NULL || !vmctl_spec_finalize_with_facts (spec, facts, error))
-    return FALSE;
-  document = vmctl_domain_xml_build_with_facts (facts, spec, plan, error);
-  if (document == NULL)
-    return FALSE;
-
-  if (!options.print_xml)
-    return define (invocation, context, spec, plan, document, error);
-  xml = vmctl_domain_xml_to_string (document);
-  print_notes (spec->notes);
-  print_notes (plan->notes);
-  g_print ("%s%s", xml, g_str_has_suffix (xml, "\n") ? "" : "\n");
+  if (options.print_xml)
+    g_print ("%s%s", xml, g_str_has_suffix (xml, "\n") ? "" : "\n");
+  else
+    print_defined (context, spec->name);
   return TRUE;
 }

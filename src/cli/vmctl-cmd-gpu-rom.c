@@ -76,8 +76,8 @@ add_rom_json (JsonBuilder *builder, const VmctlRom *rom)
     json_builder_end_object (builder);
   }
   json_builder_end_array (builder);
-  vmctl_gpu_add_string_array (builder, "problems", rom->problems);
-  vmctl_gpu_add_string_array (builder, "warnings", rom->warnings);
+  vmctl_json_add_string_array (builder, "problems", rom->problems);
+  vmctl_json_add_string_array (builder, "warnings", rom->warnings);
   json_builder_end_object (builder);
 }
 
@@ -191,7 +191,7 @@ vmctl_cmd_gpu_rom_dump (VmctlInvocation *invocation, GError **error)
     vmctl_json_add_string_or_null (builder, "file", invocation->arguments[2]);
     json_builder_set_member_name (builder, "rom");
     add_rom_json (builder, dump->rom);
-    vmctl_gpu_add_string_array (builder, "dump_warnings", dump->warnings);
+    vmctl_json_add_string_array (builder, "dump_warnings", dump->warnings);
     json_builder_end_object (builder);
     vmctl_json_print (builder);
   } else {

@@ -76,8 +76,8 @@ add_controller_json (JsonBuilder *builder, const VmctlUsbController *controller)
   vmctl_json_add_string_or_null (builder, "verdict", verdict_word (controller->verdict));
   json_builder_set_member_name (builder, "host_critical");
   json_builder_add_boolean_value (builder, controller->verdict->host_critical->len > 0);
-  vmctl_gpu_add_string_array (builder, "keyboards", controller->keyboards);
-  vmctl_gpu_add_string_array (builder, "reasons", controller->verdict->reasons);
+  vmctl_json_add_string_array (builder, "keyboards", controller->keyboards);
+  vmctl_json_add_string_array (builder, "reasons", controller->verdict->reasons);
   json_builder_set_member_name (builder, "buses");
   json_builder_begin_array (builder);
   for (guint i = 0; i < controller->buses->len; i++) {

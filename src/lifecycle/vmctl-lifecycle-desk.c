@@ -5,7 +5,8 @@
  *    port's device has now (a replug renumbers it, and libvirt looks the
  *    device up by bus and number); cards on the reset-bug list are
  *    reported with whether vendor-reset covers them;
- *  - after stop: every function the VM had must still answer (config
+ *  - after stop (the one release policy, vmctl-lifecycle-release.c):
+ *    every function journaled for the VM must still answer (config
  *    space vendor id not 0xffff); a card that does not is reported with
  *    what to do, and nothing is done silently.
  *  - info: the VM's USB devices, the ones by port marked. */
@@ -16,6 +17,7 @@
 
 #include "vmctl-data-dir.h"
 #include "vmctl-domain-xml.h"
+#include "vmctl-journal.h"
 #include "vmctl-pci-bars.h"
 #include "vmctl-reset-check.h"
 #include "vmctl-usb.h"
@@ -84,8 +86,8 @@ set_number (xmlNodePtr node, const gchar *name, guint value)
 /* One <vmctl:usb port=...>: point its hostdev at the device the port has
  * now. TRUE when the document changed. */
 static gboolean
-renew_port (xmlDocPtr document, xmlNodePtr record, const VmctlUsbTopology *topology,
-            const gchar *name)
+renew_port (VmctlSession *session, xmlDocPtr document, xmlNodePtr record,
+            const VmctlUsbTopology *topology, const gchar *name)
 {
   g_autofree xmlChar *port = xmlGetProp (record, (const xmlChar *) "port");
   g_auto(VmctlUsbSelector) selector = { 0 };
@@ -108,7 +110,7 @@ renew_port (xmlDocPtr document, xmlNodePtr record, const VmctlUsbTopology *topol
     line = g_strdup_printf ("USB port %s has no %04x:%04x now: the VM starts without it "
                             "(plug it back in there, or see vmctl usb list)",
                             (const gchar *) port, vendor, product);
-    vmctl_lifecycle_notice (name, line);
+    vmctl_session_note (session, name, "%s", line);
     return FALSE;
   }
   if (device->bus == bus && device->devnum == devnum)
@@ -119,12 +121,12 @@ renew_port (xmlDocPtr document, xmlNodePtr record, const VmctlUsbTopology *topol
   set_number (record, "device", device->devnum);
   line = g_strdup_printf ("USB port %s: %04x:%04x is device %u now (was %u): the VM gets it "
                           "there", (const gchar *) port, vendor, product, device->devnum, devnum);
-  vmctl_lifecycle_notice (name, line);
+  vmctl_session_note (session, name, "%s", line);
   return TRUE;
 }
 
 static gboolean
-renew_usb_ports (virDomainPtr domain, VmctlHost *host, GError **error)
+renew_usb_ports (VmctlSession *session, virDomainPtr domain, GError **error)
 {
   const gchar *name = sym_virDomainGetName (domain);
   g_autoptr(xmlDoc) document = NULL;
@@ -132,27 +134,19 @@ renew_usb_ports (virDomainPtr domain, VmctlHost *host, GError **error)
   g_autoptr(VmctlUsbTopology) topology = NULL;
   g_autofree gchar *xml = NULL;
   gboolean changed = FALSE;
-  char *text;
 
-  text = sym_virDomainGetXMLDesc (domain, VIR_DOMAIN_XML_INACTIVE);
-  if (text == NULL) {
-    vmctl_lifecycle_set_virt_error (error, "cannot read the definition of VM '%s'", name);
-    return FALSE;
-  }
-  document = xmlReadMemory (text, (int) strlen (text), "domain.xml", NULL,
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  free (text);
+  document = vmctl_lifecycle_domain_document (domain, VIR_DOMAIN_XML_INACTIVE);
   if (document == NULL)
     return TRUE;
   records = select_nodes (document, NULL,
                           "/domain/metadata/vmctl:vmctl/vmctl:spec/vmctl:usb[@port]");
   if (vmctl_lifecycle_node_count (records) == 0)
     return TRUE;
-  topology = vmctl_usb_topology_read (host, NULL);
+  topology = vmctl_usb_topology_read (vmctl_session_get_host (session), NULL);
   if (topology == NULL)
     return TRUE;
   for (gint i = 0; i < vmctl_lifecycle_node_count (records); i++)
-    changed |= renew_port (document, records->nodesetval->nodeTab[i], topology, name);
+    changed |= renew_port (session, document, records->nodesetval->nodeTab[i], topology, name);
   if (!changed)
     return TRUE;
   {
@@ -177,8 +171,9 @@ renew_usb_ports (virDomainPtr domain, VmctlHost *host, GError **error)
 /* ---- the reset bug ------------------------------------------------------ */
 
 static void
-report_reset_bugs (VmctlHost *host, const gchar *name, GPtrArray *functions)
+report_reset_bugs (VmctlSession *session, const gchar *name, GPtrArray *functions)
 {
+  VmctlHost *host = vmctl_session_get_host (session);
   g_autofree gchar *path = vmctl_data_path ("quirks/reset-bug.conf");
   g_autoptr(VmctlQuirks) quirks = g_file_test (path, G_FILE_TEST_EXISTS)
                                   ? vmctl_quirks_load (path, NULL) : NULL;
@@ -199,14 +194,15 @@ report_reset_bugs (VmctlHost *host, const gchar *name, GPtrArray *functions)
       g_autofree gchar *line = vmctl_reset_state_describe (&state, &address, device.vendor_id,
                                                            device.device_id);
 
-      vmctl_lifecycle_notice (name, line);
+      vmctl_session_note (session, name, "%s", line);
     }
   }
 }
 
 /**
  * vmctl_lifecycle_desk_before_start: (skip)
- * @host: the host the VM runs on (a local connection's)
+ * @session: the host the VM runs on (a local connection's); notes go to
+ *   its note function, the VM the subject
  * @functions: (element-type utf8): the plan's functions
  *
  * Renews the device numbers of USB devices given by port, then reports
@@ -214,32 +210,41 @@ report_reset_bugs (VmctlHost *host, const gchar *name, GPtrArray *functions)
  * an error.
  */
 gboolean
-vmctl_lifecycle_desk_before_start (virDomainPtr domain, VmctlHost *host, GPtrArray *functions,
-                                   GError **error)
+vmctl_lifecycle_desk_before_start (VmctlSession *session, virDomainPtr domain,
+                                   GPtrArray *functions, GError **error)
 {
-  if (!renew_usb_ports (domain, host, error))
+  if (!renew_usb_ports (session, domain, error))
     return FALSE;
-  report_reset_bugs (host, sym_virDomainGetName (domain), functions);
+  report_reset_bugs (session, sym_virDomainGetName (domain), functions);
   return TRUE;
 }
 
 /**
  * vmctl_lifecycle_desk_after_stop: (skip)
- * @functions: (nullable) (element-type utf8): the plan's functions
+ * @vfio: the session's engine for the release, before it gives anything
+ *   back
+ * @name: the VM that stopped
  *
- * After the guest is gone: does every card still answer?
+ * Part of the after-stop policy (vmctl-lifecycle-release.c), whatever
+ * ended the VM: does every function the journal holds for @name still
+ * answer? A card with the reset bug reads all ones (vendor id 0xffff)
+ * once the guest is gone; giving it back to its host driver then fails or
+ * hangs, so the note says what to do (a remove/rescan, never done here).
  */
 void
-vmctl_lifecycle_desk_after_stop (VmctlHost *host, const gchar *name, GPtrArray *functions)
+vmctl_lifecycle_desk_after_stop (VmctlSession *session, VmctlVfio *vfio, const gchar *name)
 {
-  for (guint i = 0; functions != NULL && i < functions->len; i++) {
-    VmctlPciAddress address;
+  g_autoptr(GPtrArray) held = vmctl_vfio_status (vfio, NULL, NULL);
 
-    if (vmctl_pci_address_parse (g_ptr_array_index (functions, i), &address, NULL)
-        && vmctl_reset_check_answers (host, &address) == VMCTL_TRISTATE_NO) {
-      g_autofree gchar *line = vmctl_reset_dead_advice (&address);
+  for (guint i = 0; held != NULL && i < held->len; i++) {
+    const VmctlJournalEntry *entry = g_ptr_array_index (held, i);
 
-      vmctl_lifecycle_notice (name, line);
+    if (g_strcmp0 (entry->owner, name) == 0
+        && vmctl_reset_check_answers (vmctl_session_get_host (session), &entry->address)
+           == VMCTL_TRISTATE_NO) {
+      g_autofree gchar *line = vmctl_reset_dead_advice (&entry->address);
+
+      vmctl_session_note (session, name, "%s", line);
     }
   }
 }

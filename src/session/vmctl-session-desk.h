@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-session-desk.h: the session's commands of issue 12: input list,
- * usb list, gpu rom check, gpu rom dump, and what gpu check adds (BAR
- * sizes, Resizable BAR, vendor-reset). Every function reports
- * VMCTL_ERROR. */
+ * usb list, gpu rom check, gpu rom dump (what gpu check adds, BAR sizes,
+ * Resizable BAR and vendor-reset, is in its VmctlGpuReport). Every
+ * function reports VMCTL_ERROR. */
 #pragma once
 
 #include <glib.h>
@@ -66,12 +66,5 @@ VmctlRomDump *vmctl_session_gpu_rom_dump (VmctlSession *session, const VmctlPciA
                                           const gchar *out_path, GError **error);
 void vmctl_rom_dump_free (VmctlRomDump *dump);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlRomDump, vmctl_rom_dump_free)
-
-/* ---- gpu check's additions (vmctl-session-gpu-desk.c) ---- */
-
-VmctlPciBars *vmctl_session_gpu_check_desk (VmctlSession *session,
-                                            const VmctlInventory *inventory,
-                                            const VmctlQuirks *quirks,
-                                            VmctlVerdict *verdict);
 
 G_END_DECLS

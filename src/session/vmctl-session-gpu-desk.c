@@ -4,13 +4,13 @@
  * and for a card on the reset-bug list whether vendor-reset covers it,
  * as one of the verdict's reasons. Both read this host's sysfs: on a
  * remote host they are left out. */
-#include "vmctl-session-desk.h"
+#include "vmctl-session-private.h"
 
 #include "vmctl-reset-check.h"
 #include "vmctl-spec-desk.h"
 
 /**
- * vmctl_session_gpu_check_desk:
+ * vmctl_session_gpu_check_desk: (skip)
  * @verdict: gets the reset-bug sentence in its reasons, and one more for
  *   a BAR that needs more 64-bit guest address space than OVMF's default
  *

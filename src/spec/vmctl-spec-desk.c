@@ -331,8 +331,25 @@ apply_each (VmctlSpec *spec, gboolean (*add) (VmctlSpec *, const gchar *, GError
   return TRUE;
 }
 
+/* a single-valued option: applied when given once, an error when twice */
+static gboolean
+apply_single (VmctlSpec *spec, gboolean (*set) (VmctlSpec *, const gchar *, GError **),
+              const gchar *option, gchar **values, GError **error)
+{
+  guint count = values != NULL ? g_strv_length (values) : 0;
+
+  if (count > 1) {
+    g_set_error (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_CONFLICT, "%s given twice", option);
+    return FALSE;
+  }
+  return count == 0 || set (spec, values[0], error);
+}
+
 /**
  * vmctl_spec_apply_desk_options:
+ * @error: VMCTL_SPEC_ERROR_INVALID for a bad value, VMCTL_SPEC_ERROR_CONFLICT
+ *   for a single-valued option given twice or --input-toggle without
+ *   --input
  *
  * The issue 12 create options onto @spec, in the order the contract
  * lists them, so the first bad one is the one reported.
@@ -344,14 +361,15 @@ vmctl_spec_apply_desk_options (VmctlSpec *spec, const VmctlSpecDeskOptions *opti
   g_return_val_if_fail (spec != NULL && options != NULL, FALSE);
 
   if (!apply_each (spec, vmctl_spec_add_input, options->inputs, error)
-      || (options->input_toggle != NULL
-          && !vmctl_spec_set_input_toggle (spec, options->input_toggle, error))
+      || !apply_single (spec, vmctl_spec_set_input_toggle, "--input-toggle",
+                        options->input_toggles, error)
       || !apply_each (spec, vmctl_spec_add_usb, options->usb, error)
-      || (options->looking_glass != NULL
-          && !vmctl_spec_set_looking_glass (spec, options->looking_glass, error))
-      || (options->audio != NULL && !vmctl_spec_set_audio (spec, options->audio, error)))
+      || !apply_single (spec, vmctl_spec_set_looking_glass, "--looking-glass",
+                        options->looking_glass, error)
+      || !apply_single (spec, vmctl_spec_set_audio, "--audio", options->audios, error))
     return FALSE;
-  if (options->input_toggle != NULL && spec->desk->inputs->len == 0 && !spec->desk->input_auto) {
+  if (options->input_toggles != NULL && options->input_toggles[0] != NULL
+      && spec->desk->inputs->len == 0 && !spec->desk->input_auto) {
     g_set_error_literal (error, VMCTL_SPEC_ERROR, VMCTL_SPEC_ERROR_CONFLICT,
                          "--input-toggle needs --input evdev=PATH or --input auto");
     return FALSE;

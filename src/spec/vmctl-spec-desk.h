@@ -66,13 +66,15 @@ struct _VmctlSpecDesk {
   guint64 mmio64_mib;             /* OVMF's X-PciMmio64Mb through fw_cfg; 0: none */
 };
 
-/* The create options, as the command line gave them */
+/* The create options, as the command line gave them: every value of each,
+ * in order (NULL or empty: not given). A single-valued one given twice is
+ * an error (DESIGN.md), never "last wins". */
 typedef struct {
   gchar **inputs;                 /* --input evdev=PATH|auto */
-  gchar *input_toggle;            /* --input-toggle */
+  gchar **input_toggles;          /* --input-toggle, single-valued */
   gchar **usb;                    /* --usb */
-  gchar *looking_glass;           /* --looking-glass: NULL absent, "" without a value */
-  gchar *audio;                   /* --audio */
+  gchar **looking_glass;          /* --looking-glass, single-valued; "" without a value */
+  gchar **audios;                 /* --audio, single-valued */
 } VmctlSpecDeskOptions;
 
 /* Looking Glass: the size when --looking-glass has no value */
