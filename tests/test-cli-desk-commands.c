@@ -12,40 +12,11 @@
 #define CORSAIR_KBD "/dev/input/by-id/usb-Corsair_CORSAIR_K70_RGB_PRO_Mechanical_Gaming_" \
                     "Keyboard_0801D03CAF0B4CA9AF8F5D9A6F8D3A2B-event-kbd"
 
-static void
-demo_setup (CliFixture *fixture, gconstpointer data)
-{
-  g_autofree gchar *source = vmctl_test_source_path ("data/demo-host");
-
-  fixture->root = vmctl_test_copy_tree (source);
-}
-
-#define add_demo_test(path, function) \
-  g_test_add (path, CliFixture, NULL, demo_setup, function, vmctl_test_cli_teardown)
-
 /* ---- gpu rom check ------------------------------------------------------------- */
 
-static VmctlTestRun *
-rom_check (const gchar *root, const gchar *first, ...) G_GNUC_NULL_TERMINATED;
-
-static VmctlTestRun *
-rom_check (const gchar *root, const gchar *first, ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer) "--host-root");
-  g_ptr_array_add (argv, (gpointer) root);
-  g_ptr_array_add (argv, (gpointer) "gpu");
-  g_ptr_array_add (argv, (gpointer) "rom");
-  g_ptr_array_add (argv, (gpointer) "check");
-  va_start (args, first);
-  for (const gchar *word = first; word != NULL; word = va_arg (args, const gchar *))
-    g_ptr_array_add (argv, (gpointer) word);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  return vmctl_test_run_vmctl ((const gchar * const *) argv->pdata);
-}
+/* vmctl --host-root ROOT gpu rom check ARGS... */
+#define rom_check(root, ...) \
+  vmctl_test_run_vmctlv ("--host-root", (root), "gpu", "rom", "check", __VA_ARGS__)
 
 static void
 test_rom_check (CliFixture *fixture, gconstpointer data)
@@ -373,13 +344,13 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  add_demo_test ("/vmctl/cli-desk/rom/check", test_rom_check);
-  add_demo_test ("/vmctl/cli-desk/input-list", test_input_list);
-  add_demo_test ("/vmctl/cli-desk/usb-list", test_usb_list);
+  add_demo_host_test ("/vmctl/cli-desk/rom/check", test_rom_check);
+  add_demo_host_test ("/vmctl/cli-desk/input-list", test_input_list);
+  add_demo_host_test ("/vmctl/cli-desk/usb-list", test_usb_list);
   add_cli_test ("/vmctl/cli-desk/gpu-check/bars", "desk", test_gpu_check_bars);
   add_cli_test ("/vmctl/cli-desk/gpu-check/reset-bug", "amd-host", test_gpu_check_reset_bug);
-  add_demo_test ("/vmctl/cli-desk/host-check", test_host_check);
-  add_demo_test ("/vmctl/cli-desk/host-check/kvmfr", test_host_check_kvmfr);
-  add_demo_test ("/vmctl/cli-desk/info/usb", test_info_usb);
+  add_demo_host_test ("/vmctl/cli-desk/host-check", test_host_check);
+  add_demo_host_test ("/vmctl/cli-desk/host-check/kvmfr", test_host_check_kvmfr);
+  add_demo_host_test ("/vmctl/cli-desk/info/usb", test_info_usb);
   return g_test_run ();
 }

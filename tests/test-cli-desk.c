@@ -16,17 +16,6 @@
                     "Keyboard_0801D03CAF0B4CA9AF8F5D9A6F8D3A2B-event-kbd"
 #define G502_MOUSE "/dev/input/by-id/usb-Logitech_G502_HERO_Gaming_Mouse_0E6D395D3333-event-mouse"
 
-static void
-demo_setup (CliFixture *fixture, gconstpointer data)
-{
-  g_autofree gchar *source = vmctl_test_source_path ("data/demo-host");
-
-  fixture->root = vmctl_test_copy_tree (source);
-}
-
-#define add_demo_test(path, function) \
-  g_test_add (path, CliFixture, NULL, demo_setup, function, vmctl_test_cli_teardown)
-
 /* vmctl --host-root ROOT create vm ARGS... --print-xml */
 static VmctlTestRun *
 create (const gchar *root, const gchar * const *arguments)
@@ -392,15 +381,15 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  add_demo_test ("/vmctl/cli-desk/done-when", test_done_when);
-  add_demo_test ("/vmctl/cli-desk/input/given", test_input_given);
-  add_demo_test ("/vmctl/cli-desk/input/bad", test_input_bad);
+  add_demo_host_test ("/vmctl/cli-desk/done-when", test_done_when);
+  add_demo_host_test ("/vmctl/cli-desk/input/given", test_input_given);
+  add_demo_host_test ("/vmctl/cli-desk/input/bad", test_input_bad);
   add_cli_test ("/vmctl/cli-desk/usb/by-port", "desk", test_usb_by_port);
   add_cli_test ("/vmctl/cli-desk/usb/bad", "desk", test_usb_bad);
-  add_demo_test ("/vmctl/cli-desk/looking-glass/sizes", test_looking_glass_sizes);
-  add_demo_test ("/vmctl/cli-desk/looking-glass/kvmfr", test_looking_glass_kvmfr);
-  add_demo_test ("/vmctl/cli-desk/audio/backends", test_audio_backends);
+  add_demo_host_test ("/vmctl/cli-desk/looking-glass/sizes", test_looking_glass_sizes);
+  add_demo_host_test ("/vmctl/cli-desk/looking-glass/kvmfr", test_looking_glass_kvmfr);
+  add_demo_host_test ("/vmctl/cli-desk/audio/backends", test_audio_backends);
   add_cli_test ("/vmctl/cli-desk/large-bars", "desk", test_large_bars);
-  add_demo_test ("/vmctl/cli-desk/rom/create", test_rom_create);
+  add_demo_host_test ("/vmctl/cli-desk/rom/create", test_rom_create);
   return g_test_run ();
 }

@@ -17,6 +17,14 @@ vmctl_test_cli_setup (CliFixture *fixture, gconstpointer data)
 }
 
 void
+vmctl_test_cli_demo_setup (CliFixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *source = vmctl_test_source_path ("data/demo-host");
+
+  fixture->root = vmctl_test_copy_tree (source);
+}
+
+void
 vmctl_test_cli_teardown (CliFixture *fixture, gconstpointer data)
 {
   vmctl_test_remove_tree (fixture->root);

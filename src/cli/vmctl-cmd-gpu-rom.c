@@ -81,6 +81,17 @@ add_rom_json (JsonBuilder *builder, const VmctlRom *rom)
   json_builder_end_object (builder);
 }
 
+/* {"file": FILE, "rom": {...}, then the caller's members; the caller ends
+ * the object */
+static void
+begin_rom_json (JsonBuilder *builder, const gchar *file, const VmctlRom *rom)
+{
+  json_builder_begin_object (builder);
+  vmctl_json_add_string_or_null (builder, "file", file);
+  json_builder_set_member_name (builder, "rom");
+  add_rom_json (builder, rom);
+}
+
 static void
 print_rom (const gchar *path, const VmctlRom *rom)
 {
@@ -141,10 +152,7 @@ vmctl_cmd_gpu_rom_check (VmctlInvocation *invocation, GError **error)
   if (context->json) {
     g_autoptr(JsonBuilder) builder = json_builder_new ();
 
-    json_builder_begin_object (builder);
-    vmctl_json_add_string_or_null (builder, "file", invocation->arguments[1]);
-    json_builder_set_member_name (builder, "rom");
-    add_rom_json (builder, report->rom);
+    begin_rom_json (builder, invocation->arguments[1], report->rom);
     vmctl_json_add_string_or_null (builder, "stripped_file", report->stripped_path);
     if (report->stripped != NULL) {
       json_builder_set_member_name (builder, "stripped");
@@ -187,10 +195,7 @@ vmctl_cmd_gpu_rom_dump (VmctlInvocation *invocation, GError **error)
   if (context->json) {
     g_autoptr(JsonBuilder) builder = json_builder_new ();
 
-    json_builder_begin_object (builder);
-    vmctl_json_add_string_or_null (builder, "file", invocation->arguments[2]);
-    json_builder_set_member_name (builder, "rom");
-    add_rom_json (builder, dump->rom);
+    begin_rom_json (builder, invocation->arguments[2], dump->rom);
     vmctl_json_add_string_array (builder, "dump_warnings", dump->warnings);
     json_builder_end_object (builder);
     vmctl_json_print (builder);
