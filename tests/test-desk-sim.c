@@ -2,8 +2,8 @@
 /* test-desk-sim.c: issue 12 against the simulated kernel (LD_PRELOAD):
  * gpu rom dump enables, reads and disables sysfs rom and never while the
  * host uses the card; start renews a USB device given by port after a
- * replug and reports a reset-bug card vendor-reset does not cover; stop
- * says so when a card no longer answers. The lifecycle runs in-process on
+ * replug and reports a reset-bug card vendor-reset does not cover; stop,
+ * destroy and the hook's release say so when a card no longer answers. The lifecycle runs in-process on
  * libvirt's test driver, on copies of the "desk" and "amd-host" fixtures. */
 #include "vmctl-test-cli.h"
 #include "vmctl-test-lifecycle.h"
@@ -307,6 +307,33 @@ test_dead_card_after_stop (Fixture *fixture, gconstpointer data)
   g_assert_false (noticed (fixture, "0000:01:00.1 does not answer"));
 }
 
+/* the libvirt hook's release (a guest that shut itself down) is the same
+ * after-stop policy: the hung card is reported there too */
+static void
+test_dead_card_hook_release (Fixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *config = g_build_filename (fixture->lifecycle.domain.root,
+                                               "sys/bus/pci/devices/0000:01:00.0/config", NULL);
+  g_autofree gchar *bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+
+  add_card (fixture, "0000:01:00.0", "0000:01:00.1", "nvidia", 1);
+  define (fixture);
+  start_ok (fixture);
+  g_assert_true (g_file_get_contents (config, &bytes, &length, NULL));
+  bytes[0] = (gchar) 0xff;
+  bytes[1] = (gchar) 0xff;
+  g_assert_true (g_file_set_contents (config, bytes, (gssize) length, NULL));
+  /* a dry run (gpu reattach --vm --dry-run) gives nothing back: no check */
+  vmctl_vm_release (fixture->lifecycle.session, "desk", VMCTL_RELEASE_DRY_RUN, NULL, NULL);
+  g_assert_false (noticed (fixture, "does not answer"));
+  vmctl_vm_release (fixture->lifecycle.session, "desk", VMCTL_RELEASE_HOOK, NULL, &error);
+  g_assert_true (noticed (fixture, "desk: 0000:01:00.0 does not answer"));
+  g_assert_false (noticed (fixture, "0000:01:00.1 does not answer"));
+  destroy_ok (fixture);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -321,5 +348,7 @@ main (int argc, char **argv)
               test_reset_bug_reported, teardown);
   g_test_add ("/vmctl/desk-sim/stop/dead-card", Fixture, "desk", setup,
               test_dead_card_after_stop, teardown);
+  g_test_add ("/vmctl/desk-sim/release/dead-card-hook", Fixture, "desk", setup,
+              test_dead_card_hook_release, teardown);
   return g_test_run ();
 }
