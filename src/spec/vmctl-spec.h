@@ -71,6 +71,9 @@ typedef struct {
   gchar *format;                  /* "qcow2" or "raw" */
 } VmctlSpecDisk;
 
+/* issue 12: keyboard and mouse, USB, Looking Glass, audio (vmctl-spec-desk.h) */
+typedef struct _VmctlSpecDesk VmctlSpecDesk;
+
 typedef struct {
   gchar *name;
   gchar *profile;                 /* "gaming", "workstation", "minimal" */
@@ -120,6 +123,10 @@ typedef struct {
   gboolean force;                 /* --force: also what the host uses (a --disk block
                                    * device it mounts or swaps on), with a note */
   gboolean finalized;             /* vmctl_spec_finalize() succeeded */
+
+  /* issue 12: the gaming desk */
+  VmctlSpecDesk *desk;            /* --input, --usb, --looking-glass, --audio; NULL
+                                   * when none was given and the profile has no audio */
 } VmctlSpec;
 
 /* VM names: safe in file names and shells, which libvirt does not insist on */
