@@ -40,6 +40,11 @@ static const VmctlCommand commands[] = {
   { "console",     "NAME",   1,  1,  vmctl_cmd_console,    "Attach this terminal to a running VM's serial console (Ctrl+] leaves)" },
   { "display",     "NAME",   1,  1,  vmctl_cmd_display,    "Print the SPICE/VNC URI of a running VM" },
   { "os list",     NULL,     0,  0,  vmctl_cmd_os_list,    "List the guest OS IDs create --os takes (libosinfo)" },
+  /* issue 12 */
+  { "input list",  NULL,     0,  0,  vmctl_cmd_input_list, "List the host's keyboards, mice and gamepads for --input" },
+  { "usb list",    NULL,     0,  0,  vmctl_cmd_usb_list,   "List USB controllers with their verdict, and the devices on their ports" },
+  { "gpu rom check", "FILE", 1,  1,  vmctl_cmd_gpu_rom_check, "Check a GPU ROM file for a VM: signature, images, checksum, ids, header" },
+  { "gpu rom dump", "ADDR OUT", 2, 2, vmctl_cmd_gpu_rom_dump, "Read a card's ROM through sysfs into a new file" },
 };
 
 static gchar *

@@ -64,6 +64,13 @@ gboolean vmctl_invocation_parse (VmctlInvocation *invocation,
                                  const GOptionEntry *entries,
                                  const gchar *description,
                                  GError **error);
+/* issue 12: the same, with @callback_data for the entries' callbacks (an
+ * option with an optional value, --looking-glass[=WxH], is a callback) */
+gboolean vmctl_invocation_parse_with_data (VmctlInvocation *invocation,
+                                           const GOptionEntry *entries,
+                                           gpointer callback_data,
+                                           const gchar *description,
+                                           GError **error);
 VmctlContext *vmctl_invocation_open_context (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_invocation_start (VmctlInvocation *invocation, const GOptionEntry *entries,
                                  const gchar *description, VmctlContext **out_context,
@@ -101,5 +108,10 @@ gboolean vmctl_cmd_xml (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_console (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_display (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_os_list (VmctlInvocation *invocation, GError **error);
+/* issue 12 */
+gboolean vmctl_cmd_input_list (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_usb_list (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_gpu_rom_check (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_gpu_rom_dump (VmctlInvocation *invocation, GError **error);
 
 G_END_DECLS

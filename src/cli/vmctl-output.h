@@ -10,6 +10,7 @@
 #include "vmctl-context.h"
 #include "vmctl-lifecycle.h"
 #include "vmctl-options.h"
+#include "vmctl-pci-bars.h"
 #include "vmctl-verdict.h"
 #include "vmctl-vm-media.h"
 
@@ -76,5 +77,8 @@ gchar *vmctl_output_addresses (GArray *addresses);
 void vmctl_output_add_displays_json (JsonBuilder *builder, GPtrArray *displays);
 void vmctl_output_media_text (const VmctlVmMedia *media);
 void vmctl_output_media_json (JsonBuilder *builder, const VmctlVmMedia *media);
+/* gpu check's BARs and Resizable BAR (issue 12, vmctl-cmd-gpu-desk.c) */
+void vmctl_gpu_print_bars (const VmctlPciBars *bars);
+void vmctl_gpu_print_check_json (const VmctlVerdict *verdict, const VmctlPciBars *bars);
 
 G_END_DECLS

@@ -135,6 +135,11 @@ gboolean vmctl_domain_build_media (VmctlDomainBuilder *builder, const VmctlSpec 
 /* libvirt's target names for @bus: "vdb", "sdc", "hda" */
 gchar *vmctl_domain_layout_disk_name (const gchar *bus, guint index);
 const gchar *vmctl_domain_layout_disk_prefix (const gchar *bus);
+/* issue 12: vmctl-domain-desk.c, vmctl-domain-desk-metadata.c */
+gboolean vmctl_domain_build_desk (VmctlDomainBuilder *builder, const VmctlSpec *spec,
+                                  GError **error);
+gboolean vmctl_domain_build_desk_metadata (VmctlDomainBuilder *builder, xmlNodePtr domain,
+                                           const VmctlSpec *spec, GError **error);
 
 /* attribute values: decimal numbers and libvirt's yes/no */
 gchar *vmctl_domain_format_uint (guint64 value);

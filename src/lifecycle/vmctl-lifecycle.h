@@ -62,6 +62,9 @@ typedef struct {
   /* issue 11 */
   VmctlVmMedia *media;                /* console, displays, drives, boot order: from
                                        * vmctl_session_info() only; NULL in lists */
+  /* issue 12 */
+  GPtrArray *usb;                     /* gchar* each USB device, "046d:c52b", or with
+                                       * " at port 1-2 (by port: ...)" */
 } VmctlVmInfo;
 
 const gchar *vmctl_vm_state_to_string (VmctlVmState state);

@@ -13,18 +13,21 @@
 #include "vmctl-host-critical.h"
 #include "vmctl-host-facts.h"
 #include "vmctl-hugepages.h"
+#include "vmctl-input.h"
 #include "vmctl-inventory-nodedev.h"
 #include "vmctl-journal.h"
 #include "vmctl-libvirt.h"
 #include "vmctl-lifecycle.h"
 #include "vmctl-os.h"
 #include "vmctl-pci-address.h"
+#include "vmctl-pci-rom.h"
 #include "vmctl-plan.h"
 #include "vmctl-profile.h"
 #include "vmctl-quirks.h"
 #include "vmctl-size.h"
 #include "vmctl-spec.h"
 #include "vmctl-state-dir.h"
+#include "vmctl-usb.h"
 #include "vmctl-vfio.h"
 
 G_DEFINE_QUARK (vmctl-error-quark, vmctl_error)
@@ -102,6 +105,14 @@ static const ErrorRow rows[] = {
   /* libosinfo (issue 11) */
   { vmctl_os_error_quark, VMCTL_OS_ERROR_UNKNOWN, VMCTL_ERROR_INVALID_INPUT },
   { vmctl_os_error_quark, ANY_CODE, VMCTL_ERROR_FAILED },
+  /* issue 12: ROM files, USB and input devices */
+  { vmctl_rom_error_quark, VMCTL_ROM_ERROR_NO_FILE, VMCTL_ERROR_NOT_FOUND },
+  { vmctl_rom_error_quark, VMCTL_ROM_ERROR_EMPTY, VMCTL_ERROR_FAILED },
+  { vmctl_rom_error_quark, ANY_CODE, VMCTL_ERROR_INVALID_INPUT },
+  { vmctl_usb_error_quark, VMCTL_USB_ERROR_NOT_FOUND, VMCTL_ERROR_NOT_FOUND },
+  { vmctl_usb_error_quark, ANY_CODE, VMCTL_ERROR_INVALID_INPUT },
+  { vmctl_input_error_quark, VMCTL_INPUT_ERROR_NOT_FOUND, VMCTL_ERROR_NOT_FOUND },
+  { vmctl_input_error_quark, ANY_CODE, VMCTL_ERROR_INVALID_INPUT },
 };
 
 /**

@@ -9,6 +9,7 @@
 #include "vmctl-spec-media-private.h"
 
 #include "vmctl-profile.h"
+#include "vmctl-spec-desk.h"
 
 #include <string.h>
 
@@ -91,6 +92,7 @@ vmctl_spec_free (VmctlSpec *spec)
   g_clear_pointer (&spec->notes, g_ptr_array_unref);
   g_free (spec->cpu_mode);
   vmctl_spec_media_clear (spec);
+  vmctl_spec_desk_free (spec->desk);
   g_free (spec);
 }
 

@@ -75,6 +75,9 @@ typedef struct {
   gchar *cache;                   /* cache=: QEMU's cache mode; NULL: none */
 } VmctlSpecDisk;
 
+/* issue 12: keyboard and mouse, USB, Looking Glass, audio (vmctl-spec-desk.h) */
+typedef struct _VmctlSpecDesk VmctlSpecDesk;
+
 typedef struct {
   gchar *name;
   gchar *profile;                 /* "gaming", "workstation", "minimal" */
@@ -136,6 +139,9 @@ typedef struct {
   gchar *cmdline;
   struct _VmctlOs *os;            /* --os, from libosinfo (vmctl-os.h); NULL: none */
   gboolean drivers_auto;          /* --drivers auto: the virtio-win ISO, when installed */
+  /* issue 12: the gaming desk */
+  VmctlSpecDesk *desk;            /* --input, --usb, --looking-glass, --audio; NULL
+                                   * when none was given and the profile has no audio */
 } VmctlSpec;
 
 /* VM names: safe in file names and shells, which libvirt does not insist on */

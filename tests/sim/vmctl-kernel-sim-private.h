@@ -29,6 +29,7 @@ typedef enum {
   KIND_PROBE,
   KIND_NEW_ID,
   KIND_REMOVE_ID,
+  KIND_ROM,       /* sys/devices/.../<addr>/rom (issue 12) */
 } Kind;
 
 typedef struct {
