@@ -148,7 +148,9 @@ vmctl_cmd_host_check (VmctlInvocation *invocation, GError **error)
     report = vmctl_host_check_run_remote (facts, uri, connect_error);
   } else {
     /* always probe libvirt: a host without a working daemon is not ready */
-    report = vmctl_host_check_run (vmctl_session_get_host (context->session), vmctl_session_get_uri (context->session));
+    report = vmctl_host_check_run_with_state (vmctl_session_get_host (context->session),
+                                              vmctl_session_get_uri (context->session),
+                                              vmctl_session_get_state_dir (context->session));
   }
   if (context->json)
     print_json (report);

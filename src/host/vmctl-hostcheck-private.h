@@ -38,6 +38,8 @@ typedef struct {
   guint iommu_units;          /* entries of /sys/class/iommu */
   /* set by vfio.modules */
   VmctlModuleState vfio_state;
+  /* issue 13: where host setup's record is; NULL skips setup.applied */
+  const gchar *state_dir;
 } VmctlHostCheck;
 
 void vmctl_check_result_free (VmctlCheckResult *result);
@@ -78,5 +80,8 @@ void vmctl_host_check_hugepages_mount (VmctlHostCheck *check);
 void vmctl_host_check_firmware (VmctlHostCheck *check);
 void vmctl_host_check_devices (VmctlHostCheck *check);
 void vmctl_host_check_libvirt (VmctlHostCheck *check);
+
+/* vmctl-hostcheck-setup.c (issue 13) */
+void vmctl_host_check_setup (VmctlHostCheck *check);
 
 G_END_DECLS

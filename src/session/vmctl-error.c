@@ -11,7 +11,10 @@
 #include "vmctl-firmware.h"
 #include "vmctl-host.h"
 #include "vmctl-host-critical.h"
+#include "vmctl-host-command.h"
 #include "vmctl-host-facts.h"
+#include "vmctl-host-journal.h"
+#include "vmctl-host-setup.h"
 #include "vmctl-hugepages.h"
 #include "vmctl-inventory-nodedev.h"
 #include "vmctl-journal.h"
@@ -97,6 +100,14 @@ static const ErrorRow rows[] = {
   { vmctl_domain_xml_error_quark, VMCTL_DOMAIN_XML_ERROR_TEMPLATE, VMCTL_ERROR_DATA },
   { vmctl_domain_xml_error_quark, ANY_CODE, VMCTL_ERROR_FAILED },
   { vmctl_cpu_topology_error_quark, ANY_CODE, VMCTL_ERROR_FAILED },
+  /* host changes beyond drivers (issue 13) */
+  { vmctl_host_setup_error_quark, VMCTL_HOST_SETUP_ERROR_APPLIED, VMCTL_ERROR_STATE },
+  { vmctl_host_setup_error_quark, VMCTL_HOST_SETUP_ERROR_FAILED, VMCTL_ERROR_HOST },
+  { vmctl_host_setup_error_quark, VMCTL_HOST_SETUP_ERROR_INCOMPLETE, VMCTL_ERROR_INCOMPLETE },
+  { vmctl_host_setup_error_quark, ANY_CODE, VMCTL_ERROR_FAILED },
+  { vmctl_host_journal_error_quark, VMCTL_HOST_JOURNAL_ERROR_BUSY, VMCTL_ERROR_BUSY },
+  { vmctl_host_journal_error_quark, ANY_CODE, VMCTL_ERROR_STATE },
+  { vmctl_host_command_error_quark, ANY_CODE, VMCTL_ERROR_HOST },
 };
 
 /**
