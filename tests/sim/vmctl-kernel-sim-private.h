@@ -29,6 +29,10 @@ typedef enum {
   KIND_PROBE,
   KIND_NEW_ID,
   KIND_REMOVE_ID,
+  /* issue 13 (vmctl-kernel-sim-host.c): attributes outside sys/bus/pci */
+  KIND_PLAIN,           /* stores the value with a newline, as the kernel shows it */
+  KIND_PLATFORM_BIND,   /* sys/bus/platform/drivers/<drv>/bind */
+  KIND_PLATFORM_UNBIND, /* sys/bus/platform/drivers/<drv>/unbind */
 } Kind;
 
 typedef struct {
@@ -49,5 +53,15 @@ const char *vmctl_sim_base_name (const char *path);
 /* performs a write of COUNT bytes from BUF to the control file T as the
  * kernel would: COUNT, or -1 with errno set */
 ssize_t vmctl_sim_simulate (Tracked *t, const void *buf, size_t count);
+
+/* the lines of $VMCTL_SIM_ROOT/.sim/NAME, two words each at most */
+typedef int (*LineFn) (const char *first, const char *second, void *data);
+int vmctl_sim_each_line (const char *root, const char *name, LineFn fn, void *data);
+
+/* vmctl-kernel-sim-host.c: the host attributes vmctl's host changes write
+ * (issue 13) and faults in configuration files */
+Tracked *vmctl_sim_classify_host (const char *path);
+int vmctl_sim_apply_host (Tracked *t, const char *value);
+int vmctl_sim_create_error (const char *path);
 
 #pragma GCC visibility pop

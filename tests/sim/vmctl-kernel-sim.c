@@ -10,7 +10,8 @@
  *   sys/bus/pci/drivers/<drv>/{bind,unbind,new_id,remove_id}
  *   sys/devices/.../<addr>/driver_override (usually reached through
  *                                           sys/bus/pci/devices/<addr>/)
- * are simulated; every other open and write goes straight to libc.
+ * are simulated, and the host attributes and configuration-file faults of
+ * vmctl-kernel-sim-host.c; every other open and write goes straight to libc.
  *
  * This file is the interception layer: the libc wrappers, fd tracking and
  * deciding which opens are control files. What a write to one does (the
@@ -237,9 +238,9 @@ has_prefix_dir (const char *path, const char *dir)
   return strncmp (path, dir, n) == 0 && path[n] == '/';
 }
 
-/* A Tracked for a control file of the simulated tree, or NULL */
+/* A Tracked for a PCI control file of the simulated tree, or NULL */
 static Tracked *
-classify (int dirfd, const char *path, int flags)
+classify_pci (int dirfd, const char *path, int flags)
 {
   const char *env = getenv ("VMCTL_SIM_ROOT");
   char *abs = NULL, *dir = NULL, *realdir = NULL, *root = NULL;
@@ -322,6 +323,40 @@ out:
   return t;
 }
 
+/* a PCI control file, or one of the host attributes of issue 13 */
+static Tracked *
+classify (int dirfd, const char *path, int flags)
+{
+  Tracked *t = classify_pci (dirfd, path, flags);
+  const char *env = getenv ("VMCTL_SIM_ROOT");
+  char *abs;
+
+  if (t != NULL || env == NULL || env[0] == '\0' || path == NULL
+      || (flags & O_ACCMODE) == O_RDONLY)
+    return t;
+  abs = absolute_path (dirfd, path);
+  if (abs != NULL)
+    t = vmctl_sim_classify_host (abs);
+  free (abs);
+  return t;
+}
+
+/* an injected failure to create a file (.sim/fail-create), or 0 */
+static int
+create_error (int dirfd, const char *path, int flags)
+{
+  const char *env = getenv ("VMCTL_SIM_ROOT");
+  char *abs;
+  int err;
+
+  if ((flags & O_CREAT) == 0 || env == NULL || env[0] == '\0' || path == NULL)
+    return 0;
+  abs = absolute_path (dirfd, path);
+  err = abs != NULL ? vmctl_sim_create_error (abs) : 0;
+  free (abs);
+  return err;
+}
+
 static int
 after_open (int fd, Tracked *t)
 {
@@ -362,7 +397,14 @@ do_open (OpenFn fn, const char *path, int flags, mode_t mode)
 {
   Tracked *t;
 
+  int err;
+
   ensure_init ();
+  if ((err = create_error (AT_FDCWD, path, flags)) != 0)
+    {
+      errno = err;
+      return -1;
+    }
   t = classify (AT_FDCWD, path, flags);
   return after_open (fn (path, adjust_flags (t, flags), mode), t);
 }
@@ -372,7 +414,14 @@ do_openat (OpenatFn fn, int dirfd, const char *path, int flags, mode_t mode)
 {
   Tracked *t;
 
+  int err;
+
   ensure_init ();
+  if ((err = create_error (dirfd, path, flags)) != 0)
+    {
+      errno = err;
+      return -1;
+    }
   t = classify (dirfd, path, flags);
   return after_open (fn (dirfd, path, adjust_flags (t, flags), mode), t);
 }
