@@ -60,9 +60,10 @@ static const gchar * const command_names[] = {
   "update-initramfs", "dracut", "mkinitcpio", NULL,
 };
 
-/* what `host check` compares after a reboot */
+/* what `host check` compares after a reboot; and for a single-GPU
+ * hand-off, the GPU and the driver it must have again when given back */
 static const gchar * const setting_keys[] = {
-  "cmdline", "vfio-address", "nested", "hugepages", "module", NULL,
+  "cmdline", "vfio-address", "nested", "hugepages", "module", "gpu", "gpu-driver", NULL,
 };
 
 static const gchar * const framebuffer_drivers[] = {
@@ -401,8 +402,11 @@ validate_change (const VmctlHostChange *change, GError **error)
     return TRUE;
   case VMCTL_HOST_CHANGE_SETTING:
     if (!g_strv_contains (setting_keys, change->name ? change->name : "")
-        || !matches ("^[A-Za-z0-9_.,=:+-]{1,128}$", change->original))
-      return invalid (error, "a setting names no key vmctl sets");
+        || !matches ("^[A-Za-z0-9_.,=:+-]{1,128}$", change->original)
+        || (g_strcmp0 (change->name, "gpu-driver") == 0 && !vmctl_name_is_driver (change->original))
+        || (g_strcmp0 (change->name, "gpu") == 0
+            && !matches ("^[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\\.[0-7]$", change->original)))
+      return invalid (error, "a setting names no key vmctl sets, or a value it does not take");
     return TRUE;
   default:
     return invalid (error, "unknown change type %d", (gint) change->type);

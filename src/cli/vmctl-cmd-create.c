@@ -75,6 +75,7 @@ typedef struct {
   gchar *virt_type;
   gboolean print_xml;
   gboolean force;
+  gboolean isolate_cpus;   /* issue 13 */
 } CreateOptions;
 
 static void
@@ -145,6 +146,8 @@ spec_from_options (const gchar *name, const CreateOptions *options, GError **err
   spec->force = options->force;
   if (options->lock_memory)
     vmctl_spec_set_memory_locked (spec, TRUE);
+  if (!vmctl_spec_apply_host_options (spec, options->isolate_cpus, error))
+    return NULL;
   return g_steal_pointer (&spec);
 }
 
@@ -265,6 +268,9 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
     { "force", 0, 0, G_OPTION_ARG_NONE, &options.force,
       "Take devices the host uses (its console, a mounted disk, a --disk block device it "
       "mounts or swaps on), with a note; never host-critical ones", NULL },
+    { "isolate-cpus", 0, 0, G_OPTION_ARG_NONE, &options.isolate_cpus,
+      "While the VM runs, keep the host's own work, movable IRQs and low-power governors off "
+      "its pinned CPUs", NULL },
     { NULL },
   };
   g_autoptr(VmctlSpec) spec = NULL;

@@ -196,3 +196,71 @@ vmctl_cmd_host_setup (VmctlInvocation *invocation, GError **error)
     print_human (mode, report);
   return TRUE;
 }
+
+/* ---- vmctl host recover ---- */
+
+static const gchar recover_description[] =
+  "Gives back what vmctl changed on this host for VMs that no longer run, after a\n"
+  "crash or a VM that died without 'vmctl stop': the PCI functions on vfio-pci\n"
+  "(as 'vmctl gpu recover' does), then CPU isolation (the host's CPUs, IRQs and\n"
+  "governors), the sleep inhibitors, and a single-GPU hand-off (modules, console,\n"
+  "framebuffer, display manager), each from what the journal recorded. What a\n"
+  "running VM or one being started still uses is kept; records of an earlier\n"
+  "boot are dropped (the reboot gave those back). When libvirt cannot say which\n"
+  "VMs run (-c URI), nothing a VM holds is given back. Boot configuration from\n"
+  "'vmctl host setup' is never touched: --undo there is the user's. Exit status\n"
+  "1 when anything could not be given back.\n"
+  "\n"
+  "Examples:\n"
+  "  vmctl host recover\n"
+  "  vmctl host recover --json";
+
+gboolean
+vmctl_cmd_host_recover (VmctlInvocation *invocation, GError **error)
+{
+  g_autoptr(VmctlContext) context = NULL;
+  g_autoptr(VmctlHostRecovery) recovery = NULL;
+  struct {
+    const gchar *word;
+    GPtrArray *lines;
+  } sections[4];
+  guint total = 0;
+
+  if (!vmctl_invocation_start (invocation, NULL, recover_description, &context, error))
+    return FALSE;
+  if (context == NULL)
+    return TRUE;  /* --help was printed */
+  recovery = vmctl_session_host_recover (context->session, error);
+  if (recovery == NULL)
+    return FALSE;
+  sections[0].word = "given back", sections[0].lines = recovery->given_back;
+  sections[1].word = "kept", sections[1].lines = recovery->kept;
+  sections[2].word = "dropped", sections[2].lines = recovery->dropped;
+  sections[3].word = "failed", sections[3].lines = recovery->failed;
+  if (context->json) {
+    g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+    json_builder_begin_object (builder);
+    for (gsize i = 0; i < G_N_ELEMENTS (sections); i++) {
+      g_autofree gchar *member = g_strdelimit (g_strdup (sections[i].word), " ", '_');
+
+      vmctl_gpu_add_string_array (builder, member, sections[i].lines);
+    }
+    json_builder_end_object (builder);
+    vmctl_json_print (builder);
+  } else {
+    for (gsize i = 0; i < G_N_ELEMENTS (sections); i++)
+      for (guint j = 0; j < sections[i].lines->len; j++, total++)
+        g_print ("%s: %s\n", sections[i].word, (const gchar *) g_ptr_array_index (sections[i].lines, j));
+    if (total == 0)
+      g_print ("nothing to recover: vmctl holds nothing on this host\n");
+  }
+  if (recovery->failed->len > 0) {
+    g_set_error (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_FAILED,
+                 "recovery incomplete, %u problem%s; the first: %s", recovery->failed->len,
+                 recovery->failed->len == 1 ? "" : "s",
+                 (const gchar *) g_ptr_array_index (recovery->failed, 0));
+    return FALSE;
+  }
+  return TRUE;
+}

@@ -29,6 +29,7 @@ typedef struct {
   gboolean countdown;         /* stderr is a terminal */
   GMutex countdown_lock;
   gboolean countdown_shown;
+  gboolean single_gpu;        /* start --single-gpu (issue 13) */
 } ManyRun;
 
 static gboolean *
@@ -43,6 +44,10 @@ changed_slot (ManyRun *run, const gchar *name)
 static gboolean
 start_one (virConnectPtr connection, const gchar *name, gpointer user_data, GError **error)
 {
+  ManyRun *run = user_data;
+
+  if (run->single_gpu && !vmctl_vm_set_single_gpu (connection, name, error))
+    return FALSE;
   return vmctl_vm_start (connection, name, changed_slot (user_data, name), error);
 }
 
@@ -360,8 +365,14 @@ vmctl_cmd_start (VmctlInvocation *invocation, GError **error)
   gboolean all = FALSE;
   ManyRun run = { 0 };
   g_autofree gchar *description = many_description ("Boots each VM.\n\n", "started");
+  const GOptionEntry entries[] = {
+    { "single-gpu", 0, 0, G_OPTION_ARG_NONE, &run.single_gpu,
+      "The GPU is the host's only display: stop the display manager, unbind the consoles and "
+      "framebuffer, hand it over, and give it all back at stop (kept for later starts)", NULL },
+    { NULL },
+  };
 
-  return run_many (invocation, &start_verb, NULL, description, &all, &run, error);
+  return run_many (invocation, &start_verb, entries, description, &all, &run, error);
 }
 
 gboolean

@@ -53,6 +53,17 @@ emit_notice (const gchar *vm, const gchar *line)
   g_mutex_unlock (&notice.lock);
 }
 
+/**
+ * vmctl_lifecycle_note: (skip)
+ *
+ * A line for the notice function, from the host changes of issue 13.
+ */
+void
+vmctl_lifecycle_note (const gchar *vm, const gchar *line)
+{
+  emit_notice (vm, line);
+}
+
 /* the networks of <interface type='network'>, in order, without repeats */
 static GPtrArray *
 interface_networks (virDomainPtr domain, GError **error)

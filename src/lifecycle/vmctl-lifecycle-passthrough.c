@@ -126,6 +126,18 @@ get_binding (VmctlHost **out_host, gchar **out_state_dir, gboolean *out_sysfs)
 }
 
 /**
+ * vmctl_lifecycle_get_passthrough: (skip)
+ *
+ * The binding, for the host changes of issue 13 (vmctl-lifecycle-host.c).
+ */
+gboolean
+vmctl_lifecycle_get_passthrough (VmctlHost **out_host, gchar **out_state_dir,
+                                 gboolean *out_sysfs)
+{
+  return get_binding (out_host, out_state_dir, out_sysfs);
+}
+
+/**
  * vmctl_lifecycle_hold_owner:
  * @out_lock: (out) (transfer full) (nullable): the VM's owner lock, NULL
  *   when the host is remote or unset (nothing of this host to protect)

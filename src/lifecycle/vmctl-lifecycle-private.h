@@ -18,6 +18,9 @@ typedef struct {
   GPtrArray *gpus;                    /* gchar* "DDDD:BB:SS.F", spec order */
   GPtrArray *functions;               /* gchar* "DDDD:BB:SS.F", plan order */
   gboolean dynamic_hugepages;         /* reserve at start, release after stop */
+  /* issue 13 */
+  gboolean isolate_cpus;              /* keep the host's work off the VM's CPUs */
+  gboolean single_gpu;                /* hand the host's only display over at start */
 } VmctlVmMetadata;
 
 void vmctl_vm_metadata_free (VmctlVmMetadata *metadata);
@@ -42,6 +45,7 @@ gchar *vmctl_lifecycle_child_prop (xmlNodePtr parent, const gchar *child, const 
 
 /* vmctl-lifecycle-network.c */
 gboolean vmctl_lifecycle_start_networks (virDomainPtr domain, GError **error);
+void vmctl_lifecycle_note (const gchar *vm, const gchar *line);
 
 /* vmctl-lifecycle-passthrough.c */
 gboolean vmctl_lifecycle_hold_owner (const gchar *name, VmctlDeviceLock **out_lock,
@@ -58,5 +62,10 @@ gboolean vmctl_lifecycle_after_stop_passthrough (virDomainPtr domain,
                                                  GError **error);
 gboolean vmctl_lifecycle_get_state (virDomainPtr domain, VmctlVmState *out_state,
                                     GError **error);
+/* issue 13: where the host changes of start and stop are made, and a
+ * yes/no attribute of <vmctl:spec> (vmctl-lifecycle-host.c) */
+gboolean vmctl_lifecycle_spec_says_yes (xmlNodePtr spec, const gchar *attribute);
+gboolean vmctl_lifecycle_get_passthrough (VmctlHost **out_host, gchar **out_state_dir,
+                                          gboolean *out_sysfs);
 
 G_END_DECLS

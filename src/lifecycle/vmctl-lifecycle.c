@@ -10,6 +10,7 @@
 #include "vmctl-lifecycle-private.h"
 
 #include "vmctl-connect.h"
+#include "vmctl-lifecycle-host.h"
 
 G_DEFINE_QUARK (vmctl-lifecycle-error-quark, vmctl_lifecycle_error)
 
@@ -194,13 +195,27 @@ is_down (VmctlVmState state)
  * start never acts on a plan it misread); then the host is prepared for
  * the plan (vmctl-lifecycle-passthrough.c). A domain without vmctl metadata
  * is not vmctl's and starts as it is. */
+static gboolean after_stop (virDomainPtr domain, GError **error);
+
 static gboolean
 before_start (virDomainPtr domain, GError **error)
 {
   g_autoptr(VmctlVmMetadata) metadata = NULL;
 
-  return vmctl_lifecycle_read_metadata (domain, &metadata, error)
-         && vmctl_lifecycle_before_start_passthrough (domain, metadata, error);
+  if (!vmctl_lifecycle_read_metadata (domain, &metadata, error)
+      || !vmctl_lifecycle_host_before_passthrough (domain, metadata, error))
+    return FALSE;
+  /* issue 13: the single-GPU hand-off (above) before the devices move,
+   * CPU isolation and the sleep inhibitor once they have; each undone */
+  if (!vmctl_lifecycle_before_start_passthrough (domain, metadata, error)) {
+    (void) vmctl_lifecycle_host_after_stop (domain, NULL);
+    return FALSE;
+  }
+  if (!vmctl_lifecycle_host_after_passthrough (domain, metadata, error)) {
+    (void) after_stop (domain, NULL);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 /* After-stop step, also the undo of before_start() when the start fails:
@@ -213,9 +228,13 @@ after_stop (virDomainPtr domain, GError **error)
 {
   g_autoptr(VmctlVmMetadata) metadata = NULL;
 
+  gboolean ok;
+
   if (!vmctl_lifecycle_read_metadata (domain, &metadata, NULL))
     metadata = NULL;
-  return vmctl_lifecycle_after_stop_passthrough (domain, metadata, error);
+  ok = vmctl_lifecycle_after_stop_passthrough (domain, metadata, error);
+  /* issue 13: isolation, the inhibitor, the display handed off */
+  return vmctl_lifecycle_host_after_stop (domain, ok ? error : NULL) && ok;
 }
 
 /* ---- start, stop, destroy ---- */

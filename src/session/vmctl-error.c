@@ -15,6 +15,7 @@
 #include "vmctl-host-facts.h"
 #include "vmctl-host-journal.h"
 #include "vmctl-host-setup.h"
+#include "vmctl-system-bus.h"
 #include "vmctl-hugepages.h"
 #include "vmctl-inventory-nodedev.h"
 #include "vmctl-journal.h"
@@ -108,6 +109,7 @@ static const ErrorRow rows[] = {
   { vmctl_host_journal_error_quark, VMCTL_HOST_JOURNAL_ERROR_BUSY, VMCTL_ERROR_BUSY },
   { vmctl_host_journal_error_quark, ANY_CODE, VMCTL_ERROR_STATE },
   { vmctl_host_command_error_quark, ANY_CODE, VMCTL_ERROR_HOST },
+  { vmctl_system_bus_error_quark, ANY_CODE, VMCTL_ERROR_HOST },
 };
 
 /**

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include "vmctl-host-recovery.h"
 #include "vmctl-host-setup.h"
 #include "vmctl-session.h"
 
@@ -14,5 +15,6 @@ VmctlHostSetupReport *vmctl_session_host_setup (VmctlSession *session,
                                                 const gchar *hugepages,
                                                 VmctlHostSetupMode mode, gboolean force,
                                                 GError **error);
+VmctlHostRecovery *vmctl_session_host_recover (VmctlSession *session, GError **error);
 
 G_END_DECLS

@@ -218,6 +218,9 @@ static const struct {
   { "devices",  "graphics",          CUSTOM (apply_graphics) },
   { "devices",  "video",             BOOLEAN (emulated_video) },
   { "devices",  "video-with-gpu",    BOOLEAN (emulated_video_with_gpu) },
+  /* issue 13 */
+  { "cpu",      "isolate",           BOOLEAN (isolate_cpus) },
+  { "devices",  "single-gpu",        BOOLEAN (single_gpu) },
 };
 
 static gboolean
