@@ -3,7 +3,9 @@
 
 #include "vmctl-system-bus.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #define SYSTEMD_PATH "/org/freedesktop/systemd1"
 #define MOCK "org.freedesktop.DBus.Mock"
@@ -28,6 +30,12 @@ call (VmctlTestDbus *dbus, const gchar *name, const gchar *path, const gchar *in
   return reply;
 }
 
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+}
+
 static GSubprocess *
 spawn_mock (const gchar *python, const gchar *address, const gchar *template)
 {
@@ -37,6 +45,9 @@ spawn_mock (const gchar *python, const gchar *address, const gchar *template)
 
   /* the templates go to the system bus: this one */
   g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", address, TRUE);
+  /* a test that aborts never reaches its teardown: the mock must not
+   * outlive it (and hold the test's stderr open) */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   process = g_subprocess_launcher_spawn (launcher, &error, python, "-m", "dbusmock", "--template",
                                          template, NULL);
   g_assert_no_error (error);

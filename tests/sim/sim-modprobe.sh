@@ -23,8 +23,8 @@ echo "$*" >> "$sim/modprobe.log"
 
 once() {  # once FILE "LINE": TRUE (and the line removed) when FILE has it
   [ -f "$1" ] || return 1
-  grep -qxF "$2" "$1" || return 1
-  grep -vxF "$2" "$1" > "$1.new"; mv "$1.new" "$1"
+  grep -qxF -e "$2" "$1" || return 1
+  grep -vxF -e "$2" "$1" > "$1.new"; mv "$1.new" "$1"
   return 0
 }
 

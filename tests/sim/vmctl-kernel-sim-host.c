@@ -63,6 +63,7 @@ static pthread_once_t host_once = PTHREAD_ONCE_INIT;
 static void
 host_init (void)
 {
+  vmctl_sim_ensure_init ();
   real_renameat = (RenameatFn) dlsym (RTLD_NEXT, "renameat");
   real_renameat2 = (Renameat2Fn) dlsym (RTLD_NEXT, "renameat2");
   real_rename = (RenameFn) dlsym (RTLD_NEXT, "rename");

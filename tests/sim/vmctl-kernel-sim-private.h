@@ -20,6 +20,7 @@ typedef int (*CloseFn) (int);
 extern OpenFn vmctl_sim_real_open;
 extern WriteFn vmctl_sim_real_write;
 extern CloseFn vmctl_sim_real_close;
+void vmctl_sim_ensure_init (void);
 
 typedef enum {
   KIND_NONE,

@@ -96,6 +96,14 @@ ensure_init (void)
   pthread_once (&init_once, sim_init);
 }
 
+/* the real libc functions, for callers outside this file (the host
+ * attributes' rename and unlink wrappers run before any open) */
+void
+vmctl_sim_ensure_init (void)
+{
+  ensure_init ();
+}
+
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static Tracked **table;
 static size_t table_len;
