@@ -311,6 +311,27 @@ vmctl_host_file_replace (VmctlHost *host, const gchar *absolute_path, const gcha
   return TRUE;
 }
 
+/* an unlink only changes the directory: until it is synced the name may
+ * come back after a power loss */
+static gboolean
+sync_directory_of (const gchar *path, const gchar *absolute_path, GError **error)
+{
+  g_autofree gchar *directory = g_path_get_dirname (path);
+  int dir_fd = open (directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int saved_errno;
+
+  if (dir_fd < 0)
+    return TRUE;  /* the directory is gone too: nothing to sync */
+  if (fsync (dir_fd) == 0) {
+    close (dir_fd);
+    return TRUE;
+  }
+  saved_errno = errno;
+  close (dir_fd);
+  return set_errno_error (error, VMCTL_HOST_ERROR_WRITE, saved_errno, "sync the directory of",
+                          absolute_path);
+}
+
 /**
  * vmctl_host_file_remove:
  * @error: VMCTL_HOST_ERROR_WRITE; an absent file is success (an undo may
@@ -323,23 +344,10 @@ gboolean
 vmctl_host_file_remove (VmctlHost *host, const gchar *absolute_path, GError **error)
 {
   g_autofree gchar *path = vmctl_host_path (host, absolute_path);
-  g_autofree gchar *directory = g_path_get_dirname (path);
-  int dir_fd;
 
   if (unlink (path) != 0 && errno != ENOENT && errno != ENOTDIR)
     return set_errno_error (error, VMCTL_HOST_ERROR_WRITE, errno, "remove", absolute_path);
-  dir_fd = open (directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0)
-    return TRUE;  /* the directory is gone too: nothing to sync */
-  if (fsync (dir_fd) != 0) {
-    int saved_errno = errno;
-
-    close (dir_fd);
-    return set_errno_error (error, VMCTL_HOST_ERROR_WRITE, saved_errno, "sync the directory of",
-                            absolute_path);
-  }
-  close (dir_fd);
-  return TRUE;
+  return sync_directory_of (path, absolute_path, error);
 }
 
 /**

@@ -220,45 +220,27 @@ test_inhibitor (RuntimeFixture *fixture, gconstpointer data)
   g_assert_cmpuint (vmctl_test_runtime_records (fixture), ==, 0);
 }
 
-/* killed after the first cgroup write: host recover restores */
+/* killed after each write of an isolation: host recover restores */
 static void
 test_kill_recover (RuntimeFixture *fixture, gconstpointer data)
 {
-  g_autoptr(GHashTable) before = vmctl_test_runtime_snapshot (fixture);
-  g_autoptr(GHashTable) after = NULL;
   static const gchar * const points[] = {
     "sys/fs/cgroup/init.scope/cpuset.cpus", "sys/fs/cgroup/user.slice/cpuset.cpus",
     "proc/irq/120/smp_affinity_list", "sys/devices/system/cpu/cpu3/cpufreq/scaling_governor",
     NULL,
   };
-  const gchar *root = fixture->lifecycle.domain.root;
+  g_autoptr(GHashTable) before = vmctl_test_runtime_snapshot (fixture);
 
   vmctl_test_runtime_define (fixture, "first", "2,3", FALSE, TRUE, FALSE);
   for (guint i = 0; points[i] != NULL; i++) {
-    g_autofree gchar *kill = g_strconcat (points[i], "\n", NULL);
-    g_autofree gchar *uri = vmctl_test_libvirt_uri ("lifecycle");
-    g_autoptr(VmctlTestRun) start = NULL;
-    g_autoptr(VmctlTestRun) recover = NULL;
-    g_autoptr(GHashTable) now = NULL;
-    g_autofree gchar *driver = vmctl_test_runtime_driver_uri (fixture, "first");
+    g_autofree gchar *out = vmctl_test_runtime_kill_then_recover (fixture, "first", "kill-after",
+                                                                  points[i]);
+    g_autoptr(GHashTable) now = vmctl_test_runtime_snapshot (fixture);
 
-    /* a vmctl of its own, so that the kill ends that process only: it
-     * finds the VM in a test-driver file */
-    vmctl_test_write (root, ".sim/kill-after", kill);
-    start = vmctl_test_run_vmctlv ("--host-root", root, "--state-dir", fixture->state,
-                                   "-c", driver, "start", "first", NULL);
-    g_assert_cmpint (start->exit_status, ==, 128 + 9);
-    vmctl_test_write (root, ".sim/kill-after", "");
-    recover = vmctl_test_run_vmctlv ("--host-root", root, "--state-dir", fixture->state,
-                                     "-c", uri, "host", "recover", NULL);
-    if (recover->exit_status != 0)
-      g_error ("host recover: %s%s", recover->out, recover->err);
-    now = vmctl_test_runtime_snapshot (fixture);
+    g_assert_nonnull (strstr (out, "given back: CPU isolation of VM 'first'"));
     vmctl_test_host_assert_same (before, now);
     g_assert_cmpuint (vmctl_test_runtime_records (fixture), ==, 0);
   }
-  after = vmctl_test_runtime_snapshot (fixture);
-  vmctl_test_host_assert_same (before, after);
 }
 
 int

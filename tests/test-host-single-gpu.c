@@ -271,36 +271,18 @@ test_kill_every_step (RuntimeFixture *fixture, gconstpointer data)
     NULL,
   };
   g_autoptr(GHashTable) before = NULL;
-  g_autofree gchar *driver = NULL;
-  g_autofree gchar *uri = vmctl_test_libvirt_uri ("lifecycle");
 
   if (!setup_bus (fixture))
     return;
   vmctl_test_runtime_define (fixture, "gamer", "2,3", TRUE, FALSE, TRUE);
-  driver = vmctl_test_runtime_driver_uri (fixture, "gamer");
   before = vmctl_test_runtime_snapshot (fixture);
   for (guint i = 0; kills[i] != NULL; i++) {
     g_auto(GStrv) point = g_strsplit (kills[i], " ", 2);
-    g_autofree gchar *file = g_strconcat (".sim/", point[0], NULL);
-    g_autofree gchar *line = g_strconcat (point[1], "\n", NULL);
-    g_autoptr(VmctlTestRun) start = NULL;
-    g_autoptr(VmctlTestRun) recover = NULL;
-    g_autofree gchar *log = NULL;
+    g_autofree gchar *out = vmctl_test_runtime_kill_then_recover (fixture, "gamer", point[0],
+                                                                  point[1]);
+    g_autofree gchar *log = take_modprobe_log (fixture);
 
-    vmctl_test_write (root_of (fixture), file, line);
-    start = vmctl_test_run_vmctlv ("--host-root", root_of (fixture), "--state-dir",
-                                   fixture->state, "-c", driver, "start", "gamer", NULL);
-    if (start->exit_status != 128 + 9)
-      g_error ("%s: start exited %d: %s", kills[i], start->exit_status, start->err);
-    vmctl_test_write (root_of (fixture), file, "");
-    g_assert_cmpuint (vmctl_test_runtime_records (fixture), >, 0);
-    recover = vmctl_test_run_vmctlv ("--host-root", root_of (fixture), "--state-dir",
-                                     fixture->state, "-c", uri, "host", "recover", NULL);
-    if (recover->exit_status != 0)
-      g_error ("%s: host recover exited %d: %s%s", kills[i], recover->exit_status,
-               recover->out, recover->err);
-    g_assert_nonnull (strstr (recover->out, "given back: single-GPU hand-off of VM 'gamer'"));
-    log = take_modprobe_log (fixture);
+    g_assert_nonnull (strstr (out, "given back: single-GPU hand-off of VM 'gamer'"));
     assert_as_before (fixture, before);
   }
 }

@@ -189,34 +189,16 @@ static GVariant *
 mask (const gchar *cpus)
 {
   g_autoptr(GArray) set = vmctl_cpu_set_parse (cpus);
-  g_autoptr(GByteArray) bytes = g_byte_array_new ();
 
   g_assert_nonnull (set);
-  for (guint i = 0; i < set->len; i++) {
-    guint cpu = g_array_index (set, guint, i);
-    guint8 zero = 0;
-
-    while (bytes->len <= cpu / 8)
-      g_byte_array_append (bytes, &zero, 1);
-    bytes->data[cpu / 8] |= (guint8) (1u << (cpu % 8));
-  }
-  return g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, bytes->data, bytes->len, 1);
+  return vmctl_cpu_set_to_mask (set);
 }
 
 static gchar *
 cpus_of (GVariant *value)
 {
-  g_autoptr(GArray) set = g_array_new (FALSE, FALSE, sizeof (guint));
-  gsize length = 0;
-  const guint8 *bytes = g_variant_get_fixed_array (value, &length, 1);
+  g_autoptr(GArray) set = vmctl_cpu_set_from_mask (value);
 
-  for (gsize i = 0; i < length; i++)
-    for (guint bit = 0; bit < 8; bit++)
-      if (bytes[i] & (1u << bit)) {
-        guint cpu = (guint) (i * 8 + bit);
-
-        g_array_append_val (set, cpu);
-      }
   return vmctl_cpu_set_format (set);
 }
 

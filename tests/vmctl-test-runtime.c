@@ -186,3 +186,30 @@ vmctl_test_runtime_driver_uri (RuntimeFixture *fixture, const gchar *name)
   g_assert_no_error (error);
   return g_strconcat ("test://", path, NULL);
 }
+
+gchar *
+vmctl_test_runtime_kill_then_recover (RuntimeFixture *fixture, const gchar *vm,
+                                      const gchar *file, const gchar *line)
+{
+  const gchar *root = fixture->lifecycle.domain.root;
+  g_autofree gchar *driver = vmctl_test_runtime_driver_uri (fixture, vm);
+  g_autofree gchar *uri = vmctl_test_libvirt_uri ("lifecycle");
+  g_autofree gchar *fault = g_strconcat (".sim/", file, NULL);
+  g_autofree gchar *text = g_strconcat (line, "\n", NULL);
+  g_autoptr(VmctlTestRun) start = NULL;
+  g_autoptr(VmctlTestRun) recover = NULL;
+
+  vmctl_test_write (root, fault, text);
+  start = vmctl_test_run_vmctlv ("--host-root", root, "--state-dir", fixture->state, "-c", driver,
+                                 "start", vm, NULL);
+  vmctl_test_write (root, fault, "");
+  if (start->exit_status != 128 + 9)
+    g_error ("%s %s: start exited %d: %s", file, line, start->exit_status, start->err);
+  g_assert_cmpuint (vmctl_test_runtime_records (fixture), >, 0);
+  recover = vmctl_test_run_vmctlv ("--host-root", root, "--state-dir", fixture->state, "-c", uri,
+                                   "host", "recover", NULL);
+  if (recover->exit_status != 0)
+    g_error ("%s %s: host recover exited %d: %s%s", file, line, recover->exit_status,
+             recover->out, recover->err);
+  return g_steal_pointer (&recover->out);
+}

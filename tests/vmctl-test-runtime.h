@@ -37,5 +37,10 @@ GHashTable *vmctl_test_runtime_snapshot (RuntimeFixture *fixture);
 guint vmctl_test_runtime_records (RuntimeFixture *fixture);
 /* test:///FILE where another vmctl finds @name, shut off */
 gchar *vmctl_test_runtime_driver_uri (RuntimeFixture *fixture, const gchar *name);
+/* vmctl start @vm in a process of its own (the VM from a test-driver
+ * file) that the simulator kills where .sim/@file's @line says; then
+ * vmctl host recover, where @vm does not run, must succeed: its stdout */
+gchar *vmctl_test_runtime_kill_then_recover (RuntimeFixture *fixture, const gchar *vm,
+                                             const gchar *file, const gchar *line);
 
 G_END_DECLS

@@ -110,11 +110,8 @@ join_tokens (GPtrArray *tokens)
   return g_string_free (g_steal_pointer (&joined), FALSE);
 }
 
-static gboolean
-unsupported (GError **error, const gchar *format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-unsupported (GError **error, const gchar *format, ...)
+gboolean
+vmctl_host_setup_unsupported (GError **error, const gchar *format, ...)
 {
   va_list args;
 
@@ -165,23 +162,26 @@ parse_grub_line (const gchar *line, const gchar *key, GrubAssignment *out, gbool
   if (*value == '"' || *value == '\'') {
     end = strchr (value + 1, *value);
     if (end == NULL || strpbrk (value, "$`\\") != NULL)
-      return unsupported (error, "the %s line of /etc/default/grub uses shell syntax vmctl does "
-                          "not edit", key);
+      return vmctl_host_setup_unsupported (error,
+                                           "the %s line of /etc/default/grub uses shell syntax vmctl does "
+                                           "not edit", key);
     out->quote = *value;
     out->value = g_strndup (value + 1, (gsize) (end - value - 1));
     out->tail = g_strdup (end + 1);
   } else {
     end = value + strcspn (value, " \t#");
     if (strpbrk (value, "$`\\\"'") != NULL)
-      return unsupported (error, "the %s line of /etc/default/grub uses shell syntax vmctl does "
-                          "not edit", key);
+      return vmctl_host_setup_unsupported (error,
+                                           "the %s line of /etc/default/grub uses shell syntax vmctl does "
+                                           "not edit", key);
     out->quote = 0;
     out->value = g_strndup (value, (gsize) (end - value));
     out->tail = g_strdup (end);
   }
   if (strspn (out->tail, " \t") != strlen (out->tail) && out->tail[strspn (out->tail, " \t")] != '#')
-    return unsupported (error, "the %s line of /etc/default/grub has more than one assignment",
-                        key);
+    return vmctl_host_setup_unsupported (error,
+                                         "the %s line of /etc/default/grub has more than one assignment",
+                                         key);
   out->head = g_strndup (line, (gsize) (value - line));
   return TRUE;
 }
@@ -380,8 +380,9 @@ vmctl_host_setup_edit_kernelstub (const gchar *text, const gchar * const *params
       || (user = json_object_get_object_member (json_node_get_object (root), "user")) == NULL
       || !json_object_has_member (user, "kernel_options")
       || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (user, "kernel_options"))) {
-    unsupported (error, "/etc/kernelstub/configuration has no user.kernel_options list: add "
-                 "the parameters with 'kernelstub --add-options'");
+    vmctl_host_setup_unsupported (error,
+                                  "/etc/kernelstub/configuration has no user.kernel_options list: add "
+                                  "the parameters with 'kernelstub --add-options'");
     return NULL;
   }
   options = json_object_get_array_member (user, "kernel_options");
@@ -389,8 +390,9 @@ vmctl_host_setup_edit_kernelstub (const gchar *text, const gchar * const *params
     const gchar *option = json_node_get_string (json_array_get_element (options, i));
 
     if (option == NULL) {
-      unsupported (error, "/etc/kernelstub/configuration lists a kernel option that is not a "
-                   "string");
+      vmctl_host_setup_unsupported (error,
+                                    "/etc/kernelstub/configuration lists a kernel option that is not a "
+                                    "string");
       return NULL;
     }
     g_ptr_array_add (tokens, g_strdup (option));
@@ -424,8 +426,9 @@ parse_array_line (const gchar *line, const gchar *name, GPtrArray **out_words,
     return TRUE;
   close = strchr (line, ')');
   if (close == NULL || strpbrk (line, "$`\\") != NULL)
-    return unsupported (error, "the %s array of /etc/mkinitcpio.conf is not on one line, or "
-                        "uses shell syntax vmctl does not edit", name);
+    return vmctl_host_setup_unsupported (error,
+                                         "the %s array of /etc/mkinitcpio.conf is not on one line, or "
+                                         "uses shell syntax vmctl does not edit", name);
   inside = g_strndup (line + strlen (prefix), (gsize) (close - line - strlen (prefix)));
   words = split_tokens (inside);
   /* "vfio_pci" and vfio_pci are the same word to bash */

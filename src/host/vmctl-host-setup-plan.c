@@ -65,21 +65,6 @@ vmctl_host_setup_plan_free (VmctlHostSetupPlan *plan)
   g_free (plan);
 }
 
-static gboolean
-fail (GError **error, const gchar *format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-fail (GError **error, const gchar *format, ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_propagate_error (error, g_error_new_valist (VMCTL_HOST_SETUP_ERROR,
-                                                VMCTL_HOST_SETUP_ERROR_UNSUPPORTED, format, args));
-  va_end (args);
-  return FALSE;
-}
-
 /* plans @path's new contents @after (taken); nothing when unchanged */
 static gboolean
 plan_file (VmctlHostSetupPlan *plan, VmctlHost *host, const gchar *path, gchar *after,
@@ -184,9 +169,10 @@ detect_boot_loader (VmctlHost *host, VmctlHostSetupPlan *plan, BootLoader *out, 
     return TRUE;
   }
   if (grub && loader != NULL)
-    return fail (error, "both GRUB (%s) and systemd-boot (%s/loader.conf) are set up: vmctl "
-                 "cannot tell which one boots this host; add the parameters by hand",
-                 grub_config (host), loader);
+    return vmctl_host_setup_unsupported (error,
+                                         "both GRUB (%s) and systemd-boot (%s/loader.conf) are set up: vmctl "
+                                         "cannot tell which one boots this host; add the parameters by hand",
+                                         grub_config (host), loader);
   if (grub) {
     *out = BOOT_GRUB;
     g_ptr_array_add (plan->notes, g_strdup_printf ("boot loader: GRUB (/etc/default/grub, %s)",
@@ -205,9 +191,10 @@ detect_boot_loader (VmctlHost *host, VmctlHostSetupPlan *plan, BootLoader *out, 
                                                    "%s/entries", loader));
     return TRUE;
   }
-  return fail (error, "cannot tell which boot loader this host uses (no /etc/default/grub with a "
-               "grub.cfg, no systemd-boot loader.conf, no kernelstub): vmctl never guesses; add "
-               "the kernel parameters by hand");
+  return vmctl_host_setup_unsupported (error,
+                                       "cannot tell which boot loader this host uses (no /etc/default/grub with a "
+                                       "grub.cfg, no systemd-boot loader.conf, no kernelstub): vmctl never guesses; add "
+                                       "the kernel parameters by hand");
 }
 
 static gboolean
@@ -241,11 +228,13 @@ detect_initramfs (VmctlHost *host, VmctlHostSetupPlan *plan, InitramfsTool *out,
     candidates += candidates == 0;
   }
   if (candidates > 1)
-    return fail (error, "several initramfs tools are set up here: vmctl cannot tell which one "
-                 "builds this host's initramfs");
+    return vmctl_host_setup_unsupported (error,
+                                         "several initramfs tools are set up here: vmctl cannot tell which one "
+                                         "builds this host's initramfs");
   if (found == INITRAMFS_NONE)
-    return fail (error, "cannot tell how this host builds its initramfs (no initramfs-tools, "
-                 "dracut or mkinitcpio configuration): early binding with --gpu needs it");
+    return vmctl_host_setup_unsupported (error,
+                                         "cannot tell how this host builds its initramfs (no initramfs-tools, "
+                                         "dracut or mkinitcpio configuration): early binding with --gpu needs it");
   g_ptr_array_add (plan->notes,
                    g_strdup_printf ("initramfs: %s", found == INITRAMFS_TOOLS ? "initramfs-tools"
                                     : found == INITRAMFS_DRACUT ? "dracut" : "mkinitcpio"));
@@ -270,14 +259,16 @@ plan_loader_entries (VmctlHostSetupPlan *plan, VmctlHost *host, const gchar * co
     if (g_str_has_suffix (name, ".conf") && name[0] != '.')
       g_ptr_array_add (names, g_strdup (name));
   if (names->len == 0)
-    return fail (error, "systemd-boot has no entries in %s to put the parameters in", entries);
+    return vmctl_host_setup_unsupported (error,
+                                         "systemd-boot has no entries in %s to put the parameters in", entries);
   g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
   for (guint i = 0; i < names->len; i++) {
     g_autofree gchar *entry = g_build_filename (entries, g_ptr_array_index (names, i), NULL);
     g_autoptr(VmctlHostFile) file = NULL;
 
     if (!vmctl_host_record_is_setup_file (entry))
-      return fail (error, "loader entry %s has a name vmctl does not edit", entry);
+      return vmctl_host_setup_unsupported (error,
+                                           "loader entry %s has a name vmctl does not edit", entry);
     file = read_existing (host, entry, error);
     if (file == NULL
         || !plan_file (plan, host, entry,
@@ -332,7 +323,8 @@ plan_cmdline (VmctlHostSetupPlan *plan, VmctlHost *host, BootLoader loader,
 
     if (version == NULL
         || !g_regex_match_simple ("^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$", version, 0, 0))
-      return fail (error, "cannot read the running kernel's version for kernel-install");
+      return vmctl_host_setup_unsupported (error,
+                                           "cannot read the running kernel's version for kernel-install");
     add_command (plan, "kernel-install", version);
   }
   return TRUE;

@@ -31,6 +31,10 @@ typedef struct {
 void vmctl_host_setup_plan_free (VmctlHostSetupPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlHostSetupPlan, vmctl_host_setup_plan_free)
 
+/* VMCTL_HOST_SETUP_ERROR_UNSUPPORTED with the message; FALSE
+ * (vmctl-host-setup-edit.c) */
+gboolean vmctl_host_setup_unsupported (GError **error, const gchar *format, ...) G_GNUC_PRINTF (2, 3);
+
 /* vmctl-host-setup-plan.c */
 VmctlHostSetupPlan *vmctl_host_setup_plan (VmctlHost *host, const VmctlHostSetupRequest *request,
                                            GError **error);

@@ -256,10 +256,16 @@ unit_interface (const gchar *unit)
   return "org.freedesktop.systemd1.Service";
 }
 
-/* systemd's CPU masks on the bus ("ay", cpu_set_to_dbus()): byte i bit j
- * is CPU 8i+j; an empty mask means no restriction */
-static GVariant *
-mask_from_cpus (GArray *cpus)
+/**
+ * vmctl_cpu_set_to_mask: (skip)
+ *
+ * systemd's CPU masks on the bus ("ay", cpu_set_to_dbus()): byte i bit j
+ * is CPU 8i+j; an empty mask means no restriction.
+ *
+ * Returns: (transfer floating): the mask of @cpus
+ */
+GVariant *
+vmctl_cpu_set_to_mask (GArray *cpus)
 {
   g_autoptr(GByteArray) bytes = g_byte_array_new ();
 
@@ -274,8 +280,12 @@ mask_from_cpus (GArray *cpus)
   return g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, bytes->data, bytes->len, 1);
 }
 
-static GArray *
-cpus_from_mask (GVariant *mask)
+/**
+ * vmctl_cpu_set_from_mask: (skip)
+ * Returns: (transfer full): the CPUs of an "ay" mask, ascending
+ */
+GArray *
+vmctl_cpu_set_from_mask (GVariant *mask)
 {
   GArray *cpus = g_array_new (FALSE, FALSE, sizeof (guint));
   gsize length = 0;
@@ -313,7 +323,7 @@ vmctl_systemd_get_allowed_cpus (GDBusConnection *bus, const gchar *unit, gchar *
                    "%s has no AllowedCPUs", unit);
     return FALSE;
   }
-  cpus = cpus_from_mask (value);
+  cpus = vmctl_cpu_set_from_mask (value);
   *out_cpus = vmctl_cpu_set_format (cpus);
   return TRUE;
 }
@@ -338,7 +348,7 @@ vmctl_systemd_set_allowed_cpus (GDBusConnection *bus, const gchar *unit, const g
 
   g_return_val_if_fail (wanted != NULL, FALSE);
   g_variant_builder_init (&properties, G_VARIANT_TYPE ("a(sv)"));
-  g_variant_builder_add (&properties, "(sv)", "AllowedCPUs", mask_from_cpus (wanted));
+  g_variant_builder_add (&properties, "(sv)", "AllowedCPUs", vmctl_cpu_set_to_mask (wanted));
   reply = call (bus, SYSTEMD_NAME, SYSTEMD_PATH, SYSTEMD_MANAGER, "SetUnitProperties",
                 g_variant_new ("(sba(sv))", unit, TRUE, &properties), NULL, &local_error);
   if (reply == NULL) {

@@ -37,5 +37,7 @@ int vmctl_logind_inhibit (GDBusConnection *bus, const gchar *what, const gchar *
 /* CPU sets as the kernel writes them ("0-3,8") and as bit masks */
 GArray *vmctl_cpu_set_parse (const gchar *text);
 gchar *vmctl_cpu_set_format (GArray *cpus);
+GVariant *vmctl_cpu_set_to_mask (GArray *cpus);
+GArray *vmctl_cpu_set_from_mask (GVariant *mask);
 
 G_END_DECLS

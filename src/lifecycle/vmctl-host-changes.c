@@ -54,9 +54,14 @@ vmctl_host_changes_free (VmctlHostChanges *changes)
 
 /* ---- the kinds of change ---- */
 
-/* what the attribute shows, "" for an empty one (cpuset.cpus unset) */
-static gchar *
-read_attribute (VmctlHost *host, const gchar *path)
+/**
+ * vmctl_host_changes_read_attribute:
+ *
+ * Returns: (transfer full) (nullable): what the attribute shows (its first
+ * line), "" for an empty one (cpuset.cpus unset), NULL when unreadable
+ */
+gchar *
+vmctl_host_changes_read_attribute (VmctlHost *host, const gchar *path)
 {
   g_autoptr(GError) error = NULL;
   gchar *line = vmctl_host_read_line (host, path, &error);
@@ -99,7 +104,7 @@ vmctl_host_changes_write_attribute (VmctlHost *host, const gchar *path, const gc
 
   if (!vmctl_host_write (host, path, value[0] != '\0' ? value : "\n", error))
     return FALSE;
-  now = read_attribute (host, path);
+  now = vmctl_host_changes_read_attribute (host, path);
   if (!same_value (path, now, value)) {
     g_set_error (error, VMCTL_HOST_ERROR, VMCTL_HOST_ERROR_WRITE,
                  "%s shows '%s' after '%s' was written to it", path, now != NULL ? now : "?",
@@ -254,7 +259,7 @@ apply (VmctlHostChanges *changes, const VmctlHostChange *change, gboolean undo, 
   switch (change->type) {
   case VMCTL_HOST_CHANGE_WRITE: {
     const gchar *wanted = undo ? change->original : change->value;
-    g_autofree gchar *now = read_attribute (changes->host, change->path);
+    g_autofree gchar *now = vmctl_host_changes_read_attribute (changes->host, change->path);
 
     /* only what differs is written: a write the kernel refused changed
      * nothing, and its undo has nothing to put back */
@@ -288,6 +293,26 @@ apply (VmctlHostChanges *changes, const VmctlHostChange *change, gboolean undo, 
     /* setup's kinds: vmctl-host-setup.c undoes those */
     return TRUE;
   }
+}
+
+/**
+ * vmctl_host_changes_load:
+ * @out_record: (out) (transfer full) (nullable): the record, NULL when
+ *   nothing is recorded
+ * @error: VMCTL_HOST_JOURNAL_ERROR_MALFORMED and the like; none is no error
+ */
+gboolean
+vmctl_host_changes_load (VmctlHostChanges *changes, VmctlHostRecordKind kind,
+                         const gchar *owner, VmctlHostRecord **out_record, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  *out_record = vmctl_host_journal_load (changes->journal, kind, owner, &local_error);
+  if (*out_record != NULL
+      || g_error_matches (local_error, VMCTL_HOST_JOURNAL_ERROR, VMCTL_HOST_JOURNAL_ERROR_NOT_FOUND))
+    return TRUE;
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }
 
 /**

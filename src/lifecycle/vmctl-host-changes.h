@@ -30,6 +30,9 @@ VmctlHostChanges *vmctl_host_changes_new (VmctlHost *host, const gchar *state_di
 void vmctl_host_changes_free (VmctlHostChanges *changes);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlHostChanges, vmctl_host_changes_free)
 
+gboolean vmctl_host_changes_load (VmctlHostChanges *changes, VmctlHostRecordKind kind,
+                                  const gchar *owner, VmctlHostRecord **out_record,
+                                  GError **error);
 /* @change is in @record, not done: records it, makes it, checks it, marks
  * it done. FALSE when it could not be made; the record then still holds
  * it, for the undo. */
@@ -42,6 +45,7 @@ gboolean vmctl_host_changes_undo (VmctlHostChanges *changes, const VmctlHostChan
 gboolean vmctl_host_changes_undo_record (VmctlHostChanges *changes, VmctlHostRecord *record,
                                          GError **error);
 
+gchar *vmctl_host_changes_read_attribute (VmctlHost *host, const gchar *path);
 gboolean vmctl_host_changes_write_attribute (VmctlHost *host, const gchar *path,
                                              const gchar *value, GError **error);
 gboolean vmctl_host_changes_run_modprobe (const gchar *module, gboolean remove, GError **error);

@@ -175,15 +175,8 @@ gboolean
 vmctl_inhibit_release (VmctlHostChanges *changes, const gchar *vm, GError **error)
 {
   g_autoptr(VmctlHostRecord) record = NULL;
-  g_autoptr(GError) local_error = NULL;
 
-  record = vmctl_host_journal_load (changes->journal, VMCTL_HOST_RECORD_INHIBIT, vm,
-                                    &local_error);
-  if (record == NULL) {
-    if (g_error_matches (local_error, VMCTL_HOST_JOURNAL_ERROR, VMCTL_HOST_JOURNAL_ERROR_NOT_FOUND))
-      return TRUE;
-    g_propagate_error (error, g_steal_pointer (&local_error));
+  if (!vmctl_host_changes_load (changes, VMCTL_HOST_RECORD_INHIBIT, vm, &record, error))
     return FALSE;
-  }
-  return vmctl_host_changes_undo_record (changes, record, error);
+  return record == NULL || vmctl_host_changes_undo_record (changes, record, error);
 }

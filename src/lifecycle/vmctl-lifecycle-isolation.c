@@ -86,17 +86,6 @@ find_or_add (VmctlHostRecord *record, VmctlHostChangeType type, const gchar *key
   return change;
 }
 
-static gchar *
-read_value (VmctlHost *host, const gchar *path)
-{
-  g_autoptr(GError) error = NULL;
-  gchar *line = vmctl_host_read_line (host, path, &error);
-
-  if (line == NULL && g_error_matches (error, VMCTL_HOST_ERROR, VMCTL_HOST_ERROR_EMPTY))
-    return g_strdup ("");
-  return line;
-}
-
 /* the host's work on @host_cpus: systemd's units, or the cgroups */
 static gboolean
 restrict_host (VmctlHostChanges *changes, VmctlHostRecord *record, const gchar *host_cpus,
@@ -146,7 +135,7 @@ restrict_host (VmctlHostChanges *changes, VmctlHostRecord *record, const gchar *
 
     if (!vmctl_host_record_is_write_path (path) || !vmctl_host_exists (changes->host, path))
       continue;
-    original = read_value (changes->host, path);
+    original = vmctl_host_changes_read_attribute (changes->host, path);
     change = find_or_add (record, VMCTL_HOST_CHANGE_WRITE, path, original);
     g_free (change->value);
     change->value = g_strdup (host_cpus);
@@ -203,7 +192,7 @@ set_governors (VmctlHostChanges *changes, VmctlHostRecord *record, GArray *vm_cp
     guint cpu = g_array_index (vm_cpus, guint, i);
     g_autofree gchar *path = g_strdup_printf ("/sys/devices/system/cpu/cpu%u/cpufreq/scaling_governor", cpu);
     g_autofree gchar *available_path = g_strdup_printf ("/sys/devices/system/cpu/cpu%u/cpufreq/scaling_available_governors", cpu);
-    g_autofree gchar *available = read_value (changes->host, available_path);
+    g_autofree gchar *available = vmctl_host_changes_read_attribute (changes->host, available_path);
     g_autofree gchar *original = NULL;
     g_auto(GStrv) governors = available != NULL ? g_strsplit (available, " ", -1) : NULL;
     VmctlHostChange *change;
@@ -211,7 +200,7 @@ set_governors (VmctlHostChanges *changes, VmctlHostRecord *record, GArray *vm_cp
     /* no cpufreq (a VM, some servers) or no performance governor: leave it */
     if (governors == NULL || !g_strv_contains ((const gchar * const *) governors, "performance"))
       continue;
-    original = read_value (changes->host, path);
+    original = vmctl_host_changes_read_attribute (changes->host, path);
     if (original == NULL || !vmctl_host_record_is_write_value (path, original))
       continue;
     change = find_or_add (record, VMCTL_HOST_CHANGE_WRITE, path, original);
@@ -230,7 +219,7 @@ static gboolean
 keep_unmovable (VmctlHostChanges *changes, VmctlHostRecord *record, VmctlHostChange *change,
                 GError **write_error, GError **error)
 {
-  g_autofree gchar *now = read_value (changes->host, change->path);
+  g_autofree gchar *now = vmctl_host_changes_read_attribute (changes->host, change->path);
   g_autoptr(GArray) now_set = now != NULL ? vmctl_cpu_set_parse (now) : NULL;
   g_autoptr(GArray) original_set = vmctl_cpu_set_parse (change->original);
 
@@ -261,7 +250,7 @@ move_irqs (VmctlHostChanges *changes, VmctlHostRecord *record, GArray *vm_cpus, 
   for (guint i = 0; i < irqs->len; i++) {
     const gchar *path = g_ptr_array_index (irqs, i);
     VmctlHostChange *change = vmctl_host_record_find (record, VMCTL_HOST_CHANGE_WRITE, path);
-    g_autofree gchar *current = read_value (changes->host, path);
+    g_autofree gchar *current = vmctl_host_changes_read_attribute (changes->host, path);
     g_autofree gchar *original = g_strdup (change != NULL ? change->original : current);
     g_autoptr(GArray) original_set = original != NULL ? vmctl_cpu_set_parse (original) : NULL;
     g_autoptr(GArray) target = NULL;

@@ -445,19 +445,14 @@ gboolean
 vmctl_single_gpu_give_back (VmctlHostChanges *changes, const gchar *vm, GError **error)
 {
   g_autoptr(VmctlHostRecord) record = NULL;
-  g_autoptr(GError) local_error = NULL;
   const gchar *gpu;
   const gchar *driver;
   gboolean modules = FALSE;
 
-  record = vmctl_host_journal_load (changes->journal, VMCTL_HOST_RECORD_SINGLE_GPU, vm,
-                                    &local_error);
-  if (record == NULL) {
-    if (g_error_matches (local_error, VMCTL_HOST_JOURNAL_ERROR, VMCTL_HOST_JOURNAL_ERROR_NOT_FOUND))
-      return TRUE;
-    g_propagate_error (error, g_steal_pointer (&local_error));
+  if (!vmctl_host_changes_load (changes, VMCTL_HOST_RECORD_SINGLE_GPU, vm, &record, error))
     return FALSE;
-  }
+  if (record == NULL)
+    return TRUE;
   if (vmctl_host_journal_is_stale (changes->journal, record))
     return vmctl_host_journal_remove (changes->journal, record, error);
   gpu = setting (record, "gpu");
