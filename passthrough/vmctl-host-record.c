@@ -357,6 +357,24 @@ validate_file (const VmctlHostChange *change, GError **error)
   return TRUE;
 }
 
+/* each command's one parameter, exactly what setup gives it: the grub.cfg
+ * the host has, the running kernel's version, or none */
+static gboolean
+valid_command_parameter (const gchar *name, const gchar *parameter)
+{
+  static const gchar * const grub_configs[] = { "/boot/grub/grub.cfg", "/boot/grub2/grub.cfg",
+                                                NULL };
+
+  if (parameter == NULL)
+    return FALSE;
+  if (g_strcmp0 (name, "grub-mkconfig") == 0 || g_strcmp0 (name, "grub2-mkconfig") == 0)
+    return g_strv_contains (grub_configs, parameter);
+  if (g_strcmp0 (name, "kernel-install") == 0)
+    return matches ("^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$", parameter)
+           && strstr (parameter, "..") == NULL;
+  return parameter[0] == '\0';
+}
+
 static gboolean
 validate_change (const VmctlHostChange *change, GError **error)
 {
@@ -365,10 +383,7 @@ validate_change (const VmctlHostChange *change, GError **error)
     return validate_file (change, error);
   case VMCTL_HOST_CHANGE_COMMAND:
     if (!g_strv_contains (command_names, change->name ? change->name : "")
-        || !(g_strcmp0 (change->original, "") == 0
-             || matches ("^(/boot/[A-Za-z0-9/._-]{1,128}\\.cfg|[A-Za-z0-9][A-Za-z0-9._+-]{0,127})$",
-                         change->original))
-        || (change->original != NULL && strstr (change->original, "..") != NULL))
+        || !valid_command_parameter (change->name, change->original))
       return invalid (error, "a command change names no regeneration command vmctl runs");
     return TRUE;
   case VMCTL_HOST_CHANGE_WRITE:

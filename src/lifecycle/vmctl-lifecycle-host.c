@@ -67,10 +67,10 @@ open_changes (gboolean create, VmctlHostChanges **out_changes, GError **error)
   if (!vmctl_lifecycle_get_passthrough (&host, &state_dir, &sysfs) || !sysfs)
     return TRUE;
   *out_changes = vmctl_host_changes_new (host, state_dir, create, &local_error);
-  if (*out_changes != NULL)
-    return TRUE;
-  if (!create && g_error_matches (local_error, VMCTL_HOST_JOURNAL_ERROR,
-                                  VMCTL_HOST_JOURNAL_ERROR_NOT_FOUND))
+  /* a stop by someone who cannot read the state directory (a user's VM
+   * without devices): vmctl made no host change they could give back;
+   * a record that is there but corrupt is reported by its own load */
+  if (*out_changes != NULL || !create)
     return TRUE;
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
