@@ -20,6 +20,10 @@ ignore_libvirt_error (void *data, virErrorPtr error)
    * them once; libvirt's default handler would print them a second time */
 }
 
+/* Written once, inside g_once_init_enter() below, and never again: the
+ * process has one libvirt loaded (dlopen() is process-wide), and nothing a
+ * session chooses reaches these. They are the only process-wide state of
+ * libvmctl, with the sym_ pointers they stand for. */
 static gboolean loaded;
 static GError *load_error;
 

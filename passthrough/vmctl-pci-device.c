@@ -35,22 +35,59 @@ vmctl_pci_device_free (VmctlPciDevice *device)
 }
 
 /**
+ * vmctl_pci_header_is_bridge:
+ * @header_type: config byte 0x0e without its multi-function bit, or
+ *   VMCTL_PCI_HEADER_UNKNOWN when it could not be read
+ * @class_code: the 24-bit class code
+ *
+ * The one rule for what a bridge is, whoever read the function (an
+ * inventory, or the engine straight from sysfs): a PCI-to-PCI or CardBus
+ * bridge, header type 1 or 2. vfio-pci refuses anything but type 0, and the
+ * kernel lets bridges stay on pcieport in a group given to a VM. Only when
+ * the header type could not be read does the class decide (0x0604 PCI
+ * bridge, 0x0607 CardBus bridge).
+ */
+gboolean
+vmctl_pci_header_is_bridge (gint header_type, guint32 class_code)
+{
+  guint32 base_sub = class_code >> 8;
+
+  if (header_type != VMCTL_PCI_HEADER_UNKNOWN)
+    return header_type == VMCTL_PCI_HEADER_BRIDGE || header_type == VMCTL_PCI_HEADER_CARDBUS;
+  return base_sub == 0x0604 || base_sub == 0x0607;
+}
+
+/**
  * vmctl_pci_device_is_bridge:
  *
- * A PCI-to-PCI or CardBus bridge: header type 1 or 2. vfio-pci refuses
- * anything but type 0, and the kernel lets bridges stay on pcieport in a
- * group given to a VM. Only when the header type could not be read does the
- * class decide (0x0604 PCI bridge, 0x0607 CardBus bridge).
+ * vmctl_pci_header_is_bridge() for an inventory's function.
  */
 gboolean
 vmctl_pci_device_is_bridge (const VmctlPciDevice *device)
 {
-  guint32 base_sub = device->class_code >> 8;
+  return vmctl_pci_header_is_bridge (device->header_type, device->class_code);
+}
 
-  if (device->header_type != VMCTL_PCI_HEADER_UNKNOWN)
-    return device->header_type == VMCTL_PCI_HEADER_BRIDGE
-           || device->header_type == VMCTL_PCI_HEADER_CARDBUS;
-  return base_sub == 0x0604 || base_sub == 0x0607;
+/**
+ * vmctl_pci_bridge_refusal:
+ * @address: the bridge
+ *
+ * The one sentence every layer (verdict, plan, engine, remote detach)
+ * uses to refuse a bridge, as vmctl_host_critical_refusal() is for the
+ * host's own functions; each caller picks its error code (naming a bridge
+ * is bad input to `gpu detach`, a plan that would take one is not
+ * passable).
+ *
+ * Returns: (transfer full): the sentence
+ */
+gchar *
+vmctl_pci_bridge_refusal (const VmctlPciAddress *address)
+{
+  gchar text[VMCTL_PCI_ADDRESS_STRLEN];
+
+  vmctl_pci_address_format (address, text);
+  return g_strdup_printf ("%s is a PCI bridge: bridges stay with the host (vfio-pci only takes "
+                          "endpoints)", text);
 }
 
 /* Display controllers: VGA, XGA, 3D, other (base class 0x03). */

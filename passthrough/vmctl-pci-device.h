@@ -72,6 +72,8 @@ typedef struct {
 VmctlPciDevice *vmctl_pci_device_new (void);
 void vmctl_pci_device_free (VmctlPciDevice *device);
 gboolean vmctl_pci_device_is_bridge (const VmctlPciDevice *device);
+gboolean vmctl_pci_header_is_bridge (gint header_type, guint32 class_code);
+gchar *vmctl_pci_bridge_refusal (const VmctlPciAddress *address);
 gboolean vmctl_pci_device_is_display (const VmctlPciDevice *device);
 gchar *vmctl_pci_device_describe (const VmctlPciDevice *device);
 gboolean vmctl_pci_driver_is_vfio_safe (const gchar *driver);

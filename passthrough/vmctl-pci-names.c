@@ -17,7 +17,9 @@ struct _VmctlPciNames {
   gboolean broken;           /* libpci reported an error: no more calls */
 };
 
-/* the guard of the libpci call running on this thread */
+/* the guard of the libpci call running on this thread: set before and
+ * cleared after each call, on the calling thread only (libpci's callback
+ * takes no user data), so no session ever sees another's */
 static __thread jmp_buf *pci_guard;
 
 static void

@@ -280,8 +280,9 @@ plan_request (VmctlPlan *plan, const VmctlInventory *inventory, const VmctlPciAd
   device = vmctl_inventory_lookup (inventory, address);
   vmctl_pci_address_format (address, text);
   if (vmctl_pci_device_is_bridge (device)) {
-    g_set_error (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_NOT_PASSABLE,
-                 "%s is a PCI bridge; only endpoints can be given to a VM", text);
+    g_autofree gchar *refusal = vmctl_pci_bridge_refusal (address);
+
+    g_set_error_literal (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_NOT_PASSABLE, refusal);
     return FALSE;
   }
   /* before anything --hostdev or --force could change */
@@ -417,4 +418,83 @@ vmctl_plan_compute_full (const VmctlInventory *inventory,
     note (plan, "whether the host uses these functions is unknown: libvirt does not report a "
           "remote host's mounts, consoles or open device files");
   return g_steal_pointer (&plan);
+}
+
+static gboolean
+in_group_of (const VmctlPlanFunction *function, const VmctlInventory *inventory,
+             const VmctlPciAddress *addresses, guint n)
+{
+  for (guint i = 0; i < n; i++) {
+    const VmctlPciDevice *device = vmctl_inventory_lookup (inventory, &addresses[i]);
+
+    if (device != NULL && function->iommu_group != VMCTL_PCI_NO_GROUP
+        && device->iommu_group == function->iommu_group)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/**
+ * vmctl_plan_recheck:
+ * @inventory: today's PCI functions, host-critical ones marked; host use
+ *   may be left unknown (the engine checks it right before a move)
+ * @functions: (array length=n): the functions a plan made earlier holds
+ *   (a VM's, from its metadata)
+ * @error: VMCTL_PLAN_ERROR_NOT_PASSABLE when one is gone,
+ *   VMCTL_PLAN_ERROR_BLOCKED when its IOMMU group now holds a function
+ *   the plan lacks, or the error vmctl_plan_compute_full() gives for
+ *   these functions today
+ *
+ * Whether a plan made earlier still holds on today's topology (a new
+ * card, a BIOS update regrouping slots): the plan is made again from the
+ * same functions by the same rule as at create (vmctl_plan_compute_full(),
+ * every function a request), and must need nothing in their IOMMU groups
+ * that the old one did not take. Siblings it would add in other groups
+ * change nothing: the kernel hands a group over as a whole, no more.
+ */
+gboolean
+vmctl_plan_recheck (const VmctlInventory *inventory, const VmctlPciAddress *functions, guint n,
+                    GError **error)
+{
+  g_autoptr(VmctlPlan) plan = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (inventory != NULL, FALSE);
+  for (guint i = 0; i < n; i++) {
+    if (vmctl_inventory_lookup (inventory, &functions[i]) == NULL) {
+      gchar text[VMCTL_PCI_ADDRESS_STRLEN];
+
+      vmctl_pci_address_format (&functions[i], text);
+      /* not bad input: the host changed under a VM that was fine (exit 1) */
+      g_set_error (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_NOT_PASSABLE,
+                   "%s, planned for this VM, is not on the host any more", text);
+      return FALSE;
+    }
+  }
+  plan = vmctl_plan_compute_full (inventory, NULL, 0, functions, n, NULL, VMCTL_PLAN_FLAGS_NONE,
+                                  &local_error);
+  if (plan == NULL) {
+    /* a host-critical function says why itself */
+    if (local_error->domain == VMCTL_PLAN_ERROR)
+      g_prefix_error (&local_error, "the host changed since the VM was made: ");
+    g_propagate_error (error, g_steal_pointer (&local_error));
+    return FALSE;
+  }
+  for (guint i = 0; i < plan->functions->len; i++) {
+    const VmctlPlanFunction *function = &g_array_index (plan->functions, VmctlPlanFunction, i);
+    gchar text[VMCTL_PCI_ADDRESS_STRLEN], owner[VMCTL_PCI_ADDRESS_STRLEN];
+
+    if (address_in (&function->address, functions, n)
+        || !in_group_of (function, inventory, functions, n))
+      continue;
+    vmctl_pci_address_format (&function->address, text);
+    vmctl_pci_address_format (&function->owner, owner);
+    g_set_error (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_BLOCKED,
+                 "IOMMU group %d changed since the VM was made: %s (%s) shares it with %s "
+                 "and is not in the VM; recreate it with '--hostdev %s'",
+                 function->iommu_group, text,
+                 function->driver != NULL ? function->driver : "no driver", owner, text);
+    return FALSE;
+  }
+  return TRUE;
 }

@@ -62,6 +62,8 @@ VmctlPlan *vmctl_plan_compute_full (const VmctlInventory *inventory,
                                     const VmctlPciAddress *hostdevs, guint n_hostdevs,
                                     const VmctlQuirks *quirks, VmctlPlanFlags flags,
                                     GError **error);
+gboolean vmctl_plan_recheck (const VmctlInventory *inventory, const VmctlPciAddress *functions,
+                             guint n, GError **error);
 const gchar *vmctl_plan_role_to_string (VmctlPlanRole role);
 void vmctl_plan_free (VmctlPlan *plan);
 

@@ -276,8 +276,9 @@ vmctl_verdict_compute (const VmctlInventory *inventory, const VmctlPciAddress *a
   verdict = verdict_new (device);
 
   if (vmctl_pci_device_is_bridge (device)) {
-    add_reason (verdict, "this is a PCI bridge (header type %d); vfio-pci only takes endpoints",
-                device->header_type < 0 ? 1 : device->header_type);
+    g_autofree gchar *refusal = vmctl_pci_bridge_refusal (&device->address);
+
+    add_reason (verdict, "%s", refusal);
     verdict->passable = FALSE;
     return g_steal_pointer (&verdict);
   }

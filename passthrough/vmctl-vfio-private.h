@@ -16,6 +16,7 @@ struct _VmctlVfio {
   guint lock_timeout_ms;
   VmctlVfioProgressFunc progress;
   gpointer progress_data;
+  GDestroyNotify progress_destroy;
   VmctlVfioUserFunc user;       /* NULL: reattach asks nobody */
   gpointer user_data;
   GPtrArray *actions;           /* gchar*: host changes made or planned */

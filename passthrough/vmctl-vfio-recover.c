@@ -226,6 +226,7 @@ vmctl_vfio_recovery_free (VmctlVfioRecovery *recovery)
   g_ptr_array_unref (recovery->kept);
   g_ptr_array_unref (recovery->dropped);
   g_ptr_array_unref (recovery->failed);
+  g_ptr_array_unref (recovery->actions);
   g_free (recovery);
 }
 
@@ -238,6 +239,7 @@ recovery_new (void)
   recovery->kept = g_ptr_array_new_with_free_func (g_free);
   recovery->dropped = g_ptr_array_new_with_free_func (g_free);
   recovery->failed = g_ptr_array_new_with_free_func (g_free);
+  recovery->actions = g_ptr_array_new_with_free_func (g_free);
   return recovery;
 }
 
@@ -353,5 +355,7 @@ vmctl_vfio_recover (VmctlVfio *vfio, VmctlVfioUserFunc user, gpointer user_data,
   plans = vmctl_vfio_plans_group (current);
   for (guint i = 0; i < plans->len; i++)
     recover_plan (vfio, g_ptr_array_index (plans, i), user, user_data, recovery);
+  for (guint i = 0; i < vfio->actions->len; i++)
+    g_ptr_array_add (recovery->actions, g_strdup (g_ptr_array_index (vfio->actions, i)));
   return g_steal_pointer (&recovery);
 }

@@ -72,6 +72,7 @@ vmctl_vfio_free (VmctlVfio *vfio)
 {
   if (vfio == NULL)
     return;
+  vmctl_vfio_set_progress (vfio, NULL, NULL);
   g_clear_pointer (&vfio->journal, vmctl_journal_free);
   g_clear_pointer (&vfio->host, vmctl_host_unref);
   g_free (vfio->state_dir);
@@ -106,8 +107,28 @@ vmctl_vfio_set_lock_timeout (VmctlVfio *vfio, guint timeout_ms)
 void
 vmctl_vfio_set_progress (VmctlVfio *vfio, VmctlVfioProgressFunc func, gpointer user_data)
 {
+  vmctl_vfio_set_progress_full (vfio, func, user_data, NULL);
+}
+
+/**
+ * vmctl_vfio_set_progress_full:
+ * @func: (nullable): receives one line per step; NULL drops them
+ * @user_data: for @func
+ * @destroy: (nullable): frees @user_data when it is replaced or the engine
+ *   is freed
+ *
+ * vmctl_vfio_set_progress() for data the engine keeps alive itself (a
+ * session and the VM the lines are about).
+ */
+void
+vmctl_vfio_set_progress_full (VmctlVfio *vfio, VmctlVfioProgressFunc func, gpointer user_data,
+                              GDestroyNotify destroy)
+{
+  if (vfio->progress_destroy != NULL)
+    vfio->progress_destroy (vfio->progress_data);
   vfio->progress = func;
   vfio->progress_data = user_data;
+  vfio->progress_destroy = destroy;
 }
 
 void
@@ -175,7 +196,8 @@ vmctl_vfio_progress (VmctlVfio *vfio, const gchar *format, ...)
 
 /* ---- checks before any change ---- */
 
-/* header type from config byte 0x0e, falling back on the class code */
+/* the header type from config byte 0x0e and the class, read here (the
+ * engine trusts no inventory), judged by the one rule */
 static gboolean
 is_bridge (VmctlVfio *vfio, const gchar *name)
 {
@@ -184,11 +206,12 @@ is_bridge (VmctlVfio *vfio, const gchar *name)
   g_autofree gchar *config = NULL;
   gsize length = 0;
   guint64 class_code = 0;
+  gint header_type = VMCTL_PCI_HEADER_UNKNOWN;
 
   if (vmctl_host_read (vfio->host, config_path, &config, &length, NULL) && length > 0x0e)
-    return (config[0x0e] & 0x7f) != 0;
-  return vmctl_host_read_hex (vfio->host, class_path, &class_code, NULL)
-         && (class_code >> 8) == 0x0604;
+    header_type = config[0x0e] & 0x7f;
+  (void) vmctl_host_read_hex (vfio->host, class_path, &class_code, NULL);
+  return vmctl_pci_header_is_bridge (header_type, (guint32) class_code);
 }
 
 
@@ -216,9 +239,9 @@ check_functions (VmctlVfio *vfio, const VmctlPciAddress *addresses, guint n, GEr
       return FALSE;
     }
     if (is_bridge (vfio, name)) {
-      g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_BRIDGE,
-                   "%s is a PCI bridge: bridges stay with the host (vfio-pci refuses them)",
-                   name);
+      g_autofree gchar *refusal = vmctl_pci_bridge_refusal (&addresses[i]);
+
+      g_set_error_literal (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_BRIDGE, refusal);
       return FALSE;
     }
     if (!vmctl_host_critical_check_sysfs (critical, vfio->host, &addresses[i], error))

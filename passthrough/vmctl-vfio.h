@@ -86,6 +86,8 @@ void vmctl_vfio_set_lock_timeout (VmctlVfio *vfio, guint timeout_ms);
  * vfio-pci"), e.g. for a terminal's progress. */
 typedef void (*VmctlVfioProgressFunc) (const gchar *line, gpointer user_data);
 void vmctl_vfio_set_progress (VmctlVfio *vfio, VmctlVfioProgressFunc func, gpointer user_data);
+void vmctl_vfio_set_progress_full (VmctlVfio *vfio, VmctlVfioProgressFunc func,
+                                   gpointer user_data, GDestroyNotify destroy);
 
 /* Every host change made so far (or, in a dry run, that would be made), in
  * order, as "write /sys/... VALUE" or "run modprobe vfio-pci"; paths are
@@ -135,6 +137,8 @@ typedef struct {
                            * left alone because another vmctl changes its plan */
   GPtrArray *dropped;     /* gchar*: stale entries from an earlier boot */
   GPtrArray *failed;      /* gchar*: "0000:01:00.0: why" */
+  GPtrArray *actions;     /* gchar*: the host changes made, or in a dry run
+                           * that would be (as vmctl_vfio_get_actions()) */
 } VmctlVfioRecovery;
 
 void vmctl_vfio_recovery_free (VmctlVfioRecovery *recovery);

@@ -55,7 +55,11 @@ check "vmctl-recover.service is installed" installed "*/systemd/system/vmctl-rec
 check "the libvirt hook runner is installed, executable" installed "*/hooks/qemu.d/vmctl" x
 check "installed demo host keeps its sysfs symlinks" test -L "$demo/sys/bus/pci/devices/0000:01:00.0/driver"
 check "the program runs on the installed demo host" env LD_LIBRARY_PATH="$libdir" "$root/consumer" "$demo"
+# a DESTDIR install is not where the binary looks (its prefix): point it at
+# the installed data, or it would judge with whatever the machine has there
 check "installed vmctl judges the installed demo host" env LD_LIBRARY_PATH="$libdir" \
+  VMCTL_DATA_DIR="$root/dest$prefix/share/vmctl" \
+  VMCTL_TEMPLATE_DIR="$root/dest$prefix/share/vmctl/xml-templates" \
   "$root/dest$prefix/bin/vmctl" --host-root "$demo" gpu check 01:00.0
 # libvirt is dlopen()ed on first use (passthrough/vmctl-libvirt.h): linking
 # it would cost every command ~10 ms and ~12 MiB before main()

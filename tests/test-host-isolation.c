@@ -121,7 +121,7 @@ test_failure_undone (RuntimeFixture *fixture, gconstpointer data)
   vmctl_test_write (fixture->lifecycle.domain.root, ".sim/fail-write",
                     "sys/fs/cgroup/user.slice/cpuset.cpus 28\n");
   vmctl_test_runtime_define (fixture, "first", "2,3", FALSE, TRUE, FALSE);
-  g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "first", NULL, &error));
+  g_assert_false (vmctl_vm_start (fixture->lifecycle.session, "first", NULL, &error));
   g_assert_nonnull (strstr (error->message, "cannot isolate CPUs 2-3 for VM 'first'"));
   g_assert_cmpint (vmctl_test_lifecycle_state_of (&fixture->lifecycle, "first"), ==,
                    VMCTL_VM_STATE_SHUTOFF);

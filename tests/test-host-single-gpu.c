@@ -137,7 +137,7 @@ test_boot_vga_still_refused (RuntimeFixture *fixture, gconstpointer data)
     return;
   before = vmctl_test_runtime_snapshot (fixture);
   vmctl_test_runtime_define (fixture, "gamer", "2,3", TRUE, FALSE, FALSE);
-  g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_false (vmctl_vm_start (fixture->lifecycle.session, "gamer", NULL, &error));
   g_assert_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_IN_USE);
   g_assert_nonnull (strstr (error->message, "boot VGA"));
   assert_as_before (fixture, before);
@@ -244,7 +244,7 @@ test_fault_every_step (RuntimeFixture *fixture, gconstpointer data)
     g_autofree gchar *log = NULL;
 
     faults[i].inject (fixture);
-    if (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error))
+    if (vmctl_vm_start (fixture->lifecycle.session, "gamer", NULL, &error))
       g_error ("%s: the start succeeded", faults[i].step);
     if (strstr (error->message, faults[i].message) == NULL
         || strstr (error->message, "the host is as before") == NULL)
@@ -296,14 +296,14 @@ test_start_option (RuntimeFixture *fixture, gconstpointer data)
   char *metadata;
 
   vmctl_test_runtime_define (fixture, "gamer", "2,3", TRUE, FALSE, FALSE);
-  g_assert_true (vmctl_vm_set_single_gpu (fixture->lifecycle.connection, "gamer", &error));
+  g_assert_true (vmctl_vm_set_single_gpu (fixture->lifecycle.session, "gamer", &error));
   g_assert_no_error (error);
   domain = virDomainLookupByName (fixture->lifecycle.connection, "gamer");
   metadata = virDomainGetMetadata (domain, VIR_DOMAIN_METADATA_ELEMENT,
                                    "http://vmctl.dev/xmlns/domain/1", VIR_DOMAIN_AFFECT_CONFIG);
   g_assert_nonnull (strstr (metadata, "single-gpu=\"yes\""));
   free (metadata);
-  g_assert_false (vmctl_vm_set_single_gpu (fixture->lifecycle.connection, "running", &error));
+  g_assert_false (vmctl_vm_set_single_gpu (fixture->lifecycle.session, "running", &error));
   g_assert_error (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_METADATA);
 }
 

@@ -19,13 +19,13 @@ test_start (LifecycleFixture *fixture, gconstpointer data)
   g_autoptr(GError) error = NULL;
   gboolean changed = FALSE;
 
-  g_assert_true (vmctl_vm_start (fixture->connection, "stopped", &changed, &error));
+  g_assert_true (vmctl_vm_start (fixture->session, "stopped", &changed, &error));
   g_assert_no_error (error);
   g_assert_true (changed);
   g_assert_cmpint (vmctl_test_lifecycle_state_of (fixture, "stopped"), ==, VMCTL_VM_STATE_RUNNING);
 
   /* running already: success, nothing changed */
-  g_assert_true (vmctl_vm_start (fixture->connection, "running", &changed, &error));
+  g_assert_true (vmctl_vm_start (fixture->session, "running", &changed, &error));
   g_assert_no_error (error);
   g_assert_false (changed);
 }
@@ -36,7 +36,7 @@ test_start_unknown (LifecycleFixture *fixture, gconstpointer data)
   g_autoptr(GError) error = NULL;
   gboolean changed = TRUE;
 
-  g_assert_false (vmctl_vm_start (fixture->connection, "nope", &changed, &error));
+  g_assert_false (vmctl_vm_start (fixture->session, "nope", &changed, &error));
   g_assert_error (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_NO_VM);
   vmctl_test_lifecycle_assert_message_has (error, "no VM named 'nope'");
 }
@@ -47,7 +47,7 @@ test_start_bad_metadata (LifecycleFixture *fixture, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) infos = NULL;
 
-  g_assert_false (vmctl_vm_start (fixture->connection, "broken-metadata", NULL, &error));
+  g_assert_false (vmctl_vm_start (fixture->session, "broken-metadata", NULL, &error));
   g_assert_error (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_METADATA);
   vmctl_test_lifecycle_assert_message_has (error, "not-a-pci-address");
   g_assert_cmpint (vmctl_test_lifecycle_state_of (fixture, "broken-metadata"), ==,
@@ -76,7 +76,7 @@ test_stop (LifecycleFixture *fixture, gconstpointer data)
   guint calls = 0;
 
   /* the test driver's ACPI shutdown ends the domain at once */
-  g_assert_true (vmctl_vm_stop (fixture->connection, "running", 5, FALSE, count_progress, &calls,
+  g_assert_true (vmctl_vm_stop (fixture->session, "running", 5, FALSE, count_progress, &calls,
                                 &changed, &error));
   g_assert_no_error (error);
   g_assert_true (changed);
@@ -90,7 +90,7 @@ test_stop_stopped (LifecycleFixture *fixture, gconstpointer data)
   g_autoptr(GError) error = NULL;
   gboolean changed = TRUE;
 
-  g_assert_true (vmctl_vm_stop (fixture->connection, "stopped", 5, FALSE, NULL, NULL,
+  g_assert_true (vmctl_vm_stop (fixture->session, "stopped", 5, FALSE, NULL, NULL,
                                 &changed, &error));
   g_assert_no_error (error);
   g_assert_false (changed);
@@ -101,7 +101,7 @@ test_stop_unknown (LifecycleFixture *fixture, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_false (vmctl_vm_stop (fixture->connection, "nope", 1, TRUE, NULL, NULL, NULL, &error));
+  g_assert_false (vmctl_vm_stop (fixture->session, "nope", 1, TRUE, NULL, NULL, NULL, &error));
   g_assert_error (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_NO_VM);
 }
 
@@ -111,16 +111,16 @@ test_destroy (LifecycleFixture *fixture, gconstpointer data)
   g_autoptr(GError) error = NULL;
   gboolean changed = FALSE;
 
-  g_assert_true (vmctl_vm_destroy (fixture->connection, "running", &changed, &error));
+  g_assert_true (vmctl_vm_destroy (fixture->session, "running", &changed, &error));
   g_assert_no_error (error);
   g_assert_true (changed);
   g_assert_cmpint (vmctl_test_lifecycle_state_of (fixture, "running"), ==, VMCTL_VM_STATE_SHUTOFF);
 
-  g_assert_true (vmctl_vm_destroy (fixture->connection, "running", &changed, &error));
+  g_assert_true (vmctl_vm_destroy (fixture->session, "running", &changed, &error));
   g_assert_no_error (error);
   g_assert_false (changed);
 
-  g_assert_false (vmctl_vm_destroy (fixture->connection, "nope", &changed, &error));
+  g_assert_false (vmctl_vm_destroy (fixture->session, "nope", &changed, &error));
   g_assert_error (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_NO_VM);
 }
 
@@ -182,16 +182,10 @@ test_info_metadata (LifecycleFixture *fixture, gconstpointer data)
   g_assert_cmpstr (info->hostdevs->pdata[0], ==, "0000:01:00.0");
   g_assert_cmpstr (info->hostdevs->pdata[1], ==, "0000:01:00.1");
 
-  /* a start must know whose devices the plan names */
-  g_assert_false (vmctl_vm_start (fixture->connection, "gamer", NULL, &error));
-  g_assert_error (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_METADATA);
-  g_assert_nonnull (strstr (error->message, "no host was set"));
-  g_clear_error (&error);
-  /* a remote host is asked through libvirt's node-device API; this test
-   * driver's host has no such device, so nothing starts */
-  vmctl_lifecycle_set_passthrough (fixture->domain.host, "/nonexistent", FALSE);
-  g_assert_false (vmctl_vm_start (fixture->connection, "gamer", NULL, &error));
-  vmctl_lifecycle_set_passthrough (NULL, NULL, FALSE);
+  /* without a host root, a test:/// URI's host is a remote one: asked
+   * through libvirt's node-device API, and this test driver's host has no
+   * such device, so nothing starts */
+  g_assert_false (vmctl_vm_start (fixture->session, "gamer", NULL, &error));
   vmctl_test_lifecycle_assert_message_has (error, "cannot detach pci_0000_01_00_0: Node device not found");
   g_assert_cmpint (vmctl_test_lifecycle_state_of (fixture, "gamer"), ==, VMCTL_VM_STATE_SHUTOFF);
 }
@@ -252,16 +246,15 @@ test_all_names (LifecycleFixture *fixture, gconstpointer data)
 /* ---- many at once ---- */
 
 static gboolean
-start_operation (virConnectPtr connection, const gchar *name, gpointer user_data, GError **error)
+start_operation (VmctlSession *session, const gchar *name, gpointer user_data, GError **error)
 {
-  return vmctl_vm_start (connection, name, NULL, error);
+  return vmctl_vm_start (session, name, NULL, error);
 }
 
 static gboolean
-destroy_operation (virConnectPtr connection, const gchar *name, gpointer user_data,
-                   GError **error)
+destroy_operation (VmctlSession *session, const gchar *name, gpointer user_data, GError **error)
 {
-  return vmctl_vm_destroy (connection, name, NULL, error);
+  return vmctl_vm_destroy (session, name, NULL, error);
 }
 
 static void
@@ -274,14 +267,14 @@ test_run_many (LifecycleFixture *fixture, gconstpointer data)
   for (guint i = 0; names[i] != NULL; i++)
     vmctl_test_lifecycle_define_ok (fixture, names[i]);
 
-  started = vmctl_vm_run_many (fixture->connection, names, start_operation, NULL);
+  started = vmctl_vm_run_many (fixture->session, names, start_operation, NULL);
   g_assert_cmpuint (started->len, ==, 4);
   for (guint i = 0; names[i] != NULL; i++) {
     g_assert_no_error (started->pdata[i]);
     g_assert_cmpint (vmctl_test_lifecycle_state_of (fixture, names[i]), ==, VMCTL_VM_STATE_RUNNING);
   }
 
-  destroyed = vmctl_vm_run_many (fixture->connection, names, destroy_operation, NULL);
+  destroyed = vmctl_vm_run_many (fixture->session, names, destroy_operation, NULL);
   g_assert_cmpuint (destroyed->len, ==, 4);
   for (guint i = 0; names[i] != NULL; i++) {
     g_assert_no_error (destroyed->pdata[i]);
@@ -300,7 +293,7 @@ test_run_many_one_unknown (LifecycleFixture *fixture, gconstpointer data)
 
     vmctl_test_lifecycle_define_ok (fixture, name);
   }
-  results = vmctl_vm_run_many (fixture->connection, names, start_operation, NULL);
+  results = vmctl_vm_run_many (fixture->session, names, start_operation, NULL);
   g_assert_cmpuint (results->len, ==, 5);
   g_assert_no_error (results->pdata[0]);
   g_assert_no_error (results->pdata[1]);
@@ -316,7 +309,7 @@ static void
 test_run_many_empty (LifecycleFixture *fixture, gconstpointer data)
 {
   static const gchar * const names[] = { NULL };
-  g_autoptr(GPtrArray) results = vmctl_vm_run_many (fixture->connection, names, start_operation,
+  g_autoptr(GPtrArray) results = vmctl_vm_run_many (fixture->session, names, start_operation,
                                                     NULL);
 
   g_assert_cmpuint (results->len, ==, 0);

@@ -26,20 +26,20 @@ setup (Fixture *fixture, gconstpointer data)
   g_autofree gchar *sim = NULL;
 
   g_unsetenv ("VMCTL_SIM_ROOT");
-  vmctl_test_lifecycle_setup (&fixture->lifecycle, data);
   vmctl_test_lifecycle_reset_spec (&fixture->lifecycle, "gamer");
   sim = g_build_filename (fixture->lifecycle.domain.root, ".sim", NULL);
   g_assert_cmpint (g_mkdir (sim, 0755), ==, 0);
   g_setenv ("VMCTL_SIM_ROOT", fixture->lifecycle.domain.root, TRUE);
   g_setenv ("VMCTL_BIND_TIMEOUT_MS", "300", TRUE);
   fixture->state = g_dir_make_tmp ("vmctl-lifecycle-vfio-XXXXXX", NULL);
-  vmctl_lifecycle_set_passthrough (fixture->lifecycle.domain.host, fixture->state, TRUE);
+  /* the planned functions live under the fixture's host root */
+  vmctl_test_lifecycle_open (&fixture->lifecycle, NULL, fixture->lifecycle.domain.root,
+                             fixture->state);
 }
 
 static void
 teardown (Fixture *fixture, gconstpointer data)
 {
-  vmctl_lifecycle_set_passthrough (NULL, NULL, FALSE);
   g_unsetenv ("VMCTL_SIM_ROOT");
   vmctl_test_lifecycle_teardown (&fixture->lifecycle, data);
   vmctl_test_remove_tree (fixture->state);
@@ -77,12 +77,7 @@ assert_host_as_before (Fixture *fixture)
 static void
 define_gamer (Fixture *fixture)
 {
-  g_autoptr(GError) error = NULL;
-
-  vmctl_test_domain_host_gpu (fixture->lifecycle.domain.spec, fixture->lifecycle.domain.plan,
-                              "clean-gpu-audio");
-  g_assert_true (vmctl_test_lifecycle_define_spec (&fixture->lifecycle, &error));
-  g_assert_no_error (error);
+  vmctl_test_lifecycle_define_gpu (&fixture->lifecycle);
 }
 
 static void
@@ -102,9 +97,9 @@ test_start_stop (Fixture *fixture, gconstpointer data)
   VmctlJournalEntry *entry;
 
   define_gamer (fixture);
-  vmctl_lifecycle_set_progress (collect_progress, lines);
-  g_assert_true (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
-  vmctl_lifecycle_set_progress (NULL, NULL);
+  vmctl_session_set_progress_func (fixture->lifecycle.session, collect_progress, lines);
+  g_assert_true (vmctl_vm_start (fixture->lifecycle.session, "gamer", NULL, &error));
+  vmctl_session_set_progress_func (fixture->lifecycle.session, NULL, NULL);
   g_assert_no_error (error);
   /* the steps reach whoever watches, named by VM */
   g_assert_cmpuint (lines->len, ==, 2);
@@ -120,7 +115,7 @@ test_start_stop (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (entry->owner, ==, "gamer");
   g_assert_cmpstr (entry->original_driver, ==, "nvidia");
 
-  g_assert_true (vmctl_vm_destroy (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_true (vmctl_vm_destroy (fixture->lifecycle.session, "gamer", NULL, &error));
   g_assert_no_error (error);
   assert_host_as_before (fixture);
 }
@@ -137,7 +132,7 @@ test_plan_no_longer_fits (Fixture *fixture, gconstpointer data)
                               VMCTL_PLAN_ROLE_GPU, "0000:01:00.0", "nvidia", 1);
   g_assert_true (vmctl_test_lifecycle_define_spec (&fixture->lifecycle, &error));
   g_assert_no_error (error);
-  g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_false (vmctl_vm_start (fixture->lifecycle.session, "gamer", NULL, &error));
   vmctl_test_lifecycle_assert_message_has (error, "IOMMU group 1 changed since the VM was made: "
                                                   "0000:01:00.1 (snd_hda_intel)");
   g_assert_cmpint (vmctl_test_lifecycle_state_of (&fixture->lifecycle, "gamer"), ==,
@@ -170,7 +165,7 @@ test_group_in_use (Fixture *fixture, gconstpointer data)
   }
   vmctl_test_lifecycle_reset_spec (&fixture->lifecycle, "gamer");
   define_gamer (fixture);
-  g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_false (vmctl_vm_start (fixture->lifecycle.session, "gamer", NULL, &error));
   vmctl_test_lifecycle_assert_message_has (error, "IOMMU group 1 is in use by running VM 'other' "
                                                   "(0000:01:00.1)");
   assert_host_as_before (fixture);
@@ -185,7 +180,7 @@ test_detach_fails (Fixture *fixture, gconstpointer data)
 
   define_gamer (fixture);
   vmctl_test_write (fixture->lifecycle.domain.root, ".sim/never-bind", "0000:01:00.1 vfio-pci\n");
-  g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_false (vmctl_vm_start (fixture->lifecycle.session, "gamer", NULL, &error));
   g_assert_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_TIMEOUT);
   vmctl_test_lifecycle_assert_message_has (error, "0000:01:00.1");
   g_assert_cmpint (vmctl_test_lifecycle_state_of (&fixture->lifecycle, "gamer"), ==,
@@ -201,10 +196,10 @@ test_reattach_fails (Fixture *fixture, gconstpointer data)
   g_autoptr(GError) error = NULL;
 
   define_gamer (fixture);
-  g_assert_true (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_true (vmctl_vm_start (fixture->lifecycle.session, "gamer", NULL, &error));
   g_assert_no_error (error);
   vmctl_test_write (fixture->lifecycle.domain.root, ".sim/fail-write", "drivers/vfio-pci/unbind 16\n");
-  g_assert_false (vmctl_vm_destroy (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_false (vmctl_vm_destroy (fixture->lifecycle.session, "gamer", NULL, &error));
   vmctl_test_lifecycle_assert_message_has (error, "vmctl gpu recover");
   g_clear_error (&error);
   g_assert_cmpuint (journal_size (fixture), ==, 2);
@@ -221,20 +216,10 @@ test_reattach_fails (Fixture *fixture, gconstpointer data)
   assert_host_as_before (fixture);
 }
 
-/* An empty 2 MiB pool whose free count follows nr_hugepages, as a kernel
- * with memory to spare would make it. */
 static gchar *
 empty_pool (Fixture *fixture)
 {
-  g_autofree gchar *pool = g_build_filename (fixture->lifecycle.domain.root,
-                                             "sys/kernel/mm/hugepages/hugepages-2048kB", NULL);
-  g_autofree gchar *free_path = g_build_filename (pool, "free_hugepages", NULL);
-  gchar *nr_path = g_build_filename (pool, "nr_hugepages", NULL);
-
-  g_assert_true (g_file_set_contents (nr_path, "0\n", -1, NULL));
-  g_assert_cmpint (g_unlink (free_path), ==, 0);
-  g_assert_cmpint (symlink ("nr_hugepages", free_path), ==, 0);
-  return nr_path;
+  return vmctl_test_lifecycle_empty_pool (fixture->lifecycle.domain.root);
 }
 
 static void
@@ -267,7 +252,7 @@ test_hugepages_short (Fixture *fixture, gconstpointer data)
    * by the time of the start */
   define_hugepage_gamer (fixture, FALSE);
   nr_path = empty_pool (fixture);
-  g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_false (vmctl_vm_start (fixture->lifecycle.session, "gamer", NULL, &error));
   vmctl_test_lifecycle_assert_message_has (error, "echo 64 > /proc/sys/vm/nr_hugepages");
   assert_host_as_before (fixture);
   assert_pool (nr_path, "0");
@@ -281,11 +266,11 @@ test_hugepages_dynamic (Fixture *fixture, gconstpointer data)
   g_autofree gchar *nr_path = empty_pool (fixture);
 
   define_hugepage_gamer (fixture, TRUE);
-  g_assert_true (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_true (vmctl_vm_start (fixture->lifecycle.session, "gamer", NULL, &error));
   g_assert_no_error (error);
   assert_pool (nr_path, "64");
   assert_driver (fixture, "0000:01:00.0", "vfio-pci");
-  g_assert_true (vmctl_vm_destroy (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_true (vmctl_vm_destroy (fixture->lifecycle.session, "gamer", NULL, &error));
   g_assert_no_error (error);
   assert_pool (nr_path, "0");
   assert_host_as_before (fixture);
@@ -300,7 +285,7 @@ test_hugepages_dynamic_undone (Fixture *fixture, gconstpointer data)
 
   define_hugepage_gamer (fixture, TRUE);
   vmctl_test_write (fixture->lifecycle.domain.root, ".sim/never-bind", "0000:01:00.0 vfio-pci\n");
-  g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_false (vmctl_vm_start (fixture->lifecycle.session, "gamer", NULL, &error));
   g_assert_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_TIMEOUT);
   assert_pool (nr_path, "0");
   assert_host_as_before (fixture);
@@ -318,16 +303,16 @@ test_start_takes_turns (Fixture *fixture, gconstpointer data)
   first = vmctl_owner_lock_acquire (fixture->state, "gamer", 0, &error);
   g_assert_no_error (error);
   g_setenv ("VMCTL_LOCK_TIMEOUT_MS", "0", TRUE);
-  g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_false (vmctl_vm_start (fixture->lifecycle.session, "gamer", NULL, &error));
   g_unsetenv ("VMCTL_LOCK_TIMEOUT_MS");
   g_assert_error (error, VMCTL_DEVICE_LOCK_ERROR, VMCTL_DEVICE_LOCK_ERROR_BUSY);
   vmctl_test_lifecycle_assert_message_has (error, "VM 'gamer' is in use by another vmctl");
   g_clear_error (&error);
   assert_host_as_before (fixture);
   g_clear_pointer (&first, vmctl_device_lock_release);
-  g_assert_true (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_true (vmctl_vm_start (fixture->lifecycle.session, "gamer", NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (vmctl_vm_destroy (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_true (vmctl_vm_destroy (fixture->lifecycle.session, "gamer", NULL, &error));
   assert_host_as_before (fixture);
 }
 
@@ -343,7 +328,7 @@ test_boot_vga (Fixture *fixture, gconstpointer data)
   vmctl_test_write (fixture->lifecycle.domain.root,
                     "sys/bus/pci/devices/0000:01:00.0/boot_vga", "1\n");
   define_gamer (fixture);
-  g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_false (vmctl_vm_start (fixture->lifecycle.session, "gamer", NULL, &error));
   g_assert_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_IN_USE);
   vmctl_test_lifecycle_assert_message_has (error, "'vmctl gpu detach ADDR --force'");
   g_clear_error (&error);
@@ -354,9 +339,9 @@ test_boot_vga (Fixture *fixture, gconstpointer data)
   vmctl_vfio_set_force (vfio, TRUE);
   g_assert_true (vmctl_vfio_detach (vfio, gpu, 2, "", &error));
   g_assert_no_error (error);
-  g_assert_true (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_true (vmctl_vm_start (fixture->lifecycle.session, "gamer", NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (vmctl_vm_destroy (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_true (vmctl_vm_destroy (fixture->lifecycle.session, "gamer", NULL, &error));
   g_assert_no_error (error);
   assert_driver (fixture, "0000:01:00.0", "vfio-pci");
   assert_driver (fixture, "0000:01:00.1", "vfio-pci");
@@ -384,7 +369,7 @@ test_fifo_start (Fixture *fixture, gconstpointer data)
   define_gamer (fixture);
   g_assert_cmpint (g_mkdir (journal, 0700), ==, 0);
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
-  g_assert_false (vmctl_vm_start (fixture->lifecycle.connection, "gamer", NULL, &error));
+  g_assert_false (vmctl_vm_start (fixture->lifecycle.session, "gamer", NULL, &error));
   vmctl_test_lifecycle_assert_message_has (error, "0000:01:00.1.entry");
   vmctl_test_lifecycle_assert_message_has (error, "it is a FIFO");
   g_assert_cmpint (vmctl_test_lifecycle_state_of (&fixture->lifecycle, "gamer"), ==,

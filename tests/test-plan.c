@@ -5,6 +5,8 @@
 #include "vmctl-host-critical.h"
 #include "vmctl-inventory-sysfs.h"
 #include "vmctl-test-util.h"
+#include "vmctl-verdict.h"
+#include "vmctl-vfio.h"
 
 #include <string.h>
 
@@ -234,6 +236,76 @@ test_refusals (Fixture *fixture, gconstpointer scenario)
     g_assert_error (error, domain, cases[i].code);
     g_assert_nonnull (strstr (error->message, cases[i].message));
   }
+}
+
+/* A bridge is refused in the same words by the verdict (gpu check), the
+ * plan (create) and the engine (gpu detach), each with its own code. */
+static void
+test_bridge_one_sentence (Fixture *fixture, gconstpointer scenario)
+{
+  g_autoptr(GArray) bridge = addresses ("00:01.0");
+  g_autofree gchar *refusal = vmctl_pci_bridge_refusal (&g_array_index (bridge, VmctlPciAddress, 0));
+  g_autoptr(VmctlVerdict) verdict = NULL;
+  g_autoptr(VmctlPlan) plan = NULL;
+  g_autoptr(VmctlHost) host = vmctl_host_new (fixture->root, NULL);
+  g_autofree gchar *state = g_dir_make_tmp ("vmctl-plan-XXXXXX", NULL);
+  g_autoptr(VmctlVfio) vfio = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (refusal, ==, "0000:00:01.0 is a PCI bridge: bridges stay with the host "
+                                "(vfio-pci only takes endpoints)");
+  verdict = vmctl_verdict_compute (fixture->inventory, &g_array_index (bridge, VmctlPciAddress, 0),
+                                   NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (verdict->passable);
+  g_assert_cmpuint (verdict->reasons->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (verdict->reasons, 0), ==, refusal);
+
+  plan = compute (fixture, "00:01.0", "", &error);
+  g_assert_null (plan);
+  g_assert_error (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_NOT_PASSABLE);
+  g_assert_cmpstr (error->message, ==, refusal);
+  g_clear_error (&error);
+
+  vfio = vmctl_vfio_new (host, state, &error);
+  g_assert_no_error (error);
+  vmctl_vfio_set_dry_run (vfio, TRUE);
+  g_assert_false (vmctl_vfio_detach (vfio, (const VmctlPciAddress *) bridge->data, 1, "", &error));
+  g_assert_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_BRIDGE);
+  g_assert_cmpstr (error->message, ==, refusal);
+  vmctl_test_remove_tree (state);
+}
+
+/* A plan made earlier, asked again on today's host: whole, a companion
+ * it lacks, a function gone. */
+static void
+test_recheck (Fixture *fixture, gconstpointer scenario)
+{
+  g_autoptr(GArray) whole = addresses ("01:00.0 01:00.1");
+  g_autoptr(GArray) gpu_only = addresses ("01:00.0");
+  g_autoptr(GArray) gone = addresses ("01:00.0 01:00.1 0a:00.0");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VmctlHostCritical) critical = vmctl_host_critical_load_default (&error);
+
+  g_assert_no_error (error);
+  vmctl_host_critical_mark (critical, fixture->inventory);
+  g_assert_true (vmctl_plan_recheck (fixture->inventory, (const VmctlPciAddress *) whole->data,
+                                     whole->len, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (vmctl_plan_recheck (fixture->inventory, (const VmctlPciAddress *) gpu_only->data,
+                                      gpu_only->len, &error));
+  g_assert_error (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_BLOCKED);
+  g_assert_cmpstr (error->message, ==, "IOMMU group 1 changed since the VM was made: 0000:01:00.1 "
+                   "(snd_hda_intel) shares it with 0000:01:00.0 and is not in the VM; recreate "
+                   "it with '--hostdev 0000:01:00.1'");
+  g_clear_error (&error);
+
+  g_assert_false (vmctl_plan_recheck (fixture->inventory, (const VmctlPciAddress *) gone->data,
+                                      gone->len, &error));
+  g_assert_error (error, VMCTL_PLAN_ERROR, VMCTL_PLAN_ERROR_NOT_PASSABLE);
+  g_assert_nonnull (strstr (error->message, "0000:0a:00.0, planned for this VM, is not on the "
+                                            "host any more"));
 }
 
 static void
@@ -478,6 +550,9 @@ main (int argc, char **argv)
   g_test_add ("/vmctl/plan/peers", Fixture, "idle-peer", setup, test_peers, teardown);
   g_test_add ("/vmctl/plan/refusals", Fixture, "clean-gpu-audio", setup, test_refusals, teardown);
   g_test_add ("/vmctl/plan/iommu-off", Fixture, "iommu-off", setup, test_iommu_off, teardown);
+  g_test_add ("/vmctl/plan/bridge/one-sentence", Fixture, "clean-gpu-audio", setup,
+              test_bridge_one_sentence, teardown);
+  g_test_add ("/vmctl/plan/recheck", Fixture, "clean-gpu-audio", setup, test_recheck, teardown);
   g_test_add_func ("/vmctl/plan/sibling-blocked", test_sibling_blocked);
   g_test_add_func ("/vmctl/plan/host-critical/refused", test_host_critical_refused);
   g_test_add_func ("/vmctl/plan/host-critical/left-behind", test_host_critical_left);

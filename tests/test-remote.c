@@ -159,21 +159,17 @@ test_lifecycle (Fixture *fixture, gconstpointer data)
   LifecycleFixture lifecycle = { 0 };
   g_autoptr(GError) error = NULL;
 
-  vmctl_test_lifecycle_setup (&lifecycle, NULL);
-  /* the scenario's host, whose node devices the plan names */
-  virConnectClose (lifecycle.connection);
-  lifecycle.connection = vmctl_connect_open (fixture->uri, FALSE, &error);
-  g_assert_no_error (error);
+  /* the scenario's host, whose node devices the plan names: no host root,
+   * so the session's host is the remote one */
+  vmctl_test_lifecycle_open (&lifecycle, fixture->uri, NULL, fixture->directory);
   vmctl_test_lifecycle_reset_spec (&lifecycle, "gamer");
   vmctl_test_domain_host_gpu (lifecycle.domain.spec, lifecycle.domain.plan, "clean-gpu-audio");
   g_assert_true (vmctl_test_lifecycle_define_spec (&lifecycle, &error));
   g_assert_no_error (error);
-  vmctl_lifecycle_set_passthrough (lifecycle.domain.host, fixture->directory, FALSE);
-
-  g_assert_true (vmctl_vm_start (lifecycle.connection, "gamer", NULL, &error));
+  g_assert_true (vmctl_vm_start (lifecycle.session, "gamer", NULL, &error));
   g_assert_no_error (error);
   assert_detached (fixture, "pci_0000_01_00_0\npci_0000_01_00_1\n");
-  g_assert_true (vmctl_vm_destroy (lifecycle.connection, "gamer", NULL, &error));
+  g_assert_true (vmctl_vm_destroy (lifecycle.session, "gamer", NULL, &error));
   g_assert_no_error (error);
   assert_detached (fixture, "");
   assert_calls (fixture, "detach pci_0000_01_00_0\ndetach pci_0000_01_00_1\n"
@@ -181,12 +177,11 @@ test_lifecycle (Fixture *fixture, gconstpointer data)
 
   /* a function the host refuses: the start fails, nothing stays moved */
   g_setenv ("VMCTL_FAKE_LIBVIRT_FAIL", "pci_0000_01_00_1", TRUE);
-  g_assert_false (vmctl_vm_start (lifecycle.connection, "gamer", NULL, &error));
+  g_assert_false (vmctl_vm_start (lifecycle.session, "gamer", NULL, &error));
   vmctl_test_lifecycle_assert_message_has (error, "cannot detach pci_0000_01_00_1");
   g_assert_cmpint (vmctl_test_lifecycle_state_of (&lifecycle, "gamer"), ==,
                    VMCTL_VM_STATE_SHUTOFF);
   assert_detached (fixture, "");
-  vmctl_lifecycle_set_passthrough (NULL, NULL, FALSE);
   vmctl_test_lifecycle_teardown (&lifecycle, NULL);
 }
 

@@ -4,8 +4,10 @@
  * tests/data/libvirt/lifecycle.xml. */
 #include "vmctl-test-lifecycle.h"
 
+#include <glib/gstdio.h>
 #include <libvirt/libvirt.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vmctl-connect.h"
 #include "vmctl-domain-xml.h"
@@ -13,15 +15,26 @@
 #include <libxml/parser.h>
 
 void
-vmctl_test_lifecycle_setup (LifecycleFixture *fixture, gconstpointer data)
+vmctl_test_lifecycle_open (LifecycleFixture *fixture, const gchar *uri, const gchar *host_root,
+                           const gchar *state_dir)
 {
-  g_autofree gchar *uri = vmctl_test_libvirt_uri ("lifecycle");
+  g_autofree gchar *lifecycle = vmctl_test_libvirt_uri ("lifecycle");
   g_autoptr(GError) error = NULL;
 
+  g_clear_pointer (&fixture->session, vmctl_session_unref);
+  fixture->session = vmctl_session_new (host_root, uri != NULL ? uri : lifecycle, state_dir,
+                                        &error);
+  g_assert_no_error (error);
   /* through vmctl, which also loads the library's sym_ pointers */
-  fixture->connection = vmctl_connect_open (uri, FALSE, &error);
+  fixture->connection = vmctl_session_get_connection (fixture->session, FALSE, &error);
   g_assert_no_error (error);
   g_assert_nonnull (fixture->connection);
+}
+
+void
+vmctl_test_lifecycle_setup (LifecycleFixture *fixture, gconstpointer data)
+{
+  vmctl_test_lifecycle_open (fixture, NULL, NULL, NULL);
 }
 
 void
@@ -29,7 +42,8 @@ vmctl_test_lifecycle_teardown (LifecycleFixture *fixture, gconstpointer data)
 {
   if (fixture->domain.root != NULL)
     vmctl_test_domain_teardown (&fixture->domain, NULL);
-  g_clear_pointer (&fixture->connection, virConnectClose);
+  fixture->connection = NULL;
+  g_clear_pointer (&fixture->session, vmctl_session_unref);
 }
 
 /* a fresh spec and plan named @name from the minimal profile */
@@ -58,6 +72,30 @@ vmctl_test_lifecycle_define_spec (LifecycleFixture *fixture, GError **error)
   g_autoptr(xmlDoc) document = vmctl_test_domain_build_ok (&fixture->domain);
 
   return vmctl_vm_define (fixture->connection, fixture->domain.spec, document, error);
+}
+
+void
+vmctl_test_lifecycle_define_gpu (LifecycleFixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  vmctl_test_domain_host_gpu (fixture->domain.spec, fixture->domain.plan, "clean-gpu-audio");
+  g_assert_true (vmctl_test_lifecycle_define_spec (fixture, &error));
+  g_assert_no_error (error);
+}
+
+gchar *
+vmctl_test_lifecycle_empty_pool (const gchar *root)
+{
+  g_autofree gchar *pool = g_build_filename (root, "sys/kernel/mm/hugepages/hugepages-2048kB",
+                                             NULL);
+  g_autofree gchar *free_path = g_build_filename (pool, "free_hugepages", NULL);
+  gchar *nr_path = g_build_filename (pool, "nr_hugepages", NULL);
+
+  g_assert_true (g_file_set_contents (nr_path, "0\n", -1, NULL));
+  g_assert_cmpint (g_unlink (free_path), ==, 0);
+  g_assert_cmpint (symlink ("nr_hugepages", free_path), ==, 0);
+  return nr_path;
 }
 
 void

@@ -3,9 +3,10 @@
  * on libvirt's test driver. tests/data/libvirt/lifecycle.xml holds
  * "running", "stopped" (shut off, with a volume, a file disk and a cdrom
  * from pool "default"), "broken-metadata" (shut off, vmctl metadata with a
- * bad address) and the directory pool "default". Each test opens its own
- * connection, and the test driver gives each connection to a file its own
- * state, so no test sees another's changes. */
+ * bad address) and the directory pool "default". Each test makes its own
+ * session, and the test driver gives each connection to a file its own
+ * state, so no test sees another's changes; a test reads libvirt through
+ * the session's connection, which is the one vmctl changes. */
 #pragma once
 
 #include "vmctl-lifecycle.h"
@@ -16,12 +17,19 @@ G_BEGIN_DECLS
 #define VMCTL_TEST_MIB (G_GUINT64_CONSTANT (1024) * 1024)
 
 typedef struct {
-  virConnectPtr connection;
+  VmctlSession *session;
+  virConnectPtr connection;           /* the session's (transfer none) */
   DomainFixture domain;               /* a host root for the domain builder, copied
                                        * by the tests that build (reset_spec) */
 } LifecycleFixture;
 
+/* a session on tests/data/libvirt/lifecycle.xml with no host root: a
+ * test:/// URI, so planned functions are the remote host's */
 void vmctl_test_lifecycle_setup (LifecycleFixture *fixture, gconstpointer data);
+/* the session on @uri (NULL: lifecycle.xml) with @host_root and
+ * @state_dir (NULL: the defaults) */
+void vmctl_test_lifecycle_open (LifecycleFixture *fixture, const gchar *uri,
+                                const gchar *host_root, const gchar *state_dir);
 void vmctl_test_lifecycle_teardown (LifecycleFixture *fixture, gconstpointer data);
 
 #define add_lifecycle_test(path, function) \
@@ -35,6 +43,13 @@ void vmctl_test_lifecycle_add_volume_disk (LifecycleFixture *fixture, guint64 si
                                            const gchar *pool);
 /* build the fixture's spec and plan with the real builder, then define it */
 gboolean vmctl_test_lifecycle_define_spec (LifecycleFixture *fixture, GError **error);
+/* the fixture's spec given the GPU of clean-gpu-audio with its audio
+ * function (the plan), then defined, which must succeed */
+void vmctl_test_lifecycle_define_gpu (LifecycleFixture *fixture);
+/* An empty 2 MiB pool under @root whose free count follows nr_hugepages,
+ * as a kernel with memory to spare would make it; returns the path of
+ * nr_hugepages */
+gchar *vmctl_test_lifecycle_empty_pool (const gchar *root);
 /* reset_spec (@name) and define it, which must succeed */
 void vmctl_test_lifecycle_define_ok (LifecycleFixture *fixture, const gchar *name);
 /* the capacity of @volume_name in @pool_name, 0 when either is missing */

@@ -31,13 +31,14 @@ vmctl_test_runtime_setup (RuntimeFixture *fixture, gconstpointer with_bus)
       g_setenv ("VMCTL_SYSTEM_BUS_ADDRESS", vmctl_test_dbus_address (fixture->dbus), TRUE);
   }
   fixture->state = g_dir_make_tmp ("vmctl-runtime-XXXXXX", NULL);
-  vmctl_lifecycle_set_passthrough (fixture->lifecycle.domain.host, fixture->state, TRUE);
+  /* the session on the fixture host: its functions move through sysfs,
+   * journaled in the state directory */
+  vmctl_test_lifecycle_open (&fixture->lifecycle, NULL, root, fixture->state);
 }
 
 void
 vmctl_test_runtime_teardown (RuntimeFixture *fixture, gconstpointer data)
 {
-  vmctl_lifecycle_set_passthrough (NULL, NULL, FALSE);
   g_unsetenv ("VMCTL_SYSTEM_BUS_ADDRESS");
   g_unsetenv ("VMCTL_MODPROBE");
   g_unsetenv ("VMCTL_SIM_ROOT");
@@ -82,7 +83,7 @@ vmctl_test_runtime_start_ok (RuntimeFixture *fixture, const gchar *name)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!vmctl_vm_start (fixture->lifecycle.connection, name, NULL, &error))
+  if (!vmctl_vm_start (fixture->lifecycle.session, name, NULL, &error))
     g_error ("cannot start %s: %s", name, error->message);
 }
 
@@ -91,7 +92,7 @@ vmctl_test_runtime_destroy_ok (RuntimeFixture *fixture, const gchar *name)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!vmctl_vm_destroy (fixture->lifecycle.connection, name, NULL, &error))
+  if (!vmctl_vm_destroy (fixture->lifecycle.session, name, NULL, &error))
     g_error ("cannot destroy %s: %s", name, error->message);
 }
 

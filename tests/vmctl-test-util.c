@@ -58,6 +58,28 @@ vmctl_test_copy_scenario (const gchar *scenario)
   return vmctl_test_copy_tree (source);
 }
 
+/* g_ptr_array_sort() passes pointers to the elements */
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const gchar * const *) a, *(const gchar * const *) b);
+}
+
+GPtrArray *
+vmctl_test_scenarios (void)
+{
+  g_autofree gchar *directory = vmctl_test_source_path ("tests/data/sysfs");
+  g_autoptr(GDir) dir = g_dir_open (directory, 0, NULL);
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  const gchar *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  return names;
+}
+
 void
 vmctl_test_remove_tree (const gchar *path)
 {

@@ -11,6 +11,8 @@ gchar *vmctl_test_source_path (const gchar *relative);
 /* copy tests/data/sysfs/<scenario> into a new temporary directory; the
  * caller removes it with vmctl_test_remove_tree() */
 gchar *vmctl_test_copy_scenario (const gchar *scenario);
+/* every scenario in tests/data/sysfs, sorted */
+GPtrArray *vmctl_test_scenarios (void);
 gchar *vmctl_test_copy_tree (const gchar *source);
 void vmctl_test_remove_tree (const gchar *path);
 /* test:///ABS/tests/data/libvirt/<scenario>.xml */

@@ -1,18 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vmctl-cmd-create.c: vmctl create NAME [options]: a spec from the
- * profile and the options, the passthrough plan for the requested
- * devices, and the domain XML built from both, defined on libvirt (with
- * the volumes its size= disks ask for) or printed with --print-xml. */
+/* vmctl-cmd-create.c: vmctl create NAME [options]: the options parsed
+ * into a spec (profile first, then each option), then one library call
+ * (vmctl_session_create(): the plan, the host facts, the XML, the VM
+ * defined) and what it made printed. */
 #include "vmctl-output.h"
 
-#include "vmctl-autocleanups.h"
-#include "vmctl-connect.h"
-#include "vmctl-domain-xml.h"
-#include "vmctl-host-facts.h"
-#include "vmctl-lifecycle.h"
-#include "vmctl-plan.h"
 #include "vmctl-profile.h"
-#include "vmctl-spec.h"
+#include "vmctl-session-vm.h"
 
 static const gchar create_description[] =
   "Builds a KVM domain named NAME from a profile and the options, with the\n"
@@ -151,77 +145,23 @@ spec_from_options (const gchar *name, const CreateOptions *options, GError **err
   return g_steal_pointer (&spec);
 }
 
-/* The plan for the spec's --gpu and --hostdev requests, from the host's
- * inventory and how the host uses what they would take. */
-static VmctlPlan *
-plan_for_spec (VmctlContext *context, const VmctlSpec *spec, gboolean force, GError **error)
-{
-  /* no names: create prints addresses only, and pci.ids would be most of
-   * its run time */
-  g_autoptr(VmctlInventory) inventory = vmctl_session_load_inventory (context->session,
-                                                                           VMCTL_INVENTORY_FLAGS_NONE,
-                                                                           error);
-  g_autoptr(VmctlQuirks) quirks = NULL;
-  g_autoptr(GArray) gpus = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
-
-  if (inventory == NULL)
-    return NULL;
-  quirks = vmctl_session_load_quirks (context->session, error);
-  if (quirks == NULL)
-    return NULL;
-  for (guint i = 0; i < spec->gpus->len; i++)
-    g_array_append_val (gpus, g_array_index (spec->gpus, VmctlSpecGpu, i).address);
-  vmctl_session_load_host_use (context->session, inventory, (const VmctlPciAddress *) gpus->data,
-                               gpus->len);
-  vmctl_session_load_host_use (context->session, inventory,
-                               (const VmctlPciAddress *) spec->hostdevs->data,
-                               spec->hostdevs->len);
-  return vmctl_plan_compute_full (inventory, (const VmctlPciAddress *) gpus->data, gpus->len,
-                                  (const VmctlPciAddress *) spec->hostdevs->data,
-                                  spec->hostdevs->len, quirks,
-                                  force ? VMCTL_PLAN_FORCE : VMCTL_PLAN_FLAGS_NONE, error);
-}
-
 static void
-print_notes (GPtrArray *notes)
+print_defined (VmctlContext *context, const gchar *name)
 {
-  for (guint i = 0; i < notes->len; i++)
-    g_printerr ("vmctl: note: %s\n", (const gchar *) g_ptr_array_index (notes, i));
-}
+  g_autoptr(JsonBuilder) builder = NULL;
 
-static gboolean
-define (VmctlInvocation *invocation, VmctlContext *context, const VmctlSpec *spec,
-        VmctlPlan *plan, xmlDoc *document, GError **error)
-{
-  g_autoptr(VmctlConnect) connection = NULL;
-
-  connection = vmctl_connect_open (vmctl_session_get_uri (context->session), FALSE, error);
-  if (connection == NULL)
-    return FALSE;
-  if (!vmctl_vm_define (connection, spec, document, error))
-    return FALSE;
-  if (spec->network == VMCTL_NETWORK_DEFAULT) {
-    g_autofree gchar *missing = vmctl_network_note_missing (connection, "default");
-
-    if (missing != NULL)
-      vmctl_spec_add_note ((VmctlSpec *) spec, "%s", missing);
+  if (!context->json) {
+    g_print ("vmctl: defined %s (start it with: vmctl start %s)\n", name, name);
+    return;
   }
-  print_notes (spec->notes);
-  print_notes (plan->notes);
-  if (invocation->options->json) {
-    g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-    json_builder_begin_object (builder);
-    json_builder_set_member_name (builder, "name");
-    json_builder_add_string_value (builder, spec->name);
-    json_builder_set_member_name (builder, "defined");
-    json_builder_add_boolean_value (builder, TRUE);
-    json_builder_end_object (builder);
-    vmctl_json_print (builder);
-  } else {
-    g_print ("vmctl: defined %s (start it with: vmctl start %s)\n", spec->name, spec->name);
-  }
-  return TRUE;
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "defined");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_end_object (builder);
+  vmctl_json_print (builder);
 }
 
 gboolean
@@ -275,9 +215,6 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
   };
   g_autoptr(VmctlSpec) spec = NULL;
   g_autoptr(VmctlContext) context = NULL;
-  g_autoptr(VmctlPlan) plan = NULL;
-  g_autoptr(VmctlHostFacts) facts = NULL;
-  g_autoptr(xmlDoc) document = NULL;
   g_autofree gchar *xml = NULL;
 
   if (!vmctl_invocation_parse (invocation, entries, create_description, error))
@@ -292,24 +229,15 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
   context = vmctl_invocation_open_context (invocation, error);
   if (context == NULL)
     return FALSE;
-  plan = plan_for_spec (context, spec, options.force, error);
-  if (plan == NULL)
+  vmctl_session_set_note_func (context->session, vmctl_output_note_line, NULL);
+  xml = vmctl_session_create (context->session, spec,
+                              options.print_xml ? VMCTL_CREATE_PRINT_XML : VMCTL_CREATE_FLAGS_NONE,
+                              error);
+  if (xml == NULL)
     return FALSE;
-  /* the host that will run the VM, asked once: its libvirt, or the files
-   * of a given host root (vmctl_host_facts_gather() says which) */
-  facts = vmctl_host_facts_gather (vmctl_session_get_host (context->session), vmctl_session_get_uri (context->session), spec->notes,
-                                   error);
-  if (facts == NULL || !vmctl_spec_finalize_with_facts (spec, facts, error))
-    return FALSE;
-  document = vmctl_domain_xml_build_with_facts (facts, spec, plan, error);
-  if (document == NULL)
-    return FALSE;
-
-  if (!options.print_xml)
-    return define (invocation, context, spec, plan, document, error);
-  xml = vmctl_domain_xml_to_string (document);
-  print_notes (spec->notes);
-  print_notes (plan->notes);
-  g_print ("%s%s", xml, g_str_has_suffix (xml, "\n") ? "" : "\n");
+  if (options.print_xml)
+    g_print ("%s%s", xml, g_str_has_suffix (xml, "\n") ? "" : "\n");
+  else
+    print_defined (context, spec->name);
   return TRUE;
 }

@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vmctl-cmd-gpu-reattach.c: vmctl gpu reattach: giving PCI functions vmctl
- * moved to vfio-pci back to the drivers they came from, a whole plan at a
- * time, never from under a running VM (unless --force), and the libvirt
- * hook's entry point for a VM whose QEMU is gone (--hook, no libvirt). */
-#include "vmctl-cmd-gpu-private.h"
+/* vmctl-cmd-gpu-reattach.c: vmctl gpu reattach ADDR|--vm NAME [--hook]:
+ * giving PCI functions vmctl moved to vfio-pci back to the drivers they
+ * came from, one library call (vmctl-session-gpu.h), then what went back
+ * printed. */
+#include "vmctl-output.h"
 
-#include "vmctl-hugepages.h"
-#include "vmctl-names.h"
 #include "vmctl-pci-address.h"
-#include "vmctl-vfio.h"
+#include "vmctl-session-gpu.h"
 
 static const gchar gpu_reattach_description[] =
   "Gives PCI functions that vmctl moved to vfio-pci back to the drivers they\n"
@@ -36,157 +34,47 @@ static const gchar gpu_reattach_description[] =
   "  vmctl gpu reattach 01:00.0 --dry-run\n"
   "  vmctl gpu reattach --vm gamer";
 
-guint
-vmctl_gpu_hook_wait_ms (void)
-{
-  const gchar *text = g_getenv ("VMCTL_BIND_TIMEOUT_MS");
-  guint64 value;
-
-  if (text != NULL && g_ascii_string_to_unsigned (text, 10, 1, G_MAXUINT, &value, NULL))
-    return (guint) value;
-  return VMCTL_GPU_HOOK_WAIT_MS;
-}
-
 static void
-print_reattached (VmctlContext *context, VmctlVfio *vfio, gboolean dry_run, GPtrArray *given,
-                  const gchar *none)
+print_reattached (VmctlContext *context, const VmctlMoves *moves)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(VmctlTable) table = vmctl_table_new (4);
 
+  if (moves->remote) {
+    vmctl_output_print_remote_moves (context, moves, "reattached",
+                                     "no function of it is on vfio-pci");
+    return;
+  }
   json_builder_begin_object (builder);
-  if (dry_run)
-    vmctl_gpu_add_actions_json (builder, vmctl_vfio_get_actions (vfio));
+  if (moves->dry_run)
+    vmctl_json_add_actions (builder, moves->actions);
   json_builder_set_member_name (builder, "reattached");
   json_builder_begin_array (builder);
   /* in the order given back: last moved first */
-  for (guint i = 0; i < given->len; i++) {
-    const VmctlJournalEntry *entry = g_ptr_array_index (given, i);
-    const gchar *original = entry->original_driver[0] != '\0' ? entry->original_driver : NULL;
+  for (guint i = 0; i < moves->functions->len; i++) {
+    const VmctlMovedFunction *function = &g_array_index (moves->functions, VmctlMovedFunction, i);
     gchar name[VMCTL_PCI_ADDRESS_STRLEN];
 
-    vmctl_pci_address_format (&entry->address, name);
+    vmctl_pci_address_format (&function->address, name);
     json_builder_begin_object (builder);
     json_builder_set_member_name (builder, "address");
     json_builder_add_string_value (builder, name);
-    vmctl_json_add_string_or_null (builder, "driver", original);
+    vmctl_json_add_string_or_null (builder, "driver", function->to);
     json_builder_end_object (builder);
     vmctl_table_add_row (table, (const gchar *[]) {
-      name, "vfio-pci", "->", vmctl_output_driver (original)
+      name, vmctl_output_driver (function->from), "->", vmctl_output_driver (function->to)
     });
   }
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   if (context->json)
     vmctl_json_print (builder);
-  else if (dry_run)
-    vmctl_gpu_print_actions (vmctl_vfio_get_actions (vfio));
-  else if (given->len == 0)
-    g_print ("%s\n", none);
+  else if (moves->dry_run)
+    vmctl_output_print_actions (moves->actions);
+  else if (moves->functions->len == 0)
+    g_print ("vmctl holds no PCI functions for that VM\n");
   else
     vmctl_table_print (table);
-}
-
-/* the entries whose owners decide whether libvirt must answer: @address's
- * own (its plan shares its owner), or every one of @vm */
-static GPtrArray *
-relevant_entries (GPtrArray *held, const VmctlPciAddress *address, const gchar *vm)
-{
-  GPtrArray *relevant = g_ptr_array_new ();
-
-  for (guint i = 0; i < held->len; i++) {
-    VmctlJournalEntry *entry = g_ptr_array_index (held, i);
-
-    if (vm != NULL ? g_strcmp0 (entry->owner, vm) == 0
-                   : vmctl_pci_address_equal (&entry->address, address))
-      g_ptr_array_add (relevant, entry);
-  }
-  return relevant;
-}
-
-/* The reattach, refused for functions running VMs use unless @force. When
- * libvirt could not say whether one does, the error says that instead of
- * naming a VM "(unknown)". */
-static gboolean
-reattach_checked (VmctlContext *context, VmctlVfio *vfio, const VmctlPciAddress *address,
-                  const gchar *vm, gboolean force, GPtrArray **out_given, GError **error)
-{
-  g_autoptr(VmctlGpuUsers) users = vmctl_gpu_users_new (context);
-  g_autoptr(GPtrArray) held = NULL;
-  g_autoptr(GPtrArray) relevant = NULL;
-  g_autoptr(GError) local_error = NULL;
-  GPtrArray *unknown;
-  gboolean ok;
-
-  if (!force) {
-    held = vmctl_vfio_status (vfio, NULL, error);
-    if (held == NULL)
-      return FALSE;
-    relevant = relevant_entries (held, address, vm);
-    if (!vmctl_gpu_users_connect (users, vmctl_vfio_get_journal (vfio), relevant, &local_error)) {
-      g_set_error (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_FAILED,
-                   "cannot tell whether a running VM uses them, so nothing was given back: "
-                   "%s (--force gives them back anyway)", local_error->message);
-      return FALSE;
-    }
-    vmctl_vfio_set_user (vfio, vmctl_gpu_users_lookup, users);
-  }
-  ok = vm != NULL ? vmctl_vfio_reattach_owner (vfio, vm, out_given, &local_error)
-                  : vmctl_vfio_reattach (vfio, address, 1, out_given, &local_error);
-  vmctl_vfio_set_user (vfio, NULL, NULL);
-  if (ok)
-    return TRUE;
-  unknown = vmctl_gpu_users_get_unknown (users);
-  if (g_error_matches (local_error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_RUNNING)
-      && unknown->len > 0)
-    g_set_error (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_FAILED,
-                 "cannot tell whether a running VM uses them, so nothing was given back: %s "
-                 "(--force gives them back anyway)", (const gchar *) g_ptr_array_index (unknown, 0));
-  else
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  return FALSE;
-}
-
-/* every function of @vm and its hugepages; the hugepages go back even when
- * a function did not: they are unrelated, and the pool is the scarcer
- * resource */
-static gboolean
-reattach_vm (VmctlContext *context, VmctlVfio *vfio, const gchar *vm, gboolean force,
-             gboolean dry_run, GPtrArray **out_given, GError **error)
-{
-  g_autoptr(GError) hugepages_error = NULL;
-  gboolean ok = reattach_checked (context, vfio, NULL, vm, force, out_given, error);
-
-  if (!dry_run
-      && !vmctl_hugepages_release (vmctl_session_get_host (context->session), vmctl_session_get_state_dir (context->session), vm, &hugepages_error)) {
-    if (ok)
-      g_propagate_error (error, g_steal_pointer (&hugepages_error));
-    ok = FALSE;
-  }
-  return ok;
-}
-
-/**
- * vmctl_gpu_reattach_hook:
- *
- * `gpu reattach --vm NAME --hook`: the libvirt hook's release, once the
- * VM's QEMU is gone. No libvirt connection (libvirt waits for the hook),
- * nobody asked whether the VM runs (libvirt says it does not), short waits.
- */
-gboolean
-vmctl_gpu_reattach_hook (VmctlContext *context, const gchar *vm, GError **error)
-{
-  g_autoptr(VmctlVfio) vfio = vmctl_gpu_open_engine (context, FALSE, FALSE, error);
-  g_autoptr(GPtrArray) given = NULL;
-
-  if (vfio == NULL)
-    return FALSE;
-  vmctl_vfio_set_bind_timeout (vfio, vmctl_gpu_hook_wait_ms ());
-  vmctl_vfio_set_lock_timeout (vfio, vmctl_gpu_hook_wait_ms ());
-  if (!reattach_vm (context, vfio, vm, TRUE, FALSE, &given, error))
-    return FALSE;
-  print_reattached (context, vfio, FALSE, given, "vmctl holds no PCI functions for that VM");
-  return TRUE;
 }
 
 gboolean
@@ -209,8 +97,8 @@ vmctl_cmd_gpu_reattach (VmctlInvocation *invocation, GError **error)
     { NULL }
   };
   g_autoptr(VmctlContext) context = NULL;
-  g_autoptr(VmctlVfio) vfio = NULL;
-  g_autoptr(GPtrArray) given = NULL;
+  g_autoptr(VmctlMoves) moves = NULL;
+  VmctlGpuFlags flags = VMCTL_GPU_FLAGS_NONE;
   const gchar *text;
   VmctlPciAddress address;
 
@@ -240,21 +128,21 @@ vmctl_cmd_gpu_reattach (VmctlInvocation *invocation, GError **error)
   context = vmctl_invocation_open_context (invocation, error);
   if (context == NULL)
     return FALSE;
-  if (text != NULL && vmctl_session_uses_nodedev (context->session))
-    return vmctl_gpu_remote_reattach (context, &address, force, dry_run, error);
-  if (!vmctl_gpu_check_state_dir (context, error))
-    return FALSE;
+  /* the hook's output goes to libvirt's log: no progress there */
+  if (!hook)
+    vmctl_output_show_progress (context, verbose);
+  if (force)
+    flags |= VMCTL_GPU_FORCE;
+  if (dry_run)
+    flags |= VMCTL_GPU_DRY_RUN;
   if (hook)
-    return vmctl_gpu_reattach_hook (context, vm, error);
-  vfio = vmctl_gpu_open_engine (context, dry_run, verbose, error);
-  if (vfio == NULL)
+    flags |= VMCTL_GPU_HOOK;
+  if (vm != NULL)
+    moves = vmctl_session_gpu_reattach_vm (context->session, vm, flags, error);
+  else
+    moves = vmctl_session_gpu_reattach (context->session, &address, flags, error);
+  if (moves == NULL)
     return FALSE;
-  if (vm != NULL) {
-    if (!reattach_vm (context, vfio, vm, force, dry_run, &given, error))
-      return FALSE;
-  } else if (!reattach_checked (context, vfio, &address, NULL, force, &given, error)) {
-    return FALSE;
-  }
-  print_reattached (context, vfio, dry_run, given, "vmctl holds no PCI functions for that VM");
+  print_reattached (context, moves);
   return TRUE;
 }

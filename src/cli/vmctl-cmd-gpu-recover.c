@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-cmd-gpu-recover.c: vmctl gpu recover: giving back what a crashed
  * vmctl or a VM that died without cleaning up left on vfio-pci, never a
- * function a running (or starting) VM uses. */
-#include "vmctl-cmd-gpu-private.h"
+ * function a running (or starting) VM uses; one library call
+ * (vmctl_session_gpu_recover()), then its report. */
+#include "vmctl-output.h"
 
-#include "vmctl-vfio.h"
+#include "vmctl-session-gpu.h"
 
 static const gchar gpu_recover_description[] =
   "Puts the host back in order after a crash or a VM that died without\n"
@@ -29,8 +30,7 @@ static const gchar gpu_recover_description[] =
 /* ---- gpu recover ----------------------------------------------------------- */
 
 static void
-print_recovery (VmctlContext *context, VmctlVfio *vfio, gboolean dry_run,
-                const VmctlVfioRecovery *recovery)
+print_recovery (VmctlContext *context, gboolean dry_run, const VmctlVfioRecovery *recovery)
 {
   struct {
     const gchar *word;
@@ -48,15 +48,15 @@ print_recovery (VmctlContext *context, VmctlVfio *vfio, gboolean dry_run,
 
     json_builder_begin_object (builder);
     if (dry_run)
-      vmctl_gpu_add_actions_json (builder, vmctl_vfio_get_actions (vfio));
+      vmctl_json_add_actions (builder, recovery->actions);
     for (gsize i = 0; i < G_N_ELEMENTS (sections); i++)
-      vmctl_gpu_add_string_array (builder, sections[i].word, sections[i].lines);
+      vmctl_json_add_string_array (builder, sections[i].word, sections[i].lines);
     json_builder_end_object (builder);
     vmctl_json_print (builder);
     return;
   }
   if (dry_run)
-    vmctl_gpu_print_actions (vmctl_vfio_get_actions (vfio));
+    vmctl_output_print_actions (recovery->actions);
   for (gsize i = 0; i < G_N_ELEMENTS (sections); i++)
     for (guint j = 0; j < sections[i].lines->len; j++, total++)
       g_print ("%s%s: %s\n", dry_run && i == 0 ? "would be " : "", sections[i].word,
@@ -75,42 +75,18 @@ vmctl_cmd_gpu_recover (VmctlInvocation *invocation, GError **error)
     { NULL }
   };
   g_autoptr(VmctlContext) context = NULL;
-  g_autoptr(VmctlVfio) vfio = NULL;
-  g_autoptr(VmctlGpuUsers) users = NULL;
   g_autoptr(VmctlVfioRecovery) recovery = NULL;
-  g_autoptr(GPtrArray) held = NULL;
-  g_autoptr(GError) local_error = NULL;
-  GPtrArray *unknown;
 
   if (!vmctl_invocation_start (invocation, entries, gpu_recover_description, &context, error))
     return FALSE;
   if (context == NULL)
     return TRUE;  /* --help was printed */
-  if (!vmctl_gpu_check_state_dir (context, error))
-    return FALSE;
-  vfio = vmctl_gpu_open_engine (context, dry_run, verbose, error);
-  if (vfio == NULL)
-    return FALSE;
-  held = vmctl_vfio_status (vfio, NULL, error);
-  if (held == NULL)
-    return FALSE;
-  users = vmctl_gpu_users_new (context);
-  if (!vmctl_gpu_users_connect (users, vmctl_vfio_get_journal (vfio), held, &local_error)) {
-    /* a failure to recover (exit 1) whatever the cause, a bad URI
-     * included: the journal is intact and the command can be rerun */
-    g_set_error (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_FAILED,
-                 "cannot tell which VMs still run, so nothing was given back: %s",
-                 local_error->message);
-    return FALSE;
-  }
-  recovery = vmctl_vfio_recover (vfio, vmctl_gpu_users_lookup, users, error);
+  vmctl_output_show_progress (context, verbose);
+  recovery = vmctl_session_gpu_recover (context->session,
+                                        dry_run ? VMCTL_GPU_DRY_RUN : VMCTL_GPU_FLAGS_NONE, error);
   if (recovery == NULL)
     return FALSE;
-  unknown = vmctl_gpu_users_get_unknown (users);
-  for (guint i = 0; i < unknown->len; i++)
-    g_ptr_array_add (recovery->failed, g_strdup (g_ptr_array_index (unknown, i)));
-
-  print_recovery (context, vfio, dry_run, recovery);
+  print_recovery (context, dry_run, recovery);
   if (recovery->failed->len > 0) {
     g_set_error (error, VMCTL_CLI_ERROR, VMCTL_CLI_ERROR_FAILED,
                  "recovery incomplete, %u problem%s; the first: %s",

@@ -1,21 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vmctl-cmd-gpu-vfio.c: vmctl gpu detach and status, and what the gpu
- * commands share: moving PCI functions from their host drivers to vfio-pci
- * by hand through the passthrough engine (passthrough/vmctl-vfio.h), the
- * libvirt hook's prepare (detach --hook), and what vmctl holds. reattach is
- * vmctl-cmd-gpu-reattach.c, recover vmctl-cmd-gpu-recover.c. */
-#include "vmctl-cmd-gpu-private.h"
+/* vmctl-cmd-gpu-vfio.c: vmctl gpu detach (and its --vm --hook mode, the
+ * libvirt hook's prepare) and gpu status: moving PCI functions from their
+ * host drivers to vfio-pci by hand, and what vmctl holds; one library
+ * call each (vmctl-session-gpu.h). reattach is vmctl-cmd-gpu-reattach.c,
+ * recover vmctl-cmd-gpu-recover.c. */
+#include "vmctl-output.h"
 
-#include "vmctl-inventory-sysfs.h"
 #include "vmctl-lifecycle-hook.h"
 #include "vmctl-pci-address.h"
-#include "vmctl-plan.h"
-#include "vmctl-state-dir.h"
-#include "vmctl-vfio.h"
+#include "vmctl-session-gpu.h"
 
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
 static const gchar gpu_detach_description[] =
   "Moves the PCI function at ADDR, and every function that must go along with\n"
@@ -66,138 +61,51 @@ static const gchar gpu_status_description[] =
   "  vmctl gpu status\n"
   "  vmctl gpu status --json --state-dir /var/lib/vmctl";
 
-/* ---- shared ---------------------------------------------------------------- */
-
-/* Progress is for a person watching: on a terminal, or when asked. */
-static void
-print_progress (const gchar *line, gpointer user_data)
-{
-  g_printerr ("%s\n", line);
-}
-
-VmctlVfio *
-vmctl_gpu_open_engine (VmctlContext *context, gboolean dry_run, gboolean verbose, GError **error)
-{
-  g_autoptr(VmctlVfio) vfio = vmctl_vfio_new (vmctl_session_get_host (context->session), vmctl_session_get_state_dir (context->session), error);
-
-  if (vfio == NULL)
-    return NULL;
-  vmctl_vfio_set_dry_run (vfio, dry_run);
-  if (!context->json && (verbose || isatty (STDERR_FILENO)))
-    vmctl_vfio_set_progress (vfio, print_progress, NULL);
-  return g_steal_pointer (&vfio);
-}
-
-/* The actions of a dry run: "would: write /sys/... vfio-pci" lines, or
- * {"dry_run": true, "actions": [...]} as the start of a JSON object (the
- * caller closes it). */
-void
-vmctl_gpu_print_actions (GPtrArray *actions)
-{
-  for (guint i = 0; i < actions->len; i++)
-    g_print ("would: %s\n", (const gchar *) g_ptr_array_index (actions, i));
-  if (actions->len == 0)
-    g_print ("would: change nothing\n");
-}
-
-void
-vmctl_gpu_add_actions_json (JsonBuilder *builder, GPtrArray *actions)
-{
-  json_builder_set_member_name (builder, "dry_run");
-  json_builder_add_boolean_value (builder, TRUE);
-  json_builder_set_member_name (builder, "actions");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < actions->len; i++)
-    json_builder_add_string_value (builder, g_ptr_array_index (actions, i));
-  json_builder_end_array (builder);
-}
-
-void
-vmctl_gpu_add_string_array (JsonBuilder *builder, const gchar *member, GPtrArray *strings)
-{
-  json_builder_set_member_name (builder, member);
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < strings->len; i++)
-    json_builder_add_string_value (builder, g_ptr_array_index (strings, i));
-  json_builder_end_array (builder);
-}
-
-/* The state directory checked before anything else, dry runs and readers
- * included: one that is no directory would read as "holds nothing", and
- * one that is a symlink, someone else's or writable by others is refused
- * with the fix (vmctl-state-dir.h). A missing one is fine: it is created
- * on the first write. */
-gboolean
-vmctl_gpu_check_state_dir (VmctlContext *context, GError **error)
-{
-  return vmctl_state_dir_check (vmctl_session_get_state_dir (context->session), error);
-}
-
-/* the driver a function is bound to now, NULL when none */
-static gchar *
-current_driver (VmctlContext *context, const gchar *name)
-{
-  g_autofree gchar *path = g_strdup_printf ("/sys/bus/pci/devices/%s/driver", name);
-
-  return vmctl_host_read_link_name (vmctl_session_get_host (context->session), path);
-}
-
 /* ---- gpu detach ------------------------------------------------------------ */
 
-/* Named functions that are bad input, before any plan: unknown ones and
- * bridges (the plan would call a bridge "not passable", a failure, but
- * naming one is a mistake in the request). */
-static gboolean
-check_requested (const VmctlInventory *inventory, const VmctlPciAddress *address,
-                 GError **error)
-{
-  const VmctlPciDevice *device = vmctl_inventory_find (inventory, address, error);
-  gchar name[VMCTL_PCI_ADDRESS_STRLEN];
-
-  if (device == NULL)
-    return FALSE;
-  if (vmctl_pci_device_is_bridge (device)) {
-    vmctl_pci_address_format (address, name);
-    g_set_error (error, VMCTL_VFIO_ERROR, VMCTL_VFIO_ERROR_BRIDGE,
-                 "%s is a PCI bridge: bridges stay with the host (vfio-pci refuses them)",
-                 name);
-    return FALSE;
-  }
-  return TRUE;
-}
-
 static void
-print_detached (VmctlContext *context, const VmctlPlan *plan)
+print_detached (VmctlContext *context, const VmctlMoves *moves)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(VmctlTable) table = vmctl_table_new (4);
 
+  if (moves->remote) {
+    vmctl_output_print_remote_moves (context, moves, "detached",
+                                     "every function is on vfio-pci already");
+    return;
+  }
   json_builder_begin_object (builder);
+  if (moves->dry_run) {
+    vmctl_json_add_actions (builder, moves->actions);
+    json_builder_end_object (builder);
+    if (context->json)
+      vmctl_json_print (builder);
+    else
+      vmctl_output_print_actions (moves->actions);
+    return;
+  }
   json_builder_set_member_name (builder, "detached");
   json_builder_begin_array (builder);
-  for (guint i = 0; i < plan->functions->len; i++) {
-    const VmctlPlanFunction *function = &g_array_index (plan->functions, VmctlPlanFunction, i);
+  for (guint i = 0; i < moves->functions->len; i++) {
+    const VmctlMovedFunction *function = &g_array_index (moves->functions, VmctlMovedFunction, i);
     gchar name[VMCTL_PCI_ADDRESS_STRLEN];
-    g_autofree gchar *now = NULL;
 
     vmctl_pci_address_format (&function->address, name);
-    now = current_driver (context, name);
     json_builder_begin_object (builder);
     json_builder_set_member_name (builder, "address");
     json_builder_add_string_value (builder, name);
-    vmctl_json_add_string_or_null (builder, "from", function->driver);
+    vmctl_json_add_string_or_null (builder, "from", function->from);
     json_builder_end_object (builder);
     vmctl_table_add_row (table, (const gchar *[]) {
-      name, vmctl_output_driver (function->driver), "->", vmctl_output_driver (now)
+      name, vmctl_output_driver (function->from), "->", vmctl_output_driver (function->to)
     });
   }
   json_builder_end_array (builder);
   json_builder_end_object (builder);
-  if (context->json) {
+  if (context->json)
     vmctl_json_print (builder);
-    return;
-  }
-  vmctl_table_print (table);
+  else
+    vmctl_table_print (table);
 }
 
 /* the domain XML libvirt passes on the hook's stdin */
@@ -234,18 +142,11 @@ detach_hook (VmctlInvocation *invocation, const gchar *vm, GError **error)
   g_autofree gchar *xml = NULL;
   gsize length = 0;
 
-  if (context == NULL || !vmctl_gpu_check_state_dir (context, error))
+  if (context == NULL)
     return FALSE;
   xml = read_stdin (&length, error);
-  if (xml == NULL)
-    return FALSE;
-  if (!vmctl_lifecycle_hook_prepare (vmctl_session_get_host (context->session), vmctl_session_get_state_dir (context->session), vm, xml, length,
-                                     vmctl_gpu_hook_wait_ms (), error)) {
-    /* libvirt shows this line with the start it refuses */
-    g_prefix_error (error, "cannot start VM '%s': ", vm);
-    return FALSE;
-  }
-  return TRUE;
+  return xml != NULL
+         && vmctl_session_gpu_hook_prepare (context->session, vm, xml, length, error);
 }
 
 gboolean
@@ -269,13 +170,10 @@ vmctl_cmd_gpu_detach (VmctlInvocation *invocation, GError **error)
     VMCTL_GPU_RUN_OPTIONS (&dry_run, &verbose),
     { NULL }
   };
-  g_autoptr(GArray) hostdevs = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
+  g_autoptr(GArray) hostdevs = NULL;
   g_autoptr(VmctlContext) context = NULL;
-  g_autoptr(VmctlInventory) inventory = NULL;
-  g_autoptr(VmctlQuirks) quirks = NULL;
-  g_autoptr(VmctlPlan) plan = NULL;
-  g_autoptr(VmctlVfio) vfio = NULL;
-  g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
+  g_autoptr(VmctlMoves) moves = NULL;
+  VmctlGpuFlags flags = VMCTL_GPU_FLAGS_NONE;
   VmctlPciAddress address;
 
   if (!vmctl_invocation_parse (invocation, entries, gpu_detach_description, error))
@@ -298,77 +196,34 @@ vmctl_cmd_gpu_detach (VmctlInvocation *invocation, GError **error)
     return FALSE;
   }
   /* every address first: bad input is reported before any host access */
-  if (!vmctl_pci_address_parse (invocation->arguments[1], &address, error))
+  if (!vmctl_pci_address_parse (invocation->arguments[1], &address, error)
+      || !vmctl_parse_addresses (hostdev_texts, "--hostdev", &hostdevs, error))
     return FALSE;
-  for (guint i = 0; hostdev_texts != NULL && hostdev_texts[i] != NULL; i++) {
-    VmctlPciAddress hostdev;
-
-    if (!vmctl_pci_address_parse (hostdev_texts[i], &hostdev, error)) {
-      g_prefix_error (error, "--hostdev: ");
-      return FALSE;
-    }
-    g_array_append_val (hostdevs, hostdev);
-  }
   context = vmctl_invocation_open_context (invocation, error);
   if (context == NULL)
     return FALSE;
-  /* another machine's hypervisor (and no host root given): its node
-   * devices and libvirt's detach there */
-  if (vmctl_session_uses_nodedev (context->session))
-    return vmctl_gpu_remote (context, &address, hostdevs, TRUE, dry_run, error);
-  if (!vmctl_gpu_check_state_dir (context, error))
+  vmctl_output_show_progress (context, verbose);
+  if (force)
+    flags |= VMCTL_GPU_FORCE;
+  if (dry_run)
+    flags |= VMCTL_GPU_DRY_RUN;
+  moves = vmctl_session_gpu_detach (context->session, &address,
+                                    (const VmctlPciAddress *) hostdevs->data, hostdevs->len,
+                                    flags, error);
+  if (moves == NULL)
     return FALSE;
-  /* the functions move on the host root's sysfs: the plan is made from
-   * the same tree */
-  inventory = vmctl_session_load_inventory (context->session, VMCTL_INVENTORY_FLAGS_NONE, error);
-  /* host-critical functions stop the plan in any role; host use is left
-   * to the engine, which checks it right before the move (with --force) */
-  if (inventory == NULL)
-    return FALSE;
-  if (!check_requested (inventory, &address, error))
-    return FALSE;
-  for (guint i = 0; i < hostdevs->len; i++)
-    if (!check_requested (inventory, &g_array_index (hostdevs, VmctlPciAddress, i), error))
-      return FALSE;
-  quirks = vmctl_session_load_quirks (context->session, error);
-  if (quirks == NULL)
-    return FALSE;
-  plan = vmctl_plan_compute (inventory, &address, 1, (const VmctlPciAddress *) hostdevs->data,
-                             hostdevs->len, quirks, error);
-  if (plan == NULL)
-    return FALSE;
-  for (guint i = 0; i < plan->functions->len; i++)
-    g_array_append_val (addresses, g_array_index (plan->functions, VmctlPlanFunction, i).address);
-
-  vfio = vmctl_gpu_open_engine (context, dry_run, verbose, error);
-  if (vfio == NULL)
-    return FALSE;
-  vmctl_vfio_set_force (vfio, force);
-  if (!vmctl_vfio_detach (vfio, (const VmctlPciAddress *) addresses->data, addresses->len, "",
-                          error))
-    return FALSE;
-
-  if (dry_run && context->json) {
-    g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-    json_builder_begin_object (builder);
-    vmctl_gpu_add_actions_json (builder, vmctl_vfio_get_actions (vfio));
-    json_builder_end_object (builder);
-    vmctl_json_print (builder);
-  } else if (dry_run) {
-    vmctl_gpu_print_actions (vmctl_vfio_get_actions (vfio));
-  } else {
-    print_detached (context, plan);
-  }
+  print_detached (context, moves);
   return TRUE;
 }
 
 /* ---- gpu status ------------------------------------------------------------ */
 
 static gchar *
-state_text (VmctlJournal *journal, const VmctlJournalEntry *entry)
+state_text (const VmctlHeldFunction *held)
 {
-  if (journal != NULL && vmctl_journal_entry_is_stale (journal, entry))
+  const VmctlJournalEntry *entry = held->entry;
+
+  if (held->stale)
     return g_strdup ("stale: earlier boot");
   if (entry->step != VMCTL_JOURNAL_STEP_BOUND_VFIO)
     return g_strdup_printf ("interrupted at %s", vmctl_journal_step_to_string (entry->step));
@@ -379,27 +234,17 @@ gboolean
 vmctl_cmd_gpu_status (VmctlInvocation *invocation, GError **error)
 {
   g_autoptr(VmctlContext) context = NULL;
-  g_autoptr(VmctlVfio) vfio = NULL;
-  g_autoptr(GPtrArray) entries = NULL;
-  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(VmctlGpuStatus) status = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(VmctlTable) table = vmctl_table_new (6);
-  VmctlJournal *journal;
 
   if (!vmctl_invocation_start (invocation, NULL, gpu_status_description, &context, error))
     return FALSE;
   if (context == NULL)
     return TRUE;  /* --help was printed */
-  if (!vmctl_gpu_check_state_dir (context, error))
+  status = vmctl_session_gpu_status (context->session, error);
+  if (status == NULL)
     return FALSE;
-  /* as a dry run: reading must not create the state directory */
-  vfio = vmctl_gpu_open_engine (context, TRUE, FALSE, error);
-  if (vfio == NULL)
-    return FALSE;
-  entries = vmctl_vfio_status (vfio, &problems, error);
-  if (entries == NULL)
-    return FALSE;
-  journal = vmctl_vfio_get_journal (vfio);
 
   vmctl_table_set_header (table, (const gchar *[]) {
     "ADDRESS", "NOW", "ORIGINAL", "VM", "SINCE", "STATE"
@@ -407,19 +252,17 @@ vmctl_cmd_gpu_status (VmctlInvocation *invocation, GError **error)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "functions");
   json_builder_begin_array (builder);
-  for (guint i = 0; i < entries->len; i++) {
-    const VmctlJournalEntry *entry = g_ptr_array_index (entries, i);
+  for (guint i = 0; i < status->functions->len; i++) {
+    const VmctlHeldFunction *held = g_ptr_array_index (status->functions, i);
+    const VmctlJournalEntry *entry = held->entry;
     gchar name[VMCTL_PCI_ADDRESS_STRLEN];
-    g_autofree gchar *now = NULL;
-    g_autofree gchar *state = state_text (journal, entry);
-    gboolean stale = journal != NULL && vmctl_journal_entry_is_stale (journal, entry);
+    g_autofree gchar *state = state_text (held);
 
     vmctl_pci_address_format (&entry->address, name);
-    now = current_driver (context, name);
     json_builder_begin_object (builder);
     json_builder_set_member_name (builder, "address");
     json_builder_add_string_value (builder, name);
-    vmctl_json_add_string_or_null (builder, "driver", now);
+    vmctl_json_add_string_or_null (builder, "driver", held->driver);
     json_builder_set_member_name (builder, "original_driver");
     json_builder_add_string_value (builder, entry->original_driver);
     json_builder_set_member_name (builder, "original_driver_override");
@@ -430,10 +273,10 @@ vmctl_cmd_gpu_status (VmctlInvocation *invocation, GError **error)
     json_builder_set_member_name (builder, "step");
     json_builder_add_string_value (builder, vmctl_journal_step_to_string (entry->step));
     json_builder_set_member_name (builder, "stale");
-    json_builder_add_boolean_value (builder, stale);
+    json_builder_add_boolean_value (builder, held->stale);
     json_builder_end_object (builder);
     vmctl_table_add_row (table, (const gchar *[]) {
-      name, vmctl_output_driver (now),
+      name, vmctl_output_driver (held->driver),
       vmctl_output_driver (entry->original_driver[0] != '\0' ? entry->original_driver : NULL),
       entry->owner[0] != '\0' ? entry->owner : "-",
       entry->time != NULL ? entry->time : "?", state
@@ -442,8 +285,8 @@ vmctl_cmd_gpu_status (VmctlInvocation *invocation, GError **error)
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "problems");
   json_builder_begin_array (builder);
-  for (guint i = 0; i < problems->len; i++) {
-    const VmctlJournalProblem *problem = g_ptr_array_index (problems, i);
+  for (guint i = 0; i < status->problems->len; i++) {
+    const VmctlJournalProblem *problem = g_ptr_array_index (status->problems, i);
 
     json_builder_begin_object (builder);
     json_builder_set_member_name (builder, "path");
@@ -459,14 +302,14 @@ vmctl_cmd_gpu_status (VmctlInvocation *invocation, GError **error)
     vmctl_json_print (builder);
     return TRUE;
   }
-  if (entries->len == 0)
+  if (status->functions->len == 0)
     g_print ("vmctl holds no PCI functions\n");
   else
     vmctl_table_print (table);
-  if (problems->len > 0) {
+  if (status->problems->len > 0) {
     g_print ("\nCorrupt journal entries (left in place, never acted on):\n");
-    for (guint i = 0; i < problems->len; i++) {
-      const VmctlJournalProblem *problem = g_ptr_array_index (problems, i);
+    for (guint i = 0; i < status->problems->len; i++) {
+      const VmctlJournalProblem *problem = g_ptr_array_index (status->problems, i);
 
       g_print ("  %s: %s\n", problem->path, problem->message);
     }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-cmd-gpu.c: vmctl gpu list and vmctl gpu check ADDR, the IOMMU
- * verdict for display devices. */
+ * verdict for display devices: one library call each
+ * (vmctl-session-gpu.h), then the verdicts printed. */
 #include "vmctl-output.h"
 
 #include "vmctl-pci-address.h"
+#include "vmctl-session-gpu.h"
 
 static const gchar gpu_list_description[] =
   "Lists every display-class PCI function (VGA, 3D and other display\n"
@@ -73,89 +75,44 @@ add_gpu_row (VmctlTable *table, const VmctlPciDevice *device, const VmctlVerdict
   });
 }
 
-/* Both gpu commands judge devices: the inventory and the known-bad list. */
-static gboolean
-load_inventory_and_quirks (VmctlContext *context, VmctlInventory **out_inventory,
-                           VmctlQuirks **out_quirks, GError **error)
-{
-  g_autoptr(VmctlInventory) inventory = vmctl_session_load_inventory (context->session, VMCTL_INVENTORY_NAMES, error);
-  g_autoptr(VmctlQuirks) quirks = NULL;
-
-  if (inventory == NULL)
-    return FALSE;
-  quirks = vmctl_session_load_quirks (context->session, error);
-  if (quirks == NULL)
-    return FALSE;
-  *out_inventory = g_steal_pointer (&inventory);
-  *out_quirks = g_steal_pointer (&quirks);
-  return TRUE;
-}
-
-/* How the host uses the display devices and what would go along with
- * them: their slots only, not the whole inventory (see
- * vmctl_context_load_host_use()). */
-static void
-load_display_host_use (VmctlContext *context, VmctlInventory *inventory)
-{
-  g_autoptr(GArray) displays = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
-
-  for (guint i = 0; i < inventory->devices->len; i++) {
-    const VmctlPciDevice *device = g_ptr_array_index (inventory->devices, i);
-
-    if (vmctl_pci_device_is_display (device))
-      g_array_append_val (displays, device->address);
-  }
-  vmctl_session_load_host_use (context->session, inventory, (const VmctlPciAddress *) displays->data,
-                               displays->len);
-}
-
 gboolean
 vmctl_cmd_gpu_list (VmctlInvocation *invocation, GError **error)
 {
   g_autoptr(VmctlContext) context = NULL;
-  g_autoptr(VmctlInventory) inventory = NULL;
-  g_autoptr(VmctlQuirks) quirks = NULL;
+  g_autoptr(VmctlGpuReport) report = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(VmctlTable) table = vmctl_table_new (7);
-  guint count = 0;
+  const VmctlInventory *inventory;
 
   if (!vmctl_invocation_start (invocation, NULL, gpu_list_description, &context, error))
     return FALSE;
   if (context == NULL)
     return TRUE;  /* --help was printed */
-  if (!load_inventory_and_quirks (context, &inventory, &quirks, error))
+  report = vmctl_session_gpu_list (context->session, error);
+  if (report == NULL)
     return FALSE;
 
-  load_display_host_use (context, inventory);
+  inventory = report->inventory;
   vmctl_table_set_header (table, (const gchar *[]) {
     "ADDRESS", "IDS", "DRIVER", "GROUP", "VERDICT", "WITH", "DESCRIPTION"
   });
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "gpus");
   json_builder_begin_array (builder);
-  for (guint i = 0; i < inventory->devices->len; i++) {
-    const VmctlPciDevice *device = g_ptr_array_index (inventory->devices, i);
-    g_autoptr(VmctlVerdict) verdict = NULL;
-    g_autofree gchar *description = NULL;
+  for (guint i = 0; i < report->verdicts->len; i++) {
+    const VmctlVerdict *verdict = g_ptr_array_index (report->verdicts, i);
+    const VmctlPciDevice *device = vmctl_inventory_lookup (inventory, &verdict->address);
+    g_autofree gchar *description = vmctl_pci_device_describe (device);
 
-    if (!vmctl_pci_device_is_display (device))
-      continue;
-    /* nothing is printed before every verdict is computed, so a failure
-     * leaves stdout empty */
-    verdict = vmctl_verdict_compute (inventory, &device->address, quirks, error);
-    if (verdict == NULL)
-      return FALSE;
-    description = vmctl_pci_device_describe (device);
     vmctl_json_add_verdict (builder, verdict, description);
     add_gpu_row (table, device, verdict);
-    count++;
   }
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 
   if (context->json)
     vmctl_json_print (builder);
-  else if (count == 0)
+  else if (report->verdicts->len == 0)
     g_print ("No display devices %s %s.\n",
              inventory->source == VMCTL_INVENTORY_SOURCE_SYSFS ? "under host root" : "on",
              inventory->origin);
@@ -264,10 +221,8 @@ gboolean
 vmctl_cmd_gpu_check (VmctlInvocation *invocation, GError **error)
 {
   g_autoptr(VmctlContext) context = NULL;
-  g_autoptr(VmctlInventory) inventory = NULL;
-  g_autoptr(VmctlQuirks) quirks = NULL;
-  g_autoptr(VmctlVerdict) verdict = NULL;
-  const VmctlPciDevice *device;
+  g_autoptr(VmctlGpuReport) report = NULL;
+  const VmctlVerdict *verdict;
   VmctlPciAddress address;
 
   if (!vmctl_invocation_parse (invocation, NULL, gpu_check_description, error))
@@ -280,23 +235,19 @@ vmctl_cmd_gpu_check (VmctlInvocation *invocation, GError **error)
   context = vmctl_invocation_open_context (invocation, error);
   if (context == NULL)
     return FALSE;
-  if (!load_inventory_and_quirks (context, &inventory, &quirks, error))
-    return FALSE;
-  device = vmctl_inventory_find (inventory, &address, error);
-  if (device == NULL)
-    return FALSE;
-  vmctl_session_load_host_use (context->session, inventory, &address, 1);
-  verdict = vmctl_verdict_compute (inventory, &address, quirks, error);
-  if (verdict == NULL)
+  report = vmctl_session_gpu_check (context->session, &address, error);
+  if (report == NULL)
     return FALSE;
 
+  verdict = g_ptr_array_index (report->verdicts, 0);
   if (context->json) {
     g_autoptr(JsonBuilder) builder = json_builder_new ();
 
     vmctl_json_add_verdict (builder, verdict, NULL);
     vmctl_json_print (builder);
   } else {
-    print_check_human (inventory, device, verdict);
+    print_check_human (report->inventory,
+                       vmctl_inventory_lookup (report->inventory, &address), verdict);
   }
   invocation->exit_status = verdict->passable ? VMCTL_EXIT_SUCCESS : VMCTL_EXIT_FAILURE;
   return TRUE;

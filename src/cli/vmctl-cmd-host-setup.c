@@ -114,9 +114,9 @@ print_json (VmctlHostSetupMode mode, const VmctlHostSetupReport *report)
     json_builder_end_object (builder);
   }
   json_builder_end_array (builder);
-  vmctl_gpu_add_string_array (builder, "commands", report->commands);
-  vmctl_gpu_add_string_array (builder, "settings", report->settings);
-  vmctl_gpu_add_string_array (builder, "notes", report->notes);
+  vmctl_json_add_string_array (builder, "commands", report->commands);
+  vmctl_json_add_string_array (builder, "settings", report->settings);
+  vmctl_json_add_string_array (builder, "notes", report->notes);
   json_builder_end_object (builder);
   vmctl_json_print (builder);
 }
@@ -244,7 +244,7 @@ vmctl_cmd_host_recover (VmctlInvocation *invocation, GError **error)
     for (gsize i = 0; i < G_N_ELEMENTS (sections); i++) {
       g_autofree gchar *member = g_strdelimit (g_strdup (sections[i].word), " ", '_');
 
-      vmctl_gpu_add_string_array (builder, member, sections[i].lines);
+      vmctl_json_add_string_array (builder, member, sections[i].lines);
     }
     json_builder_end_object (builder);
     vmctl_json_print (builder);

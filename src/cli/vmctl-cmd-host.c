@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vmctl-cmd-host.c: vmctl host check, the readiness report. */
+/* vmctl-cmd-host.c: vmctl host check, the readiness report: one library
+ * call (vmctl_session_host_check()), then the report printed. */
 #include "vmctl-output.h"
 
-#include "vmctl-autocleanups.h"
-#include "vmctl-connect.h"
-#include "vmctl-host-facts.h"
-#include "vmctl-hostcheck.h"
+#include "vmctl-session-host.h"
 
 static const gchar host_check_description[] =
   "Checks what GPU passthrough needs from this host: CPU virtualization, KVM,\n"
@@ -137,21 +135,7 @@ vmctl_cmd_host_check (VmctlInvocation *invocation, GError **error)
   if (context == NULL)
     return TRUE;  /* --help was printed */
 
-  /* A remote host is asked through its libvirt; this machine's files
-   * describe another host and are not read (DESIGN.md, Host facts) */
-  if (vmctl_session_uses_nodedev (context->session)) {
-    const gchar *uri = vmctl_session_get_uri (context->session);
-    g_autoptr(GError) connect_error = NULL;
-    g_autoptr(VmctlHostFacts) facts = vmctl_host_facts_gather (vmctl_session_get_host (context->session), uri, NULL,
-                                                               &connect_error);
-
-    report = vmctl_host_check_run_remote (facts, uri, connect_error);
-  } else {
-    /* always probe libvirt: a host without a working daemon is not ready */
-    report = vmctl_host_check_run_with_state (vmctl_session_get_host (context->session),
-                                              vmctl_session_get_uri (context->session),
-                                              vmctl_session_get_state_dir (context->session));
-  }
+  report = vmctl_session_host_check (context->session);
   if (context->json)
     print_json (report);
   else

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vmctl-cmd-iommu.c: vmctl iommu list, every IOMMU group and its devices. */
+/* vmctl-cmd-iommu.c: vmctl iommu list, every IOMMU group and its devices:
+ * one library call (vmctl_session_iommu_list()), then the groups
+ * printed. */
 #include "vmctl-output.h"
+
+#include "vmctl-session-gpu.h"
 
 static const gchar iommu_list_description[] =
   "Lists the IOMMU groups in numeric order with every PCI function in them: its\n"
@@ -122,7 +126,7 @@ vmctl_cmd_iommu_list (VmctlInvocation *invocation, GError **error)
     return FALSE;
   if (context == NULL)
     return TRUE;  /* --help was printed */
-  inventory = vmctl_session_load_inventory (context->session, VMCTL_INVENTORY_NAMES, error);
+  inventory = vmctl_session_iommu_list (context->session, error);
   if (inventory == NULL)
     return FALSE;
 

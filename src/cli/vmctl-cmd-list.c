@@ -1,26 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-cmd-list.c: the read-only VM commands: vmctl list [--all],
- * info NAME and xml NAME. They open the connection read-only, so they
- * work for users who may look but not touch. */
+ * info NAME and xml NAME, one library call each. The library opens the
+ * connection read-only, so they work for users who may look but not
+ * touch. */
 #include "vmctl-output.h"
 
-#include "vmctl-autocleanups.h"
-#include "vmctl-connect.h"
-#include "vmctl-lifecycle.h"
+#include "vmctl-session-vm.h"
 #include "vmctl-size.h"
-
-static virConnectPtr
-connect_read_only (VmctlInvocation *invocation, const GOptionEntry *entries,
-                   const gchar *description, GError **error)
-{
-  g_autoptr(VmctlContext) context = NULL;
-
-  if (!vmctl_invocation_start (invocation, entries, description, &context, error))
-    return NULL;
-  if (invocation->done)
-    return NULL;
-  return vmctl_connect_open (vmctl_session_get_uri (context->session), TRUE, error);
-}
 
 static gchar *
 format_memory (guint64 memory_kib)
@@ -42,16 +28,6 @@ join_or_dash (GPtrArray *values)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
-static void
-add_string_array (JsonBuilder *builder, const gchar *member, GPtrArray *values)
-{
-  json_builder_set_member_name (builder, member);
-  json_builder_begin_array (builder);
-  for (guint i = 0; values != NULL && i < values->len; i++)
-    json_builder_add_string_value (builder, g_ptr_array_index (values, i));
-  json_builder_end_array (builder);
-}
-
 /* The members list and info share; info adds the rest. */
 static void
 add_vm_members (JsonBuilder *builder, const VmctlVmInfo *info)
@@ -64,7 +40,7 @@ add_vm_members (JsonBuilder *builder, const VmctlVmInfo *info)
   json_builder_add_int_value (builder, info->vcpus);
   json_builder_set_member_name (builder, "memory_kib");
   json_builder_add_int_value (builder, (gint64) info->memory_kib);
-  add_string_array (builder, "gpus", info->gpus);
+  vmctl_json_add_string_array (builder, "gpus", info->gpus);
   json_builder_set_member_name (builder, "autostart");
   json_builder_add_boolean_value (builder, info->autostart);
   json_builder_set_member_name (builder, "persistent");
@@ -121,17 +97,18 @@ vmctl_cmd_list (VmctlInvocation *invocation, GError **error)
     { "all", 0, 0, G_OPTION_ARG_NONE, &all, "Shut-off VMs too, not only running ones", NULL },
     { NULL },
   };
-  g_autoptr(VmctlConnect) connection = NULL;
+  g_autoptr(VmctlContext) context = NULL;
   g_autoptr(GPtrArray) vms = NULL;
 
-  connection = connect_read_only (invocation, entries,
-                                  "One line per VM: state, vCPUs, memory, the GPUs vmctl gave it\n"
-                                  "and whether libvirt starts it at boot. Running VMs only unless\n"
-                                  "--all is given.",
-                                  error);
-  if (connection == NULL)
-    return invocation->done;
-  vms = vmctl_vm_list (connection, all, error);
+  if (!vmctl_invocation_start (invocation, entries,
+                               "One line per VM: state, vCPUs, memory, the GPUs vmctl gave it\n"
+                               "and whether libvirt starts it at boot. Running VMs only unless\n"
+                               "--all is given.",
+                               &context, error))
+    return FALSE;
+  if (context == NULL)
+    return TRUE;  /* --help was printed */
+  vms = vmctl_session_list (context->session, all, error);
   if (vms == NULL)
     return FALSE;
   if (invocation->options->json)
@@ -150,7 +127,7 @@ print_info_json (const VmctlVmInfo *info)
   add_vm_members (builder, info);
   vmctl_json_add_string_or_null (builder, "uuid", info->uuid);
   vmctl_json_add_string_or_null (builder, "profile", info->profile);
-  add_string_array (builder, "hostdevs", info->hostdevs);
+  vmctl_json_add_string_array (builder, "hostdevs", info->hostdevs);
   json_builder_end_object (builder);
   vmctl_json_print (builder);
 }
@@ -178,14 +155,16 @@ print_info_text (const VmctlVmInfo *info)
 gboolean
 vmctl_cmd_info (VmctlInvocation *invocation, GError **error)
 {
-  g_autoptr(VmctlConnect) connection = NULL;
+  g_autoptr(VmctlContext) context = NULL;
   g_autoptr(VmctlVmInfo) info = NULL;
 
-  connection = connect_read_only (invocation, NULL,
-                                  "What libvirt and vmctl's metadata say about one VM.", error);
-  if (connection == NULL)
-    return invocation->done;
-  info = vmctl_vm_info (connection, invocation->arguments[1], error);
+  if (!vmctl_invocation_start (invocation, NULL,
+                               "What libvirt and vmctl's metadata say about one VM.",
+                               &context, error))
+    return FALSE;
+  if (context == NULL)
+    return TRUE;  /* --help was printed */
+  info = vmctl_session_info (context->session, invocation->arguments[1], error);
   if (info == NULL)
     return FALSE;
   if (invocation->options->json)
@@ -198,14 +177,15 @@ vmctl_cmd_info (VmctlInvocation *invocation, GError **error)
 gboolean
 vmctl_cmd_xml (VmctlInvocation *invocation, GError **error)
 {
-  g_autoptr(VmctlConnect) connection = NULL;
+  g_autoptr(VmctlContext) context = NULL;
   g_autofree gchar *xml = NULL;
 
-  connection = connect_read_only (invocation, NULL,
-                                  "Prints the VM's domain XML as libvirt holds it.", error);
-  if (connection == NULL)
-    return invocation->done;
-  xml = vmctl_vm_xml (connection, invocation->arguments[1], error);
+  if (!vmctl_invocation_start (invocation, NULL, "Prints the VM's domain XML as libvirt holds it.",
+                               &context, error))
+    return FALSE;
+  if (context == NULL)
+    return TRUE;  /* --help was printed */
+  xml = vmctl_session_xml (context->session, invocation->arguments[1], error);
   if (xml == NULL)
     return FALSE;
   if (invocation->options->json) {

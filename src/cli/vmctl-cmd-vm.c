@@ -1,29 +1,37 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmctl-cmd-vm.c: vmctl start|stop|destroy NAME...|--all, undefine NAME
- * [--remove-storage|--remove-all-storage] and autostart NAME [--disable]: the commands that
- * change a VM's state. Several names run concurrently through one
- * connection (vmctl_vm_run_many) and end with a summary, one line per VM. */
+ * [--remove-storage|--remove-all-storage] and autostart NAME [--disable]:
+ * the commands that change a VM's state, one library call each
+ * (vmctl-session-vm.h). Several names run concurrently in the library and
+ * end here with a summary, one line per VM. */
 #include "vmctl-output.h"
 
-#include "vmctl-autocleanups.h"
-#include "vmctl-connect.h"
-#include "vmctl-lifecycle.h"
+#include "vmctl-error.h"
+#include "vmctl-session-vm.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-/* What one multi-name command does, and the words its summary uses. */
+/* What one multi-name command is called in its summary. */
+typedef enum {
+  VERB_START,
+  VERB_STOP,
+  VERB_DESTROY,
+} Verb;
+
 typedef struct {
   const gchar *done_word;     /* "started" */
   const gchar *unchanged;     /* "already running" */
-  VmctlVmOperation operation;
-} ManyVerb;
+} VerbWords;
+
+static const VerbWords verb_words[] = {
+  [VERB_START] = { "started", "already running" },
+  [VERB_STOP] = { "stopped", "already stopped" },
+  [VERB_DESTROY] = { "destroyed", "already stopped" },
+};
 
 typedef struct {
-  const gchar * const *names;
-  gboolean *changed;          /* one per name; each worker writes its own */
-  VmctlStopResult *stops;     /* stop: one per name, likewise */
   gint timeout_seconds;       /* --timeout, checked for < 0 after parsing */
   gboolean force;
   gboolean countdown;         /* stderr is a terminal */
@@ -31,31 +39,6 @@ typedef struct {
   gboolean countdown_shown;
   gboolean single_gpu;        /* start --single-gpu (issue 13) */
 } ManyRun;
-
-static gboolean *
-changed_slot (ManyRun *run, const gchar *name)
-{
-  for (guint i = 0; run->names[i] != NULL; i++)
-    if (strcmp (run->names[i], name) == 0)
-      return &run->changed[i];
-  g_assert_not_reached ();
-}
-
-static gboolean
-start_one (virConnectPtr connection, const gchar *name, gpointer user_data, GError **error)
-{
-  ManyRun *run = user_data;
-
-  if (run->single_gpu && !vmctl_vm_set_single_gpu (connection, name, error))
-    return FALSE;
-  return vmctl_vm_start (connection, name, changed_slot (user_data, name), error);
-}
-
-static gboolean
-destroy_one (virConnectPtr connection, const gchar *name, gpointer user_data, GError **error)
-{
-  return vmctl_vm_destroy (connection, name, changed_slot (user_data, name), error);
-}
 
 /* Workers report from their own threads: one line on the terminal,
  * overwritten in place, the latest report winning. */
@@ -93,28 +76,11 @@ print_notice (const gchar *vm, const gchar *line, gpointer user_data)
   ManyRun *run = user_data;
 
   g_mutex_lock (&run->countdown_lock);
-  fprintf (stderr, "%svmctl: note: %s: %s\n", run->countdown ? "\r\033[K" : "", vm, line);
+  fprintf (stderr, "%svmctl: note: %s%s%s\n", run->countdown ? "\r\033[K" : "",
+           vm != NULL ? vm : "", vm != NULL ? ": " : "", line);
   fflush (stderr);
   g_mutex_unlock (&run->countdown_lock);
 }
-
-static gboolean
-stop_one (virConnectPtr connection, const gchar *name, gpointer user_data, GError **error)
-{
-  ManyRun *run = user_data;
-  gboolean *changed = changed_slot (run, name);
-  VmctlStopResult *result = &run->stops[changed - run->changed];
-
-  if (!vmctl_vm_stop_full (connection, name, (guint) run->timeout_seconds, run->force,
-                           stop_progress, run, result, error))
-    return FALSE;
-  *changed = result->changed;
-  return TRUE;
-}
-
-static const ManyVerb start_verb = { "started", "already running", start_one };
-static const ManyVerb stop_verb = { "stopped", "already stopped", stop_one };
-static const ManyVerb destroy_verb = { "destroyed", "already stopped", destroy_one };
 
 /* libvirt messages sometimes span lines; a summary line must not. */
 static gchar *
@@ -128,39 +94,32 @@ one_line (const gchar *message)
   return g_string_free (g_steal_pointer (&line), FALSE);
 }
 
-static gboolean
-is_no_vm (const GError *error)
-{
-  return g_error_matches (error, VMCTL_LIFECYCLE_ERROR, VMCTL_LIFECYCLE_ERROR_NO_VM)
-    || g_error_matches (error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_NO_DOMAIN);
-}
-
 static void
-print_results_json (const gchar * const *names, const gboolean *changed,
-                    const VmctlStopResult *stops, GPtrArray *errors)
+print_results_json (Verb verb, GPtrArray *results)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "results");
   json_builder_begin_array (builder);
-  for (guint i = 0; names[i] != NULL; i++) {
-    const GError *failure = g_ptr_array_index (errors, i);
+  for (guint i = 0; i < results->len; i++) {
+    const VmctlVmResult *result = g_ptr_array_index (results, i);
+    const GError *failure = result->error;
 
     json_builder_begin_object (builder);
     json_builder_set_member_name (builder, "name");
-    json_builder_add_string_value (builder, names[i]);
+    json_builder_add_string_value (builder, result->name);
     json_builder_set_member_name (builder, "ok");
     json_builder_add_boolean_value (builder, failure == NULL);
     json_builder_set_member_name (builder, "changed");
-    json_builder_add_boolean_value (builder, failure == NULL && changed[i]);
+    json_builder_add_boolean_value (builder, failure == NULL && result->changed);
     vmctl_json_add_string_or_null (builder, "error", failure != NULL ? failure->message : NULL);
     /* stop: whether the guest had to be powered off, after how long */
-    if (stops != NULL && failure == NULL) {
+    if (verb == VERB_STOP && failure == NULL) {
       json_builder_set_member_name (builder, "forced");
-      json_builder_add_boolean_value (builder, stops[i].forced);
+      json_builder_add_boolean_value (builder, result->forced);
       json_builder_set_member_name (builder, "waited_seconds");
-      json_builder_add_int_value (builder, stops[i].waited_seconds);
+      json_builder_add_int_value (builder, result->waited_seconds);
     }
     json_builder_end_object (builder);
   }
@@ -173,40 +132,39 @@ print_results_json (const gchar * const *names, const gboolean *changed,
  * name fails with its own error (exit 2 when unknown); with several, any
  * failure exits 1, unless every name was unknown (2). */
 static gboolean
-report_results (VmctlInvocation *invocation, const ManyVerb *verb,
-                const gchar * const *names, const gboolean *changed,
-                const VmctlStopResult *stops, GPtrArray *errors, GError **error)
+report_results (VmctlInvocation *invocation, Verb verb, GPtrArray *results, GError **error)
 {
-  guint n_names = g_strv_length ((gchar **) names);
+  guint n_names = results->len;
   guint failed = 0;
   guint unknown = 0;
 
   for (guint i = 0; i < n_names; i++) {
-    const GError *failure = g_ptr_array_index (errors, i);
+    const GError *failure = ((VmctlVmResult *) g_ptr_array_index (results, i))->error;
 
     if (failure != NULL) {
       failed++;
-      unknown += is_no_vm (failure);
+      unknown += g_error_matches (failure, VMCTL_ERROR, VMCTL_ERROR_NOT_FOUND);
     }
   }
 
   if (invocation->options->json) {
-    print_results_json (names, changed, stops, errors);
+    print_results_json (verb, results);
   } else {
     for (guint i = 0; i < n_names; i++) {
-      const GError *failure = g_ptr_array_index (errors, i);
+      const VmctlVmResult *result = g_ptr_array_index (results, i);
 
-      if (failure == NULL && stops != NULL && stops[i].forced) {
+      if (result->error == NULL && result->forced) {
         /* done as asked (exit 0), but not the clean shutdown "stopped"
          * means: the guest lost what it had not written */
-        g_print ("%s: did not shut down within %u s; powered off\n", names[i],
-                 stops[i].waited_seconds);
-      } else if (failure == NULL) {
-        g_print ("%s: %s\n", names[i], changed[i] ? verb->done_word : verb->unchanged);
+        g_print ("%s: did not shut down within %u s; powered off\n", result->name,
+                 result->waited_seconds);
+      } else if (result->error == NULL) {
+        g_print ("%s: %s\n", result->name,
+                 result->changed ? verb_words[verb].done_word : verb_words[verb].unchanged);
       } else if (n_names > 1) {
-        g_autofree gchar *message = one_line (failure->message);
+        g_autofree gchar *message = one_line (result->error->message);
 
-        g_print ("%s: failed: %s\n", names[i], message);
+        g_print ("%s: failed: %s\n", result->name, message);
       }
     }
   }
@@ -214,7 +172,7 @@ report_results (VmctlInvocation *invocation, const ManyVerb *verb,
   if (failed == 0)
     return TRUE;
   if (n_names == 1) {
-    g_propagate_error (error, g_error_copy (g_ptr_array_index (errors, 0)));
+    g_propagate_error (error, g_error_copy (((VmctlVmResult *) g_ptr_array_index (results, 0))->error));
     return FALSE;
   }
   if (unknown == n_names) {
@@ -252,39 +210,8 @@ check_selection (VmctlInvocation *invocation, gboolean all, const ManyRun *run, 
   return TRUE;
 }
 
-/* The names given, without repeats (one VM is never worked on twice at
- * once), or every defined VM for --all. */
-static gchar **
-select_names (VmctlInvocation *invocation, virConnectPtr connection, gboolean all,
-              GError **error)
-{
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  gchar **given = invocation->arguments + 1;
-
-  if (all)
-    return vmctl_vm_all_names (connection, error);
-  for (guint i = 0; given[i] != NULL; i++)
-    if (!g_ptr_array_find_with_equal_func (names, given[i], g_str_equal, NULL))
-      g_ptr_array_add (names, g_strdup (given[i]));
-  g_ptr_array_add (names, NULL);
-  return (gchar **) g_ptr_array_steal (names, NULL);
-}
-
-static virConnectPtr
-connect_for (VmctlInvocation *invocation, const GOptionEntry *entries, const gchar *description,
-             gboolean read_only, GError **error)
-{
-  g_autoptr(VmctlContext) context = NULL;
-
-  if (!vmctl_invocation_start (invocation, entries, description, &context, error))
-    return NULL;
-  if (invocation->done)
-    return NULL;
-  return vmctl_connect_open (vmctl_session_get_uri (context->session), read_only, error);
-}
-
 static gboolean
-run_many (VmctlInvocation *invocation, const ManyVerb *verb, const GOptionEntry *extra,
+run_many (VmctlInvocation *invocation, Verb verb, const GOptionEntry *extra,
           const gchar *description, gboolean *all, ManyRun *run, GError **error)
 {
   g_autoptr(GArray) entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
@@ -292,11 +219,8 @@ run_many (VmctlInvocation *invocation, const ManyVerb *verb, const GOptionEntry 
     "all", 0, 0, G_OPTION_ARG_NONE, all, "Every VM defined on the connection", NULL
   };
   g_autoptr(VmctlContext) context = NULL;
-  g_autoptr(VmctlConnect) connection = NULL;
-  g_auto(GStrv) names = NULL;
-  g_autofree gboolean *changed = NULL;
-  g_autofree VmctlStopResult *stops = NULL;
-  g_autoptr(GPtrArray) errors = NULL;   /* frees the errors it holds */
+  g_autoptr(GPtrArray) results = NULL;
+  const gchar * const *names;
 
   g_array_append_val (entries, all_entry);
   for (guint i = 0; extra != NULL && extra[i].long_name != NULL; i++)
@@ -312,39 +236,37 @@ run_many (VmctlInvocation *invocation, const ManyVerb *verb, const GOptionEntry 
   context = vmctl_invocation_open_context (invocation, error);
   if (context == NULL)
     return FALSE;
-  /* the planned functions: under the host root through sysfs, or on the
-   * remote host through libvirt */
-  vmctl_lifecycle_set_passthrough (vmctl_session_get_host (context->session), vmctl_session_get_state_dir (context->session),
-                                   !vmctl_session_uses_nodedev (context->session));
-  connection = vmctl_connect_open (vmctl_session_get_uri (context->session), FALSE, error);
-  if (connection == NULL)
-    return FALSE;
-  names = select_names (invocation, connection, *all, error);
-  if (names == NULL)
-    return FALSE;
 
-  changed = g_new0 (gboolean, g_strv_length (names) + 1);
-  if (verb == &stop_verb)
-    stops = g_new0 (VmctlStopResult, g_strv_length (names) + 1);
-  run->names = (const gchar * const *) names;
-  run->changed = changed;
-  run->stops = stops;
   run->countdown = isatty (STDERR_FILENO) && !invocation->options->json;
   g_mutex_init (&run->countdown_lock);
   if (run->countdown)
-    vmctl_lifecycle_set_progress (passthrough_progress, run);
-  vmctl_lifecycle_set_notice (print_notice, run);
-  errors = vmctl_vm_run_many (connection, (const gchar * const *) names, verb->operation, run);
-  vmctl_lifecycle_set_notice (NULL, NULL);
-  vmctl_lifecycle_set_progress (NULL, NULL);
+    vmctl_session_set_progress_func (context->session, passthrough_progress, run);
+  vmctl_session_set_note_func (context->session, print_notice, run);
+  names = *all ? NULL : (const gchar * const *) invocation->arguments + 1;
+  switch (verb) {
+  case VERB_START:
+    results = vmctl_session_start_full (context->session, names,
+                                        run->single_gpu ? VMCTL_START_SINGLE_GPU
+                                                        : VMCTL_START_FLAGS_NONE,
+                                        error);
+    break;
+  case VERB_STOP:
+    results = vmctl_session_stop (context->session, names, (guint) run->timeout_seconds,
+                                  run->force, stop_progress, run, error);
+    break;
+  case VERB_DESTROY:
+  default:
+    results = vmctl_session_destroy (context->session, names, error);
+    break;
+  }
   if (run->countdown_shown) {
     fputs ("\r\033[K", stderr);
     fflush (stderr);
   }
   g_mutex_clear (&run->countdown_lock);
-
-  return report_results (invocation, verb, (const gchar * const *) names, changed, stops, errors,
-                         error);
+  if (results == NULL)
+    return FALSE;
+  return report_results (invocation, verb, results, error);
 }
 
 /* the help text of start, stop and destroy: @intro, then what they share */
@@ -372,7 +294,7 @@ vmctl_cmd_start (VmctlInvocation *invocation, GError **error)
     { NULL },
   };
 
-  return run_many (invocation, &start_verb, entries, description, &all, &run, error);
+  return run_many (invocation, VERB_START, entries, description, &all, &run, error);
 }
 
 gboolean
@@ -394,7 +316,7 @@ vmctl_cmd_stop (VmctlInvocation *invocation, GError **error)
     "still running without --force fails. A VM already shut off is not an error.\n\n",
     "stopped");
 
-  return run_many (invocation, &stop_verb, entries, description, &all, &run, error);
+  return run_many (invocation, VERB_STOP, entries, description, &all, &run, error);
 }
 
 gboolean
@@ -406,7 +328,7 @@ vmctl_cmd_destroy (VmctlInvocation *invocation, GError **error)
     "Powers each VM off at once, like pulling the plug; the guest gets no\n"
     "chance to shut down. Use stop for a clean shutdown.\n\n", "destroyed");
 
-  return run_many (invocation, &destroy_verb, NULL, description, &all, &run, error);
+  return run_many (invocation, VERB_DESTROY, NULL, description, &all, &run, error);
 }
 
 static void
@@ -456,6 +378,15 @@ print_undefine_json (const gchar *name, const VmctlUndefineReport *report)
   vmctl_json_print (builder);
 }
 
+static const gchar undefine_description[] =
+  "Removes the definition of a shut-off VM and its UEFI variables (NVRAM).\n"
+  "Disks stay unless asked: --remove-storage deletes the volumes vmctl\n"
+  "created for the VM (create --disk size=), --remove-all-storage its other\n"
+  "disk images too. A disk another VM uses is never deleted: the command is\n"
+  "refused, naming that VM, before anything changes. Every disk removed or\n"
+  "kept is listed, with why. A running VM is refused: stop or destroy it\n"
+  "first.";
+
 gboolean
 vmctl_cmd_undefine (VmctlInvocation *invocation, GError **error)
 {
@@ -469,28 +400,23 @@ vmctl_cmd_undefine (VmctlInvocation *invocation, GError **error)
       NULL },
     { NULL },
   };
-  g_autoptr(VmctlConnect) connection = NULL;
+  g_autoptr(VmctlContext) context = NULL;
   g_autoptr(VmctlUndefineReport) report = NULL;
   VmctlUndefineStorage storage = VMCTL_UNDEFINE_KEEP_STORAGE;
   const gchar *name;
 
-  connection = connect_for (invocation, entries,
-                            "Removes the definition of a shut-off VM and its UEFI variables (NVRAM).\n"
-                            "Disks stay unless asked: --remove-storage deletes the volumes vmctl\n"
-                            "created for the VM (create --disk size=), --remove-all-storage its other\n"
-                            "disk images too. A disk another VM uses is never deleted: the command is\n"
-                            "refused, naming that VM, before anything changes. Every disk removed or\n"
-                            "kept is listed, with why. A running VM is refused: stop or destroy it\n"
-                            "first.",
-                            FALSE, error);
-  if (connection == NULL)
-    return invocation->done;
+  if (!vmctl_invocation_start (invocation, entries,
+                               undefine_description, &context, error))
+    return FALSE;
+  if (context == NULL)
+    return TRUE;  /* --help was printed */
   name = invocation->arguments[1];
   if (remove_all_storage)
     storage = VMCTL_UNDEFINE_REMOVE_ALL;
   else if (remove_storage)
     storage = VMCTL_UNDEFINE_REMOVE_CREATED;
-  if (!vmctl_vm_undefine (connection, name, storage, &report, error))
+  report = vmctl_session_undefine (context->session, name, storage, error);
+  if (report == NULL)
     return FALSE;
   if (invocation->options->json) {
     print_undefine_json (name, report);
@@ -517,17 +443,18 @@ vmctl_cmd_autostart (VmctlInvocation *invocation, GError **error)
       "Do not start the VM when the host boots", NULL },
     { NULL },
   };
-  g_autoptr(VmctlConnect) connection = NULL;
+  g_autoptr(VmctlContext) context = NULL;
   const gchar *name;
 
-  connection = connect_for (invocation, entries,
-                            "Starts the VM whenever libvirt starts (host boot), or stops doing so\n"
-                            "with --disable.",
-                            FALSE, error);
-  if (connection == NULL)
-    return invocation->done;
+  if (!vmctl_invocation_start (invocation, entries,
+                               "Starts the VM whenever libvirt starts (host boot), or stops doing so\n"
+                               "with --disable.",
+                               &context, error))
+    return FALSE;
+  if (context == NULL)
+    return TRUE;  /* --help was printed */
   name = invocation->arguments[1];
-  if (!vmctl_vm_set_autostart (connection, name, !disable, error))
+  if (!vmctl_session_set_autostart (context->session, name, !disable, error))
     return FALSE;
   if (invocation->options->json)
     print_done_json (name, "autostart", !disable);

@@ -9,18 +9,10 @@
  * word), the longest run of words naming a command picks the handler, and
  * the handler parses the rest with its own options plus the same global
  * entries writing into the same VmctlGlobalOptions. */
+#include "vmctl-options.h"
 #include "vmctl-output.h"
 
-#include "vmctl-config.h"
-#include "vmctl-connect.h"
 #include "vmctl-error.h"
-#include "vmctl-host.h"
-#include "vmctl-lifecycle.h"
-#include "vmctl-pci-address.h"
-#include "vmctl-plan.h"
-#include "vmctl-size.h"
-#include "vmctl-spec.h"
-#include "vmctl-vfio.h"
 
 #include <locale.h>
 #include <string.h>

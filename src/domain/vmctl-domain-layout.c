@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "vmctl-hugepages.h"
+#include "vmctl-spec-private.h"
 
 /* The guest's architecture: descriptors, <os><type arch> and QEMU's
  * target all use this name. */
@@ -25,12 +26,6 @@
  * slot up, clear of the slots libvirt assigns automatically (from 1). */
 #define PC_FIRST_GUEST_SLOT 0x10
 #define PC_LAST_GUEST_SLOT 0x1f
-
-static gboolean
-machine_is_q35 (const gchar *machine)
-{
-  return g_strcmp0 (machine, "q35") == 0 || g_str_has_prefix (machine, "pc-q35-");
-}
 
 static void
 disk_clear (VmctlDomainDisk *disk)
@@ -140,19 +135,14 @@ resolve_memory (VmctlHostFacts *facts, const VmctlSpec *spec, VmctlDomainLayout 
   return TRUE;
 }
 
-/* TCG cannot pass a host CPU through (libvirt refuses host-passthrough
- * and host-model without KVM when the domain starts), so a qemu domain
- * always gets mode='maximum' (QEMU's -cpu max, libvirt >= 7.1), the
- * closest TCG offers; libvirt 9.0 defines it with migratable='off' and
- * the same topology. With KVM the spec's mode, host-passthrough unless a
- * profile says host-model. */
+/* The mode by the spec's rule (vmctl_virt_type_cpu_mode(): "maximum"
+ * under TCG), also for a spec that was never finalized, so the template
+ * always matches what the finalized spec says. */
 static gboolean
 resolve_cpu_mode (const VmctlSpec *spec, VmctlDomainLayout *layout, GError **error)
 {
-  const gchar *mode = spec->cpu_mode != NULL ? spec->cpu_mode : "host-passthrough";
+  const gchar *mode = vmctl_virt_type_cpu_mode (spec->virt_type, spec->cpu_mode);
 
-  if (spec->virt_type == VMCTL_VIRT_TYPE_QEMU)
-    mode = "maximum";
   if (g_strcmp0 (mode, "host-passthrough") == 0)
     layout->cpu_template = "cpu-host-passthrough.xml";
   else if (g_strcmp0 (mode, "host-model") == 0)
@@ -287,7 +277,7 @@ resolve_hostdevs (const VmctlSpec *spec, const VmctlPlan *plan, VmctlDomainLayou
                   GError **error)
 {
   g_autoptr(GArray) groups = g_array_new (FALSE, TRUE, sizeof (SlotGroup));
-  gboolean q35 = machine_is_q35 (spec->machine);
+  gboolean q35 = vmctl_machine_is_q35 (spec->machine);
 
   g_array_set_clear_func (groups, (GDestroyNotify) slot_group_clear);
   layout->hostdevs = g_array_new (FALSE, TRUE, sizeof (VmctlDomainHostdev));

@@ -319,12 +319,6 @@ build_clock (VmctlDomainBuilder *builder, xmlNodePtr domain, const VmctlSpec *sp
          || vmctl_domain_builder_remove (builder, node, "timer[@name='hypervclock']", error);
 }
 
-static const gchar *
-virt_type_name (VmctlVirtType type)
-{
-  return type == VMCTL_VIRT_TYPE_QEMU ? "qemu" : "kvm";
-}
-
 static gboolean
 build (VmctlDomainBuilder *builder, const VmctlSpec *spec, const VmctlPlan *plan,
        const VmctlDomainLayout *layout, GError **error)
@@ -332,7 +326,7 @@ build (VmctlDomainBuilder *builder, const VmctlSpec *spec, const VmctlPlan *plan
   xmlNodePtr domain = xmlDocGetRootElement (builder->document);
   xmlNodePtr node;
 
-  if (!vmctl_domain_builder_set (builder, domain, "type", virt_type_name (spec->virt_type), error))
+  if (!vmctl_domain_builder_set (builder, domain, "type", vmctl_virt_type_to_string (spec->virt_type), error))
     return FALSE;
   node = vmctl_domain_builder_find (builder, domain, "name", error);
   if (node == NULL || !vmctl_domain_builder_set_text (node, spec->name, error))

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vmctl-cpu-topology.c: host CPU cores from sysfs (the kernel's
- * Documentation/ABI/stable/sysfs-devices-system-cpu), and vCPU pinning that
- * keeps SMT siblings together, as the VFIO tuning guides recommend: a vCPU
- * pair that the guest believes are two threads of one core then really is
- * one host core, and the host keeps a whole core for itself and QEMU. */
-#include "vmctl-cpu-topology.h"
+/* vmctl-cpu-topology.c: the kernel's CPU lists, and host CPU cores from
+ * sysfs (the kernel's Documentation/ABI/stable/sysfs-devices-system-cpu)
+ * or from libvirt's capabilities, grouped by SMT siblings. The vCPU
+ * pinning derived from them is in vmctl-cpu-topology-pin.c. */
+#include "vmctl-cpu-topology-private.h"
+#include "vmctl-host-facts-private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +17,13 @@ G_DEFINE_QUARK (vmctl-cpu-topology-error-quark, vmctl_cpu_topology_error)
 
 #define CPU_DIRECTORY "/sys/devices/system/cpu"
 
-static gint
-compare_guint (gconstpointer a, gconstpointer b)
+/**
+ * vmctl_cpu_compare: (skip)
+ *
+ * Orders guint CPU numbers ascending, for g_array_sort().
+ */
+gint
+vmctl_cpu_compare (gconstpointer a, gconstpointer b)
 {
   guint x = *(const guint *) a;
   guint y = *(const guint *) b;
@@ -103,7 +108,7 @@ vmctl_cpu_list_format (const guint *cpus, guint n_cpus)
   guint i = 0;
 
   g_array_append_vals (sorted, cpus, n_cpus);
-  g_array_sort (sorted, compare_guint);
+  g_array_sort (sorted, vmctl_cpu_compare);
   while (i < sorted->len) {
     guint first = g_array_index (sorted, guint, i);
     guint last = first;
@@ -138,20 +143,6 @@ vmctl_cpu_topology_free (VmctlCpuTopology *topology)
   g_clear_pointer (&topology->cores, g_array_unref);
   g_free (topology->vendor);
   g_free (topology);
-}
-
-/**
- * vmctl_cpu_pinning_free:
- * @pinning: (nullable)
- */
-void
-vmctl_cpu_pinning_free (VmctlCpuPinning *pinning)
-{
-  if (pinning == NULL)
-    return;
-  g_clear_pointer (&pinning->vcpu_cpus, g_array_unref);
-  g_clear_pointer (&pinning->emulator_cpus, g_array_unref);
-  g_free (pinning);
 }
 
 static GArray *
@@ -199,26 +190,19 @@ read_cpu_number_file (VmctlHost *host, guint cpu, const gchar *name, guint *out_
 static gchar *
 read_vendor (VmctlHost *host)
 {
-  g_autofree gchar *contents = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_autoptr(VmctlCpuinfo) cpuinfo = vmctl_cpuinfo_read (host, NULL);
 
-  if (!vmctl_host_read (host, "/proc/cpuinfo", &contents, NULL, NULL))
-    return NULL;
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++) {
-    const gchar *colon;
-
-    if (!g_str_has_prefix (lines[i], "vendor_id"))
-      continue;
-    colon = strchr (lines[i], ':');
-    if (colon != NULL)
-      return g_strstrip (g_strdup (colon + 1));
-  }
-  return NULL;
+  return cpuinfo != NULL ? g_steal_pointer (&cpuinfo->vendor) : NULL;
 }
 
-static gboolean
-contains_cpu (const GArray *cpus, guint cpu)
+/**
+ * vmctl_cpu_list_contains: (skip)
+ * @cpus: guint CPU numbers
+ *
+ * Returns: whether @cpu is among @cpus
+ */
+gboolean
+vmctl_cpu_list_contains (const GArray *cpus, guint cpu)
 {
   for (guint i = 0; i < cpus->len; i++)
     if (g_array_index (cpus, guint, i) == cpu)
@@ -232,7 +216,7 @@ compare_cores (gconstpointer a, gconstpointer b)
   const VmctlCpuCore *x = a;
   const VmctlCpuCore *y = b;
 
-  return compare_guint (&g_array_index (x->cpus, guint, 0), &g_array_index (y->cpus, guint, 0));
+  return vmctl_cpu_compare (&g_array_index (x->cpus, guint, 0), &g_array_index (y->cpus, guint, 0));
 }
 
 static gint
@@ -240,7 +224,7 @@ compare_entries (gconstpointer a, gconstpointer b, gpointer data)
 {
   const VmctlCpuEntry *entries = data;
 
-  return compare_guint (&entries[*(const guint *) a].cpu, &entries[*(const guint *) b].cpu);
+  return vmctl_cpu_compare (&entries[*(const guint *) a].cpu, &entries[*(const guint *) b].cpu);
 }
 
 /**
@@ -268,7 +252,7 @@ vmctl_cpu_topology_new_from_entries (const VmctlCpuEntry *entries, guint n_entri
   g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
 
   for (guint i = 0; i < n_entries; i++)
-    if (!contains_cpu (usable, entries[i].cpu))
+    if (!vmctl_cpu_list_contains (usable, entries[i].cpu))
       g_array_append_val (usable, entries[i].cpu);
   if (usable->len == 0) {
     g_set_error (error, VMCTL_CPU_TOPOLOGY_ERROR, VMCTL_CPU_TOPOLOGY_ERROR_READ,
@@ -288,7 +272,7 @@ vmctl_cpu_topology_new_from_entries (const VmctlCpuEntry *entries, guint n_entri
 
     if (g_hash_table_contains (seen, GUINT_TO_POINTER (entry->cpu)))
       continue;  /* already in the core of a lower sibling */
-    if (entry->siblings == NULL || !contains_cpu (entry->siblings, entry->cpu)) {
+    if (entry->siblings == NULL || !vmctl_cpu_list_contains (entry->siblings, entry->cpu)) {
       g_set_error (error, VMCTL_CPU_TOPOLOGY_ERROR, VMCTL_CPU_TOPOLOGY_ERROR_READ,
                    "the sibling list of CPU %u does not name CPU %u itself", entry->cpu,
                    entry->cpu);
@@ -300,12 +284,12 @@ vmctl_cpu_topology_new_from_entries (const VmctlCpuEntry *entries, guint n_entri
 
       /* an offline sibling cannot run anything; a sibling listed twice
        * (two cores claiming it) would be pinned twice */
-      if (!contains_cpu (usable, sibling) || g_hash_table_contains (seen, GUINT_TO_POINTER (sibling)))
+      if (!vmctl_cpu_list_contains (usable, sibling) || g_hash_table_contains (seen, GUINT_TO_POINTER (sibling)))
         continue;
       g_hash_table_add (seen, GUINT_TO_POINTER (sibling));
       g_array_append_val (core.cpus, sibling);
     }
-    g_array_sort (core.cpus, compare_guint);
+    g_array_sort (core.cpus, vmctl_cpu_compare);
     topology->threads_per_core = MAX (topology->threads_per_core, core.cpus->len);
     g_array_append_val (topology->cores, core);
   }
@@ -357,7 +341,7 @@ vmctl_cpu_topology_read (VmctlHost *host, GError **error)
     g_autofree gchar *siblings_path = NULL;
     VmctlCpuEntry entry = { cpu };
 
-    if (online != NULL && !contains_cpu (online, cpu))
+    if (online != NULL && !vmctl_cpu_list_contains (online, cpu))
       continue;
     siblings_path = g_strdup_printf (CPU_DIRECTORY "/cpu%u/topology/thread_siblings_list", cpu);
     entry.siblings = read_cpu_list (host, siblings_path, error);
@@ -391,255 +375,5 @@ gboolean
 vmctl_cpu_topology_is_amd (const VmctlCpuTopology *topology)
 {
   g_return_val_if_fail (topology != NULL, FALSE);
-  return g_strcmp0 (topology->vendor, "AuthenticAMD") == 0
-         || g_strcmp0 (topology->vendor, "HygonGenuine") == 0;
-}
-
-static VmctlCpuPinning *
-pinning_new (void)
-{
-  VmctlCpuPinning *pinning = g_new0 (VmctlCpuPinning, 1);
-
-  pinning->vcpu_cpus = g_array_new (FALSE, FALSE, sizeof (guint));
-  pinning->emulator_cpus = g_array_new (FALSE, FALSE, sizeof (guint));
-  return pinning;
-}
-
-/* The cores after the first with all @threads siblings usable. */
-static guint
-count_full_cores (const VmctlCpuTopology *topology, guint threads)
-{
-  guint count = 0;
-
-  for (guint i = 1; i < topology->cores->len; i++)
-    count += g_array_index (topology->cores, VmctlCpuCore, i).cpus->len == threads;
-  return count;
-}
-
-/**
- * vmctl_cpu_topology_auto_fits:
- * @vcpus: a vCPU count, at least 1
- * @out_limit: (out) (optional): the largest count --cpu-pin auto can place
- *   on this host at all
- *
- * Whether vmctl_cpu_topology_pin_auto() can place @vcpus so that the
- * guest's topology is true (see there).
- */
-gboolean
-vmctl_cpu_topology_auto_fits (const VmctlCpuTopology *topology, guint vcpus, guint *out_limit)
-{
-  guint threads;
-  guint spare_cores;
-  guint full_cores;
-
-  g_return_val_if_fail (topology != NULL && topology->cores->len > 0, FALSE);
-  threads = MAX (topology->threads_per_core, 1);
-  spare_cores = topology->cores->len - 1;
-  full_cores = count_full_cores (topology, threads);
-  if (out_limit != NULL)
-    *out_limit = MAX (full_cores * threads, spare_cores);
-  if (threads == 1)
-    return vcpus <= spare_cores;
-  /* whole cores, every thread a vCPU: the guest sees SMT as it is */
-  if (vcpus % threads == 0 && vcpus / threads <= full_cores)
-    return TRUE;
-  /* otherwise one vCPU per core: the guest sees cores, and they are */
-  return vcpus <= spare_cores;
-}
-
-/**
- * vmctl_cpu_topology_pin_auto:
- * @vcpus: the guest's vCPU count, at least 1
- * @error: VMCTL_CPU_TOPOLOGY_ERROR_NOT_ENOUGH when @vcpus cannot be placed
- *   truthfully (vmctl_cpu_topology_auto_fits()); the message gives the
- *   counts that can
- *
- * The first core (with all its SMT siblings) stays with the host and runs
- * QEMU's emulator threads, which keeps interrupt and I/O work off the
- * vCPUs. The rest is placed so the guest's topology is true:
- *  - a multiple of the host's threads per core goes onto whole cores, a
- *    core's siblings consecutively: vCPUs 0 and 1 are the two threads of
- *    one host core, and the guest is told threads=2;
- *  - any other count goes one vCPU per core (the first thread of each),
- *    and the guest is told threads=1, which is then true;
- *  - a count that can be neither (an odd count above the number of spare
- *    cores) is refused: two vCPUs on one core's siblings while the guest
- *    believes they are separate cores would make its scheduler wrong.
- *
- * Returns: (transfer full): the pinning, or NULL with @error set
- */
-VmctlCpuPinning *
-vmctl_cpu_topology_pin_auto (const VmctlCpuTopology *topology, guint vcpus, GError **error)
-{
-  g_autoptr(VmctlCpuPinning) pinning = pinning_new ();
-  const VmctlCpuCore *host_core;
-  guint threads;
-  gboolean whole_cores;
-
-  g_return_val_if_fail (topology != NULL && topology->cores->len > 0, NULL);
-  g_return_val_if_fail (vcpus > 0, NULL);
-
-  host_core = &g_array_index (topology->cores, VmctlCpuCore, 0);
-  threads = MAX (topology->threads_per_core, 1);
-  if (!vmctl_cpu_topology_auto_fits (topology, vcpus, NULL)) {
-    g_autofree gchar *kept = vmctl_cpu_list_format ((const guint *) host_core->cpus->data,
-                                                    host_core->cpus->len);
-    guint spare_cores = topology->cores->len - 1;
-    guint full = count_full_cores (topology, threads) * threads;
-
-    if (spare_cores == 0)
-      g_set_error (error, VMCTL_CPU_TOPOLOGY_ERROR, VMCTL_CPU_TOPOLOGY_ERROR_NOT_ENOUGH,
-                   "--cpu-pin auto keeps the first core (CPUs %s) for the host, and this "
-                   "host has no other; use --cpu-pin none", kept);
-    else if (threads == 1 || vcpus > full)
-      g_set_error (error, VMCTL_CPU_TOPOLOGY_ERROR, VMCTL_CPU_TOPOLOGY_ERROR_NOT_ENOUGH,
-                   "--cpu-pin auto keeps the first core (CPUs %s) for the host, leaving %u "
-                   "CPUs for %u vCPUs; lower --vcpus to %u or use --cpu-pin none",
-                   kept, MAX (full, spare_cores), vcpus, MAX (full, spare_cores));
-    else
-      g_set_error (error, VMCTL_CPU_TOPOLOGY_ERROR, VMCTL_CPU_TOPOLOGY_ERROR_NOT_ENOUGH,
-                   "--cpu-pin auto cannot place %u vCPUs so the guest sees its CPUs as they "
-                   "are: %u is not a multiple of the host's %u threads per core, and only %u "
-                   "cores are left for one vCPU each (the host keeps CPUs %s); give a "
-                   "multiple of %u up to %u, or %u or fewer, or use --cpu-pin none",
-                   vcpus, vcpus, threads, spare_cores, kept, threads, full, spare_cores);
-    return NULL;
-  }
-
-  whole_cores = vcpus % threads == 0 && vcpus / threads <= count_full_cores (topology, threads);
-  for (guint i = 1; i < topology->cores->len && pinning->vcpu_cpus->len < vcpus; i++) {
-    const VmctlCpuCore *core = &g_array_index (topology->cores, VmctlCpuCore, i);
-
-    if (!whole_cores) {
-      g_array_append_val (pinning->vcpu_cpus, g_array_index (core->cpus, guint, 0));
-      continue;
-    }
-    if (core->cpus->len != threads)
-      continue;  /* a core with an offline sibling cannot hold a pair */
-    for (guint j = 0; j < core->cpus->len; j++)
-      g_array_append_val (pinning->vcpu_cpus, g_array_index (core->cpus, guint, j));
-  }
-  g_array_append_vals (pinning->emulator_cpus, host_core->cpus->data, host_core->cpus->len);
-  return g_steal_pointer (&pinning);
-}
-
-static gboolean
-topology_has_cpu (const VmctlCpuTopology *topology, guint cpu)
-{
-  for (guint i = 0; i < topology->cores->len; i++)
-    if (contains_cpu (g_array_index (topology->cores, VmctlCpuCore, i).cpus, cpu))
-      return TRUE;
-  return FALSE;
-}
-
-/**
- * vmctl_cpu_topology_pin_list:
- * @cpus: host CPU numbers, vCPU i on cpus[i]
- * @vcpus: the guest's vCPU count; @n_cpus must equal it
- * @error: VMCTL_CPU_TOPOLOGY_ERROR_NOT_ENOUGH when fewer CPUs than vCPUs
- *   are listed; VMCTL_CPU_TOPOLOGY_ERROR_INVALID_CPU when more are, or one
- *   is not a usable host CPU, or one is listed twice
- *
- * QEMU's emulator threads go to every usable CPU outside the list, and
- * stay unpinned when the list takes them all.
- *
- * Returns: (transfer full): the pinning, or NULL with @error set
- */
-VmctlCpuPinning *
-vmctl_cpu_topology_pin_list (const VmctlCpuTopology *topology, const guint *cpus, guint n_cpus,
-                             guint vcpus, GError **error)
-{
-  g_autoptr(VmctlCpuPinning) pinning = pinning_new ();
-
-  g_return_val_if_fail (topology != NULL, NULL);
-  g_return_val_if_fail (cpus != NULL || n_cpus == 0, NULL);
-
-  if (n_cpus != vcpus) {
-    g_set_error (error, VMCTL_CPU_TOPOLOGY_ERROR,
-                 n_cpus < vcpus ? VMCTL_CPU_TOPOLOGY_ERROR_NOT_ENOUGH
-                                : VMCTL_CPU_TOPOLOGY_ERROR_INVALID_CPU,
-                 "--cpu-pin lists %u host CPUs for %u vCPUs; list one per vCPU", n_cpus, vcpus);
-    return NULL;
-  }
-  for (guint i = 0; i < n_cpus; i++) {
-    if (!topology_has_cpu (topology, cpus[i])) {
-      g_set_error (error, VMCTL_CPU_TOPOLOGY_ERROR, VMCTL_CPU_TOPOLOGY_ERROR_INVALID_CPU,
-                   "--cpu-pin: host CPU %u is not present and online (this host has %u CPUs)",
-                   cpus[i], topology->n_cpus);
-      return NULL;
-    }
-    if (contains_cpu (pinning->vcpu_cpus, cpus[i])) {
-      g_set_error (error, VMCTL_CPU_TOPOLOGY_ERROR, VMCTL_CPU_TOPOLOGY_ERROR_INVALID_CPU,
-                   "--cpu-pin: host CPU %u is listed twice; each vCPU needs its own CPU",
-                   cpus[i]);
-      return NULL;
-    }
-    g_array_append_val (pinning->vcpu_cpus, cpus[i]);
-  }
-  for (guint i = 0; i < topology->cores->len; i++) {
-    const GArray *core_cpus = g_array_index (topology->cores, VmctlCpuCore, i).cpus;
-
-    for (guint j = 0; j < core_cpus->len; j++)
-      if (!contains_cpu (pinning->vcpu_cpus, g_array_index (core_cpus, guint, j)))
-        g_array_append_val (pinning->emulator_cpus, g_array_index (core_cpus, guint, j));
-  }
-  g_array_sort (pinning->emulator_cpus, compare_guint);
-  return g_steal_pointer (&pinning);
-}
-
-static const VmctlCpuCore *
-core_of (const VmctlCpuTopology *topology, guint cpu)
-{
-  for (guint i = 0; i < topology->cores->len; i++) {
-    const VmctlCpuCore *core = &g_array_index (topology->cores, VmctlCpuCore, i);
-
-    if (contains_cpu (core->cpus, cpu))
-      return core;
-  }
-  return NULL;
-}
-
-/**
- * vmctl_cpu_topology_guest_threads:
- * @topology: (nullable): the host; NULL when unknown (1 thread per core)
- * @pinning: (nullable): the vCPU pinning, NULL when vCPUs float
- *
- * QEMU numbers vCPUs thread-first: with threads=2, vCPUs 0 and 1 are the
- * two threads of guest core 0. The guest is told it has SMT exactly when
- * the pinning makes that true: @vcpus is a multiple of the host's threads
- * per core and every group of consecutive vCPUs sits on exactly one host
- * core's siblings. Floating vCPUs (no pinning) are on no core in
- * particular, so they are cores to the guest, as are vCPUs pinned one per
- * core.
- *
- * Returns: the guest's threads per core, at least 1
- */
-guint
-vmctl_cpu_topology_guest_threads (const VmctlCpuTopology *topology, guint vcpus,
-                                  const VmctlCpuPinning *pinning)
-{
-  guint threads;
-
-  if (topology == NULL || topology->threads_per_core <= 1 || pinning == NULL)
-    return 1;
-  threads = topology->threads_per_core;
-  if (vcpus == 0 || vcpus % threads != 0 || pinning->vcpu_cpus->len != vcpus)
-    return 1;
-  for (guint first = 0; first < vcpus; first += threads) {
-    const VmctlCpuCore *core = core_of (topology, g_array_index (pinning->vcpu_cpus, guint, first));
-
-    if (core == NULL || core->cpus->len != threads)
-      return 1;
-    for (guint k = 0; k < threads; k++) {
-      guint cpu = g_array_index (pinning->vcpu_cpus, guint, first + k);
-
-      /* each sibling once: "1,1" is no pair */
-      if (!contains_cpu (core->cpus, cpu))
-        return 1;
-      for (guint m = 0; m < k; m++)
-        if (g_array_index (pinning->vcpu_cpus, guint, first + m) == cpu)
-          return 1;
-    }
-  }
-  return threads;
+  return vmctl_cpu_vendor_is_amd (topology->vendor);
 }

@@ -5,7 +5,7 @@
  * IOMMU), virConnectGetDomainCapabilities for kvm and qemu on q35
  * (firmware, TPM, hostdevs, Hyper-V), virNodeGetFreePages and
  * virNodeGetMemoryStats. All of these work over remote URIs. */
-#include "vmctl-host-facts.h"
+#include "vmctl-host-facts-private.h"
 
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
@@ -324,10 +324,16 @@ vmctl_host_facts_new_from_xml (const gchar *uri, const gchar *capabilities,
   return facts;
 }
 
-static gchar *
-format_version (unsigned long version)
+/**
+ * vmctl_host_facts_format_version:
+ * @version: a version as virConnectGetLibVersion() and
+ *   virConnectGetVersion() give it: major * 1000000 + minor * 1000 + release
+ *
+ * Returns: (transfer full): "9.0.0"
+ */
+gchar *
+vmctl_host_facts_format_version (unsigned long version)
 {
-  /* major * 1000000 + minor * 1000 + release */
   return g_strdup_printf ("%lu.%lu.%lu", version / 1000000, (version / 1000) % 1000,
                           version % 1000);
 }
@@ -458,10 +464,10 @@ vmctl_host_facts_new_from_libvirt (virConnectPtr connection, VmctlHost *host, GE
 
   /* drivers without a version still work; report what is known */
   if (sym_virConnectGetLibVersion (connection, &library_version) == 0 && library_version > 0)
-    facts->libvirt_version = format_version (library_version);
+    facts->libvirt_version = vmctl_host_facts_format_version (library_version);
   type = sym_virConnectGetType (connection);
   if (sym_virConnectGetVersion (connection, &hypervisor_version) == 0 && hypervisor_version > 0) {
-    g_autofree gchar *version = format_version (hypervisor_version);
+    g_autofree gchar *version = vmctl_host_facts_format_version (hypervisor_version);
 
     facts->hypervisor = g_strdup_printf ("%s %s", type != NULL ? type : "unknown", version);
   }

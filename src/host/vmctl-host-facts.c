@@ -3,17 +3,17 @@
  * root's sysfs, procfs, /dev and firmware descriptors) and the rule that
  * picks the source for a command. The libvirt source is in
  * vmctl-host-facts-libvirt.c. */
-#include "vmctl-host-facts.h"
+#include "vmctl-host-facts-private.h"
 
 #include <string.h>
 
 #include "vmctl-autocleanups.h"
 #include "vmctl-connect.h"
 #include "vmctl-firmware.h"
+#include "vmctl-hugepages-private.h"
 
 G_DEFINE_QUARK (vmctl-host-facts-error-quark, vmctl_host_facts_error)
 
-#define HUGEPAGES_DIRECTORY "/sys/kernel/mm/hugepages"
 #define NODE_DIRECTORY "/sys/devices/system/node"
 
 static void
@@ -85,36 +85,14 @@ vmctl_host_facts_unref (VmctlHostFacts *facts)
 
 /* ---- FILES: what a host root's files tell ---------------------------------- */
 
-/* "key : value" from the first processor block of /proc/cpuinfo */
-static gchar *
-cpuinfo_field (const gchar *cpuinfo, const gchar *key)
-{
-  g_auto(GStrv) lines = g_strsplit (cpuinfo, "\n", -1);
-
-  for (guint i = 0; lines[i] != NULL; i++) {
-    const gchar *colon = strchr (lines[i], ':');
-    g_autofree gchar *name = NULL;
-
-    if (colon == NULL)
-      continue;
-    name = g_strstrip (g_strndup (lines[i], (gsize) (colon - lines[i])));
-    if (strcmp (name, key) == 0)
-      return g_strstrip (g_strdup (colon + 1));
-  }
-  return NULL;
-}
-
 static void
 read_cpu (VmctlHostFacts *facts)
 {
-  g_autofree gchar *cpuinfo = NULL;
+  g_autoptr(VmctlCpuinfo) cpuinfo = vmctl_cpuinfo_read (facts->host, NULL);
 
-  if (vmctl_host_read (facts->host, "/proc/cpuinfo", &cpuinfo, NULL, NULL)) {
-    g_autofree gchar *flags = cpuinfo_field (cpuinfo, "flags");
-
-    facts->cpu_vendor = cpuinfo_field (cpuinfo, "vendor_id");
-    if (flags != NULL)
-      facts->cpu_features = g_strsplit_set (g_strstrip (flags), " \t", -1);
+  if (cpuinfo != NULL) {
+    facts->cpu_vendor = g_steal_pointer (&cpuinfo->vendor);
+    facts->cpu_features = g_steal_pointer (&cpuinfo->flags);
   }
   /* an unreadable topology only costs pinning, which says so itself */
   facts->topology = vmctl_cpu_topology_read (facts->host, NULL);
@@ -147,116 +125,19 @@ read_cells (VmctlHostFacts *facts)
   }
 }
 
-/* "MemTotal:  16338052 kB"; @key without the colon */
-static gboolean
-meminfo_value (const gchar *meminfo, const gchar *key, guint64 *out_value)
-{
-  g_autofree gchar *needle = g_strconcat (key, ":", NULL);
-  const gchar *found = meminfo != NULL ? strstr (meminfo, needle) : NULL;
-
-  /* the key starts a line: the file's first, or after a newline */
-  while (found != NULL && found != meminfo && found[-1] != '\n')
-    found = strstr (found + 1, needle);
-  if (found == NULL)
-    return FALSE;
-  *out_value = g_ascii_strtoull (found + strlen (needle), NULL, 10);
-  return TRUE;
-}
-
-static guint64
-read_count (VmctlHost *host, const gchar *directory, const gchar *name)
-{
-  g_autofree gchar *path = g_strconcat (directory, "/", name, NULL);
-  g_autofree gchar *line = vmctl_host_read_line (host, path, NULL);
-  guint64 value = 0;
-
-  if (line == NULL || !g_ascii_string_to_unsigned (line, 10, 0, G_MAXUINT64, &value, NULL))
-    return 0;
-  return value;
-}
-
-/* the host-wide pools of /sys/kernel/mm/hugepages, or the default pool
- * of /proc/meminfo where sysfs lacks them (some containers) */
-static void
-read_hugepages (VmctlHostFacts *facts, const gchar *meminfo)
-{
-  g_autofree gchar *path = vmctl_host_path (facts->host, HUGEPAGES_DIRECTORY);
-  g_autoptr(GDir) directory = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  while (directory != NULL && (name = g_dir_read_name (directory)) != NULL) {
-    g_autofree gchar *pool_directory = NULL;
-    VmctlHugepagePool pool = { VMCTL_HUGEPAGE_ALL_CELLS };
-
-    if (!g_str_has_prefix (name, "hugepages-") || !g_str_has_suffix (name, "kB"))
-      continue;
-    pool.page_kib = g_ascii_strtoull (name + strlen ("hugepages-"), NULL, 10);
-    if (pool.page_kib == 0)
-      continue;
-    pool_directory = g_strconcat (HUGEPAGES_DIRECTORY "/", name, NULL);
-    pool.total = read_count (facts->host, pool_directory, "nr_hugepages");
-    pool.free = read_count (facts->host, pool_directory, "free_hugepages");
-    g_array_append_val (facts->hugepages, pool);
-  }
-  if (facts->hugepages->len == 0 && facts->default_hugepage_kib > 0) {
-    VmctlHugepagePool pool = { VMCTL_HUGEPAGE_ALL_CELLS, facts->default_hugepage_kib };
-
-    if (meminfo_value (meminfo, "HugePages_Total", &pool.total)
-        && meminfo_value (meminfo, "HugePages_Free", &pool.free))
-      g_array_append_val (facts->hugepages, pool);
-  }
-}
-
-/* hugetlbfs's pagesize= option in /proc/mounts: "2M", "1G", "2048k" */
-static guint64
-parse_page_size (const gchar *text)
-{
-  gchar *end = NULL;
-  guint64 value = g_ascii_strtoull (text, &end, 10);
-
-  if (end == text || value == 0)
-    return 0;
-  switch (g_ascii_tolower (*end)) {
-  case 'k':
-    return value;
-  case 'm':
-    return value * 1024;
-  case 'g':
-    return value * 1024 * 1024;
-  case '\0':
-    return value / 1024;
-  default:
-    return 0;
-  }
-}
-
-/* Every hugetlbfs mount and its page size: libvirt's QEMU driver backs a
- * guest with pages of size S only from a hugetlbfs mount of size S
- * ("Unable to find any usable hugetlbfs mount for 1048576 KiB"); a mount
- * without pagesize= serves the default size (Hugepagesize). */
+/* The hugetlbfs mounts' page sizes (vmctl_hugepages_read_mounts()); an
+ * empty list when /proc/mounts cannot be read, as on a host without any */
 static void
 read_mounts (VmctlHostFacts *facts)
 {
-  g_autofree gchar *mounts = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_autoptr(GPtrArray) mounts = vmctl_hugepages_read_mounts (facts->host);
 
   facts->hugetlbfs_mounts = g_array_new (FALSE, FALSE, sizeof (guint64));
-  if (!vmctl_host_read (facts->host, "/proc/mounts", &mounts, NULL, NULL))
-    return;
-  lines = g_strsplit (mounts, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++) {
-    g_auto(GStrv) fields = g_strsplit_set (lines[i], " \t", -1);
-    g_auto(GStrv) options = NULL;
-    guint64 page_kib = facts->default_hugepage_kib;
+  for (guint i = 0; mounts != NULL && i < mounts->len; i++) {
+    const VmctlHugetlbfsMount *mount = g_ptr_array_index (mounts, i);
 
-    if (g_strv_length (fields) < 4 || strcmp (fields[2], "hugetlbfs") != 0)
-      continue;
-    options = g_strsplit (fields[3], ",", -1);
-    for (guint j = 0; options[j] != NULL; j++)
-      if (g_str_has_prefix (options[j], "pagesize="))
-        page_kib = parse_page_size (options[j] + strlen ("pagesize="));
-    if (page_kib > 0)
-      g_array_append_val (facts->hugetlbfs_mounts, page_kib);
+    if (mount->page_kib > 0)
+      g_array_append_val (facts->hugetlbfs_mounts, mount->page_kib);
   }
 }
 
@@ -282,16 +163,15 @@ read_parameter (VmctlHost *host, const gchar *path)
 void
 vmctl_host_facts_read_local (VmctlHostFacts *facts)
 {
-  g_autofree gchar *meminfo = NULL;
+  VmctlMeminfo meminfo;
 
   g_return_if_fail (facts->host != NULL);
-  if (vmctl_host_read (facts->host, "/proc/meminfo", &meminfo, NULL, NULL))
-    meminfo_value (meminfo, "Hugepagesize", &facts->default_hugepage_kib);
+  vmctl_meminfo_read (facts->host, &meminfo);
+  facts->default_hugepage_kib = meminfo.hugepage_kib;
   read_mounts (facts);
   facts->firmwares = vmctl_firmware_list (facts->host, &facts->firmware_warnings, NULL);
   facts->kvm_avic = read_parameter (facts->host, "/sys/module/kvm_amd/parameters/avic");
-  facts->kvm_software = vmctl_host_exists (facts->host, "/sys/module/kvm_pvm")
-                        ? VMCTL_FACT_YES : VMCTL_FACT_NO;
+  facts->kvm_software = vmctl_host_kvm_is_software (facts->host) ? VMCTL_FACT_YES : VMCTL_FACT_NO;
 }
 
 /**
@@ -311,7 +191,8 @@ VmctlHostFacts *
 vmctl_host_facts_new_from_files (VmctlHost *host)
 {
   g_autoptr(VmctlHostFacts) facts = NULL;
-  g_autofree gchar *meminfo = NULL;
+  g_autoptr(GArray) pools = NULL;
+  VmctlMeminfo meminfo;
   gboolean kvm;
   gboolean swtpm;
 
@@ -320,12 +201,13 @@ vmctl_host_facts_new_from_files (VmctlHost *host)
   read_cpu (facts);
   read_cells (facts);
   vmctl_host_facts_read_local (facts);
-  if (vmctl_host_read (host, "/proc/meminfo", &meminfo, NULL, NULL))
-    meminfo_value (meminfo, "MemTotal", &facts->memory_kib);
-  read_hugepages (facts, meminfo);
+  vmctl_meminfo_read (host, &meminfo);
+  facts->memory_kib = meminfo.total_kib;
+  pools = vmctl_hugepages_read_pools (host);
+  g_array_append_vals (facts->hugepages, pools->data, pools->len);
 
   kvm = vmctl_host_exists (host, "/dev/kvm");
-  swtpm = vmctl_host_exists (host, "/usr/bin/swtpm");
+  swtpm = vmctl_host_has_swtpm (host);
   for (gsize i = 0; i < G_N_ELEMENTS (facts->domain_caps); i++) {
     VmctlDomainCaps *caps = &facts->domain_caps[i];
     gboolean is_kvm = i == VMCTL_VIRT_TYPE_KVM;
@@ -406,8 +288,7 @@ vmctl_host_facts_gather (VmctlHost *host, const gchar *uri, GPtrArray *notes, GE
 gboolean
 vmctl_host_facts_is_amd (const VmctlHostFacts *facts)
 {
-  return g_strcmp0 (facts->cpu_vendor, "AuthenticAMD") == 0
-         || g_strcmp0 (facts->cpu_vendor, "HygonGenuine") == 0;
+  return vmctl_cpu_vendor_is_amd (facts->cpu_vendor);
 }
 
 gboolean

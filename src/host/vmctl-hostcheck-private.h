@@ -30,6 +30,7 @@ typedef struct {
 
   /* set by cpu.virtualization */
   VmctlCpuVendor vendor;
+  guint cpus;                 /* usable logical CPUs (the topology's); 0 when unknown */
   /* read before the IOMMU checks; NULL when /proc/cmdline is unreadable */
   gchar **cmdline;
   /* set by iommu.acpi and iommu.groups */
@@ -51,12 +52,14 @@ void vmctl_host_check_add (VmctlHostCheck *check, const gchar *id, const gchar *
                            VmctlCheckStatus status, const gchar *fix,
                            const gchar *format, ...) G_GNUC_PRINTF (6, 7);
 
-/* the text-level halves of the /proc/cpuinfo and /proc/cmdline readers
- * (vmctl-hostcheck.c), for the fuzzing harnesses (tests/fuzz) */
+/* the text-level halves of the cpu.virtualization check and the
+ * /proc/cmdline reader (vmctl-hostcheck-cpu.c, vmctl-hostcheck.c), for the
+ * fuzzing harnesses (tests/fuzz) */
 void vmctl_host_check_cpuinfo (VmctlHostCheck *check, const gchar *cpuinfo);
 void vmctl_host_check_parse_cmdline (VmctlHostCheck *check, const gchar *contents);
 
-/* kernel command line helpers (vmctl-hostcheck.c) */
+/* kernel command line helpers (vmctl-hostcheck.c), the KVM module
+ * (vmctl-hostcheck-cpu.c) */
 const gchar *vmctl_host_check_cmdline_value (VmctlHostCheck *check, const gchar *name);
 gboolean vmctl_host_check_cmdline_has (VmctlHostCheck *check, const gchar *name,
                                        const gchar *item);
@@ -65,6 +68,12 @@ const gchar *vmctl_host_check_kvm_module (VmctlHostCheck *check);
 gboolean vmctl_host_check_uses_pvm (VmctlHostCheck *check);
 guint vmctl_host_check_count_entries (VmctlHost *host, const gchar *directory,
                                       const gchar *prefix, GPtrArray *out_names);
+
+/* vmctl-hostcheck-cpu.c */
+void vmctl_host_check_cpu_virtualization (VmctlHostCheck *check);
+void vmctl_host_check_kvm_modules (VmctlHostCheck *check);
+void vmctl_host_check_kvm_device (VmctlHostCheck *check);
+void vmctl_host_check_kvm_nested (VmctlHostCheck *check);
 
 /* vmctl-hostcheck-iommu.c */
 void vmctl_host_check_iommu_acpi (VmctlHostCheck *check);

@@ -6,7 +6,7 @@
  * this machine's files: they describe another host. */
 #include "vmctl-hostcheck-private.h"
 
-#include "vmctl-host-facts.h"
+#include "vmctl-host-facts-private.h"
 
 #define UNKNOWN_REMOTE "unknown on a remote host: libvirt does not report it"
 
@@ -160,11 +160,14 @@ check_firmware (VmctlHostCheck *check, const VmctlHostFacts *facts)
 {
   static const gchar install_fix[] = "on that host: apt install ovmf (Debian/Ubuntu) or dnf "
                                      "install edk2-ovmf (Fedora/RHEL)";
-  const VmctlDomainCaps *caps = vmctl_host_facts_domain_caps (facts, VMCTL_VIRT_TYPE_KVM);
+  VmctlVirtType type = VMCTL_VIRT_TYPE_KVM;
+  const VmctlDomainCaps *caps = vmctl_host_facts_domain_caps (facts, type);
   guint builds;
 
-  if (!caps->known)
-    caps = vmctl_host_facts_domain_caps (facts, VMCTL_VIRT_TYPE_QEMU);
+  if (!caps->known) {
+    type = VMCTL_VIRT_TYPE_QEMU;
+    caps = vmctl_host_facts_domain_caps (facts, type);
+  }
   if (!caps->known) {
     add_unknown (check, "firmware.ovmf", "UEFI firmware (OVMF)", "no domain capabilities");
     add_unknown (check, "firmware.tpm", "TPM emulator (swtpm)", "no domain capabilities");
@@ -179,12 +182,16 @@ check_firmware (VmctlHostCheck *check, const VmctlHostFacts *facts)
   else
     vmctl_host_check_add (check, "firmware.ovmf", "UEFI firmware (OVMF)", VMCTL_CHECK_FAIL,
                           install_fix, "libvirt offers no UEFI firmware there");
-  if (caps->tpm_emulator == VMCTL_FACT_YES)
+  /* the spec's rule for giving a VM its TPM (vmctl_host_facts_has_tpm2()) */
+  if (vmctl_host_facts_has_tpm2 (facts, type))
     vmctl_host_check_add (check, "firmware.tpm", "TPM emulator (swtpm)", VMCTL_CHECK_PASS, NULL,
                           "libvirt offers an emulated TPM (swtpm)%s",
-                          caps->tpm_versions != NULL
-                          && g_strv_contains ((const gchar * const *) caps->tpm_versions, "2.0")
-                          ? ", version 2.0" : "");
+                          caps->tpm_versions != NULL ? ", version 2.0" : "");
+  else if (caps->tpm_emulator == VMCTL_FACT_YES)
+    vmctl_host_check_add (check, "firmware.tpm", "TPM emulator (swtpm)", VMCTL_CHECK_WARN,
+                          "on that host: install a swtpm that emulates TPM 2.0 (swtpm swtpm-tools)",
+                          "libvirt's emulated TPM there offers no version 2.0: Windows 11 "
+                          "guests will not install");
   else
     vmctl_host_check_add (check, "firmware.tpm", "TPM emulator (swtpm)", VMCTL_CHECK_WARN,
                           "on that host: apt install swtpm swtpm-tools",

@@ -12,12 +12,18 @@
 
 #include "vmctl-autocleanups.h"
 #include "vmctl-connect.h"
-#include "vmctl-firmware.h"
+#include "vmctl-firmware-private.h"
+#include "vmctl-host-facts-private.h"
+#include "vmctl-hugepages-private.h"
 
 /* The three modules device assignment needs. vfio_virqfd is left out on
  * purpose: since Linux 6.2 it is part of vfio, and some kernels build it
  * in, so "modprobe vfio_virqfd" failing means nothing. */
 static const gchar * const vfio_modules[] = { "vfio", "vfio_iommu_type1", "vfio_pci" };
+
+/* the guest every profile builds, whose firmware the check looks for */
+#define CHECK_MACHINE "q35"
+#define CHECK_ARCHITECTURE "x86_64"
 
 static const gchar vfio_modules_load_fix[] =
   "printf 'vfio\\nvfio_iommu_type1\\nvfio_pci\\n' > /etc/modules-load.d/vfio.conf";
@@ -220,52 +226,21 @@ format_bytes (guint64 bytes)
   return g_strdup_printf ("%.1f GiB", (gdouble) bytes / (gdouble) gib);
 }
 
-typedef struct {
-  guint64 size_kb;
-  guint64 total;
-  guint64 free;
-} HugepagePool;
-
-static gint
-compare_pools (gconstpointer a, gconstpointer b)
-{
-  const HugepagePool *left = a;
-  const HugepagePool *right = b;
-
-  return left->size_kb < right->size_kb ? -1 : left->size_kb > right->size_kb;
-}
-
-static guint64
-read_count (VmctlHost *host, const gchar *pool, const gchar *name)
-{
-  g_autofree gchar *path = g_strconcat ("/sys/kernel/mm/hugepages/", pool, "/", name, NULL);
-  g_autofree gchar *line = vmctl_host_read_line (host, path, NULL);
-  guint64 value = 0;
-
-  if (line == NULL || !g_ascii_string_to_unsigned (line, 10, 0, G_MAXUINT64, &value, NULL))
-    return 0;
-  return value;
-}
-
 /* The suggested reservation: 16 GiB of 2 MiB pages, a typical gaming VM,
  * but never more than half of the host's RAM. */
 static guint64
 suggested_pages (VmctlHostCheck *check)
 {
-  const guint64 page_kb = 2048;
   guint64 target_kb = G_GUINT64_CONSTANT (16) << 20;
-  g_autofree gchar *meminfo = NULL;
+  VmctlMeminfo meminfo;
+  /* whole GiB, at least one */
+  guint64 half_kb;
 
-  if (vmctl_host_read (check->host, "/proc/meminfo", &meminfo, NULL, NULL)) {
-    const gchar *line = strstr (meminfo, "MemTotal:");
-    guint64 total_kb = line != NULL ? g_ascii_strtoull (line + strlen ("MemTotal:"), NULL, 10) : 0;
-    /* whole GiB, at least one */
-    guint64 half_kb = MAX ((total_kb / 2) >> 20, 1) << 20;
-
-    if (total_kb > 0 && half_kb < target_kb)
-      target_kb = half_kb;
-  }
-  return target_kb / page_kb;
+  vmctl_meminfo_read (check->host, &meminfo);
+  half_kb = MAX ((meminfo.total_kib / 2) >> 20, 1) << 20;
+  if (meminfo.total_kib > 0 && half_kb < target_kb)
+    target_kb = half_kb;
+  return target_kb / VMCTL_HUGEPAGES_SMALLEST_KIB;
 }
 
 void
@@ -273,8 +248,7 @@ vmctl_host_check_hugepages (VmctlHostCheck *check)
 {
   static const gchar id[] = "hugepages";
   static const gchar title[] = "Hugepages";
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GArray) pools = g_array_new (FALSE, TRUE, sizeof (HugepagePool));
+  g_autoptr(GArray) pools = vmctl_hugepages_read_pools (check->host);
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
   g_autofree gchar *message = NULL;
   g_autofree gchar *fix = NULL;
@@ -283,36 +257,20 @@ vmctl_host_check_hugepages (VmctlHostCheck *check)
   guint64 reserved = 0;
   guint64 available = 0;
 
-  vmctl_host_check_count_entries (check->host, "/sys/kernel/mm/hugepages", "hugepages-", names);
-  for (guint i = 0; i < names->len; i++) {
-    const gchar *name = g_ptr_array_index (names, i);
-    HugepagePool pool = { 0 };
-
-    if (!g_str_has_suffix (name, "kB"))
-      continue;
-    pool.size_kb = g_ascii_strtoull (name + strlen ("hugepages-"), NULL, 10);
-    if (pool.size_kb == 0)
-      continue;
-    pool.total = read_count (check->host, name, "nr_hugepages");
-    pool.free = read_count (check->host, name, "free_hugepages");
-    g_array_append_val (pools, pool);
-  }
-  g_array_sort (pools, compare_pools);
-
   for (guint i = 0; i < pools->len; i++) {
-    const HugepagePool *pool = &g_array_index (pools, HugepagePool, i);
-    g_autofree gchar *free_size = format_bytes (pool->free * pool->size_kb * 1024);
+    const VmctlHugepagePool *pool = &g_array_index (pools, VmctlHugepagePool, i);
+    g_autofree gchar *free_size = format_bytes (pool->free * pool->page_kib * 1024);
 
     reserved += pool->total;
     available += pool->free;
     g_ptr_array_add (parts, g_strdup_printf ("%" G_GUINT64_FORMAT " kB: %" G_GUINT64_FORMAT
                                              " total, %" G_GUINT64_FORMAT " free (%s)",
-                                             pool->size_kb, pool->total, pool->free, free_size));
+                                             pool->page_kib, pool->total, pool->free, free_size));
   }
   g_ptr_array_add (parts, NULL);
   message = g_strjoinv ("; ", (gchar **) parts->pdata);
 
-  suggested_size = format_bytes (pages * 2048 * 1024);
+  suggested_size = format_bytes (pages * VMCTL_HUGEPAGES_SMALLEST_KIB * 1024);
   fix = g_strdup_printf ("echo %" G_GUINT64_FORMAT " > /proc/sys/vm/nr_hugepages (%s of 2 MiB "
                          "pages; size it to the VM's memory), or vm.nr_hugepages=%"
                          G_GUINT64_FORMAT " in /etc/sysctl.d/40-hugepages.conf to reserve "
@@ -341,22 +299,13 @@ vmctl_host_check_hugepages_mount (VmctlHostCheck *check)
 {
   static const gchar id[] = "hugepages.mount";
   static const gchar title[] = "hugetlbfs mount";
-  g_autoptr(GPtrArray) mount_points = g_ptr_array_new_with_free_func (g_free);
-  g_autofree gchar *mounts = NULL;
+  g_autoptr(GPtrArray) mount_points = g_ptr_array_new ();
+  g_autoptr(GPtrArray) mounts = vmctl_hugepages_read_mounts (check->host);
   g_autofree gchar *list = NULL;
-  g_auto(GStrv) lines = NULL;
 
-  if (vmctl_host_read (check->host, "/proc/mounts", &mounts, NULL, NULL)) {
-    lines = g_strsplit (mounts, "\n", -1);
-    for (guint i = 0; lines[i] != NULL; i++) {
-      g_auto(GStrv) fields = g_strsplit_set (lines[i], " \t", -1);
-
-      /* device mountpoint fstype options dump pass; the mount point has
-       * spaces escaped as \040 */
-      if (g_strv_length (fields) >= 3 && strcmp (fields[2], "hugetlbfs") == 0)
-        g_ptr_array_add (mount_points, vmctl_host_unescape_field (fields[1]));
-    }
-  }
+  for (guint i = 0; mounts != NULL && i < mounts->len; i++)
+    g_ptr_array_add (mount_points,
+                     ((VmctlHugetlbfsMount *) g_ptr_array_index (mounts, i))->mount_point);
   if (mount_points->len > 0) {
     g_ptr_array_add (mount_points, NULL);
     list = g_strjoinv (", ", (gchar **) mount_points->pdata);
@@ -386,6 +335,7 @@ vmctl_host_check_firmware (VmctlHostCheck *check)
   g_autofree gchar *fix = NULL;
   guint usable = 0;
   guint secure = 0;
+  guint unusable = 0;
 
   firmwares = vmctl_firmware_list (check->host, &warnings, &error);
   if (firmwares == NULL) {
@@ -393,18 +343,25 @@ vmctl_host_check_firmware (VmctlHostCheck *check)
                           "cannot read the firmware descriptors: %s", error->message);
     return;
   }
+  /* the builds create could choose (vmctl_firmware_can_choose()) for
+   * what every profile builds: an x86_64 q35 guest */
   for (guint i = 0; i < firmwares->len; i++) {
     const VmctlFirmware *firmware = g_ptr_array_index (firmwares, i);
+    gboolean plain = vmctl_firmware_can_choose (firmware, FALSE, CHECK_MACHINE, CHECK_ARCHITECTURE);
+    gboolean secure_boot = vmctl_firmware_can_choose (firmware, TRUE, CHECK_MACHINE,
+                                                      CHECK_ARCHITECTURE);
 
-    if (!vmctl_firmware_is_uefi (firmware) || !vmctl_firmware_supports (firmware, "x86_64", NULL))
+    if (!plain && !secure_boot) {
+      unusable += vmctl_firmware_is_uefi (firmware)
+                  && vmctl_firmware_supports (firmware, CHECK_ARCHITECTURE, NULL);
       continue;
+    }
     if (!firmware->executable_present) {
       g_string_append_printf (missing, "%s%s", missing->len > 0 ? ", " : "", firmware->executable);
       continue;
     }
     usable++;
-    if (vmctl_firmware_has_feature (firmware, "secure-boot"))
-      secure++;
+    secure += secure_boot;
   }
 
   if (usable == 0) {
@@ -415,10 +372,12 @@ vmctl_host_check_firmware (VmctlHostCheck *check)
     vmctl_host_check_add (check, id, title, VMCTL_CHECK_FAIL,
                           fix != NULL ? fix : install_fix,
                           "no UEFI firmware for x86_64 in /usr/share/qemu/firmware or "
-                          "/etc/qemu/firmware (%u descriptor%s read%s%s%s)",
+                          "/etc/qemu/firmware (%u descriptor%s read%s%s%s%s)",
                           firmwares->len, firmwares->len == 1 ? "" : "s",
                           missing->len > 0 ? "; images missing: " : "", missing->str,
-                          warnings->len > 0 ? "; some descriptors do not parse" : "");
+                          warnings->len > 0 ? "; some descriptors do not parse" : "",
+                          unusable > 0 ? "; UEFI builds vmctl cannot use (not split flash in "
+                                         "raw format with a variable store template)" : "");
     return;
   }
   if (warnings->len > 0) {
@@ -463,14 +422,6 @@ vmctl_host_check_devices (VmctlHostCheck *check)
                      "virtio networking runs in QEMU's userspace, slower");
   check_device_node (check, "devices.tun", "TUN/TAP", "/dev/net/tun", "tun",
                      "libvirt cannot create tap interfaces for bridged or NAT networks");
-}
-
-static gchar *
-format_version (unsigned long version)
-{
-  /* libvirt encodes versions as major * 1000000 + minor * 1000 + release */
-  return g_strdup_printf ("%lu.%lu.%lu", version / 1000000, (version / 1000) % 1000,
-                          version % 1000);
 }
 
 /* libvirt.connection from what the connection gave: versions, or the
@@ -527,9 +478,9 @@ vmctl_host_check_libvirt (VmctlHostCheck *check)
   type = sym_virConnectGetType (connection);
   sym_virResetLastError ();
 
-  library = library_version > 0 ? format_version (library_version) : NULL;
+  library = library_version > 0 ? vmctl_host_facts_format_version (library_version) : NULL;
   if (hypervisor_version > 0) {
-    g_autofree gchar *version = format_version (hypervisor_version);
+    g_autofree gchar *version = vmctl_host_facts_format_version (hypervisor_version);
 
     hypervisor = g_strdup_printf ("%s %s", type != NULL ? type : "unknown", version);
   } else {
@@ -543,7 +494,7 @@ vmctl_host_check_libvirt (VmctlHostCheck *check)
 void
 vmctl_host_check_tpm (VmctlHostCheck *check)
 {
-  if (vmctl_host_exists (check->host, "/usr/bin/swtpm"))
+  if (vmctl_host_has_swtpm (check->host))
     vmctl_host_check_add (check, "firmware.tpm", "TPM emulator (swtpm)", VMCTL_CHECK_PASS, NULL,
                           "/usr/bin/swtpm exists: VMs can have an emulated TPM 2.0");
   else

@@ -77,11 +77,28 @@ domain_name (xmlDocPtr document)
 }
 
 /**
+ * vmctl_lifecycle_hook_wait_ms: (skip)
+ *
+ * Returns: how long the hook's calls wait for any one driver link or
+ *   lock: $VMCTL_BIND_TIMEOUT_MS, or VMCTL_HOOK_WAIT_MS
+ */
+guint
+vmctl_lifecycle_hook_wait_ms (void)
+{
+  const gchar *text = g_getenv ("VMCTL_BIND_TIMEOUT_MS");
+  guint64 value;
+
+  if (text != NULL && g_ascii_string_to_unsigned (text, 10, 1, G_MAXUINT, &value, NULL))
+    return (guint) value;
+  return VMCTL_HOOK_WAIT_MS;
+}
+
+/**
  * vmctl_lifecycle_hook_prepare:
+ * @session: the host root and state directory of the host libvirt runs
+ *   the VM on (the hook runs there); its connection is never opened
  * @name: the guest name libvirt passed to the hook
  * @domain_xml: (array length=length): the domain XML from the hook's stdin
- * @timeout_ms: how long any one driver-link or lock wait may take (0: the
- *   engine's defaults); the hook itself is bounded too
  * @error: VMCTL_LIFECYCLE_ERROR_METADATA for a name or XML vmctl cannot
  *   accept, or the start's own errors (the plan no longer fits, a function
  *   held by another VM, a detach that failed and was undone)
@@ -92,12 +109,13 @@ domain_name (xmlDocPtr document)
  * While it runs it holds the VM's owner lock when it can have it at once;
  * when `vmctl start` holds it (this hook then runs inside that start, which
  * detached everything already and waits for libvirt) it goes on without:
- * the functions journaled for @name are used as they are.
+ * the functions journaled for @name are used as they are. Any one wait
+ * for a driver link or a lock is bounded (vmctl_lifecycle_hook_wait_ms()),
+ * and the hook itself is too.
  */
 gboolean
-vmctl_lifecycle_hook_prepare (VmctlHost *host, const gchar *state_dir, const gchar *name,
-                              const gchar *domain_xml, gsize length, guint timeout_ms,
-                              GError **error)
+vmctl_lifecycle_hook_prepare (VmctlSession *session, const gchar *name,
+                              const gchar *domain_xml, gsize length, GError **error)
 {
   g_autoptr(xmlDoc) document = NULL;
   g_autoptr(VmctlVmMetadata) metadata = NULL;
@@ -105,7 +123,7 @@ vmctl_lifecycle_hook_prepare (VmctlHost *host, const gchar *state_dir, const gch
   g_autofree gchar *text = NULL;
   g_autofree gchar *named = NULL;
 
-  g_return_val_if_fail (host != NULL && state_dir != NULL && name != NULL, FALSE);
+  g_return_val_if_fail (session != NULL && name != NULL, FALSE);
   /* the name becomes the journal's owner and a lock file's name */
   if (!vmctl_name_is_vm (name)) {
     g_autofree gchar *shown = g_strescape (name, NULL);
@@ -131,7 +149,7 @@ vmctl_lifecycle_hook_prepare (VmctlHost *host, const gchar *state_dir, const gch
   if (!vmctl_lifecycle_parse_metadata (name, text, &metadata, error))
     return FALSE;
   /* a recover meanwhile leaves the functions of a starting VM alone */
-  owner_lock = vmctl_owner_lock_acquire (state_dir, name, 0, NULL);
-  return vmctl_lifecycle_prepare_host (NULL, name, document, metadata, host, state_dir,
-                                       timeout_ms, error);
+  owner_lock = vmctl_owner_lock_acquire (vmctl_session_get_state_dir (session), name, 0, NULL);
+  return vmctl_lifecycle_prepare_host (session, NULL, name, document, metadata,
+                                       vmctl_lifecycle_hook_wait_ms (), error);
 }

@@ -52,21 +52,21 @@ vmctl_lifecycle_spec_says_yes (xmlNodePtr spec, const gchar *attribute)
   return yes;
 }
 
-/* the host changes' object for this host, NULL (and TRUE) when there is
- * nothing of this kind to do here: a remote host, or nothing recorded yet
- * for a stop */
+/* the host changes' object for the session's host, NULL (and TRUE) when
+ * there is nothing of this kind to do here: a remote host, or nothing
+ * recorded yet for a stop */
 static gboolean
-open_changes (gboolean create, VmctlHostChanges **out_changes, GError **error)
+open_changes (VmctlSession *session, gboolean create, VmctlHostChanges **out_changes,
+              GError **error)
 {
-  g_autoptr(VmctlHost) host = NULL;
-  g_autofree gchar *state_dir = NULL;
   g_autoptr(GError) local_error = NULL;
-  gboolean sysfs = FALSE;
 
   *out_changes = NULL;
-  if (!vmctl_lifecycle_get_passthrough (&host, &state_dir, &sysfs) || !sysfs)
+  if (vmctl_session_uses_nodedev (session))
     return TRUE;
-  *out_changes = vmctl_host_changes_new (host, state_dir, create, &local_error);
+  *out_changes = vmctl_host_changes_new (vmctl_session_get_host (session),
+                                         vmctl_session_get_state_dir (session), create,
+                                         &local_error);
   /* a stop by someone who cannot read the state directory (a user's VM
    * without devices): vmctl made no host change they could give back;
    * a record that is there but corrupt is reported by its own load */
@@ -76,41 +76,25 @@ open_changes (gboolean create, VmctlHostChanges **out_changes, GError **error)
   return FALSE;
 }
 
-static GArray *
-parse_functions (GPtrArray *texts, GError **error)
-{
-  g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (VmctlPciAddress));
-
-  for (guint i = 0; i < texts->len; i++) {
-    VmctlPciAddress address;
-
-    if (!vmctl_pci_address_parse (g_ptr_array_index (texts, i), &address, error))
-      return NULL;
-    g_array_append_val (addresses, address);
-  }
-  return g_steal_pointer (&addresses);
-}
-
 /**
  * vmctl_lifecycle_host_before_passthrough: (skip)
  *
  * The single-GPU hand-off, for a VM whose metadata asks for it.
  */
 gboolean
-vmctl_lifecycle_host_before_passthrough (virDomainPtr domain, const VmctlVmMetadata *metadata,
-                                         GError **error)
+vmctl_lifecycle_host_before_passthrough (VmctlSession *session, virDomainPtr domain,
+                                         const VmctlVmMetadata *metadata, GError **error)
 {
   g_autoptr(VmctlHostChanges) changes = NULL;
   g_autoptr(GArray) functions = NULL;
 
   if (metadata == NULL || !metadata->single_gpu || metadata->functions->len == 0)
     return TRUE;
-  if (!open_changes (TRUE, &changes, error))
+  if (!open_changes (session, TRUE, &changes, error))
     return FALSE;
   if (changes == NULL)
     return TRUE;
-  functions = parse_functions (metadata->functions, error);
-  return functions != NULL
+  return vmctl_lifecycle_parse_functions (metadata->functions, &functions, error)
          && vmctl_single_gpu_hand_off (changes, sym_virDomainGetName (domain), functions, error);
 }
 
@@ -121,8 +105,8 @@ vmctl_lifecycle_host_before_passthrough (virDomainPtr domain, const VmctlVmMetad
  * On failure the caller runs the stop's step, which gives back both.
  */
 gboolean
-vmctl_lifecycle_host_after_passthrough (virDomainPtr domain, const VmctlVmMetadata *metadata,
-                                        GError **error)
+vmctl_lifecycle_host_after_passthrough (VmctlSession *session, virDomainPtr domain,
+                                        const VmctlVmMetadata *metadata, GError **error)
 {
   g_autoptr(VmctlHostChanges) changes = NULL;
   g_autoptr(GArray) cpus = NULL;
@@ -132,7 +116,7 @@ vmctl_lifecycle_host_after_passthrough (virDomainPtr domain, const VmctlVmMetada
 
   if (metadata == NULL || (metadata->gpus->len == 0 && !metadata->isolate_cpus))
     return TRUE;
-  if (!open_changes (TRUE, &changes, error))
+  if (!open_changes (session, TRUE, &changes, error))
     return FALSE;
   if (changes == NULL)
     return TRUE;
@@ -142,12 +126,12 @@ vmctl_lifecycle_host_after_passthrough (virDomainPtr domain, const VmctlVmMetada
     return TRUE;
   /* a host that cannot do it still runs the VM, and is told so */
   if (!vmctl_isolation_available (changes, &why)) {
-    vmctl_lifecycle_note (name, why);
+    vmctl_session_note (session, name, "%s", why);
     return TRUE;
   }
   cpus = vmctl_isolation_domain_cpus (domain, &local_error);
   if (cpus == NULL) {
-    vmctl_lifecycle_note (name, local_error->message);
+    vmctl_session_note (session, name, "%s", local_error->message);
     return TRUE;
   }
   return vmctl_isolation_acquire (changes, name, cpus, error);
@@ -155,21 +139,24 @@ vmctl_lifecycle_host_after_passthrough (virDomainPtr domain, const VmctlVmMetada
 
 /**
  * vmctl_lifecycle_host_after_stop: (skip)
+ * @name: the VM that stopped
  *
  * Gives back the VM's isolation, inhibitor and display, each tried even
- * when another fails; the first failure is returned.
+ * when another fails; the first failure is returned. Part of the one
+ * after-stop policy (vmctl-lifecycle-release.c), after the functions went
+ * back to their drivers: the display's console and framebuffer rebind to
+ * the GPU's own driver.
  */
 gboolean
-vmctl_lifecycle_host_after_stop (virDomainPtr domain, GError **error)
+vmctl_lifecycle_host_after_stop (VmctlSession *session, const gchar *name, GError **error)
 {
   g_autoptr(VmctlHostChanges) changes = NULL;
   g_autoptr(GError) isolation_error = NULL;
   g_autoptr(GError) inhibit_error = NULL;
   g_autoptr(GError) display_error = NULL;
-  const gchar *name = sym_virDomainGetName (domain);
   GError **first;
 
-  if (!open_changes (FALSE, &changes, error))
+  if (!open_changes (session, FALSE, &changes, error))
     return FALSE;
   if (changes == NULL)
     return TRUE;
@@ -240,7 +227,7 @@ vmctl_host_recover_owned (VmctlHostChanges *changes, VmctlHostRecordKind kind,
 
 /**
  * vmctl_vm_set_single_gpu:
- * @connection: an open read-write connection
+ * @session: the VM's connection (opened read-write)
  * @name: a VM made by vmctl
  * @error: VMCTL_LIFECYCLE_ERROR_NO_VM, _METADATA for a VM without vmctl
  *   metadata, or a VMCTL_VIRT_ERROR
@@ -250,15 +237,19 @@ vmctl_host_recover_owned (VmctlHostChanges *changes, VmctlHostRecordKind kind,
  * what `start --single-gpu` asks for, kept for later starts.
  */
 gboolean
-vmctl_vm_set_single_gpu (virConnectPtr connection, const gchar *name, GError **error)
+vmctl_vm_set_single_gpu (VmctlSession *session, const gchar *name, GError **error)
 {
-  g_autoptr(VmctlDomain) domain = vmctl_lifecycle_lookup (connection, name, error);
+  virConnectPtr connection = vmctl_session_get_connection (session, FALSE, error);
+  g_autoptr(VmctlDomain) domain = NULL;
   g_autoptr(xmlDoc) document = NULL;
   g_autoptr(GString) xml = NULL;
   xmlBufferPtr buffer;
   xmlNodePtr spec = NULL;
   char *text;
 
+  if (connection == NULL)
+    return FALSE;
+  domain = vmctl_lifecycle_lookup (connection, name, error);
   if (domain == NULL)
     return FALSE;
   text = sym_virDomainGetMetadata (domain, VIR_DOMAIN_METADATA_ELEMENT, VMCTL_METADATA_NAMESPACE,

@@ -41,12 +41,13 @@ void vmctl_host_recover_owned (VmctlHostChanges *changes, VmctlHostRecordKind ki
                                VmctlHostRecovery *recovery);
 
 /* vmctl-lifecycle-host.c: the calls from start and stop */
-gboolean vmctl_lifecycle_host_before_passthrough (virDomainPtr domain,
+gboolean vmctl_lifecycle_host_before_passthrough (VmctlSession *session, virDomainPtr domain,
                                                   const VmctlVmMetadata *metadata,
                                                   GError **error);
-gboolean vmctl_lifecycle_host_after_passthrough (virDomainPtr domain,
+gboolean vmctl_lifecycle_host_after_passthrough (VmctlSession *session, virDomainPtr domain,
                                                  const VmctlVmMetadata *metadata,
                                                  GError **error);
-gboolean vmctl_lifecycle_host_after_stop (virDomainPtr domain, GError **error);
+gboolean vmctl_lifecycle_host_after_stop (VmctlSession *session, const gchar *name,
+                                          GError **error);
 
 G_END_DECLS

@@ -22,48 +22,6 @@ network_free (virNetworkPtr network)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlNetwork, network_free)
 
-static struct {
-  GMutex lock;
-  VmctlLifecycleNoticeFunc func;
-  gpointer data;
-} notice;
-
-/**
- * vmctl_lifecycle_set_notice:
- * @func: (nullable): called with a VM's name and one line the user should
- *   know about ("started network 'default'"), from the thread running it
- *
- * Process-wide, like vmctl_lifecycle_set_progress().
- */
-void
-vmctl_lifecycle_set_notice (VmctlLifecycleNoticeFunc func, gpointer user_data)
-{
-  g_mutex_lock (&notice.lock);
-  notice.func = func;
-  notice.data = user_data;
-  g_mutex_unlock (&notice.lock);
-}
-
-static void
-emit_notice (const gchar *vm, const gchar *line)
-{
-  g_mutex_lock (&notice.lock);
-  if (notice.func != NULL)
-    notice.func (vm, line, notice.data);
-  g_mutex_unlock (&notice.lock);
-}
-
-/**
- * vmctl_lifecycle_note: (skip)
- *
- * A line for the notice function, from the host changes of issue 13.
- */
-void
-vmctl_lifecycle_note (const gchar *vm, const gchar *line)
-{
-  emit_notice (vm, line);
-}
-
 /* the networks of <interface type='network'>, in order, without repeats */
 static GPtrArray *
 interface_networks (virDomainPtr domain, GError **error)
@@ -118,11 +76,11 @@ network_fix (const gchar *reason)
  *   when a network cannot start
  *
  * Starts every inactive libvirt network the domain's interfaces use, and
- * says so through the notice function: a network left running is a
- * change on the host the user should know of.
+ * says so through the session's note function (the VM the subject): a
+ * network left running is a change on the host the user should know of.
  */
 gboolean
-vmctl_lifecycle_start_networks (virDomainPtr domain, GError **error)
+vmctl_lifecycle_start_networks (VmctlSession *session, virDomainPtr domain, GError **error)
 {
   const gchar *vm = sym_virDomainGetName (domain);
   virConnectPtr connection = sym_virDomainGetConnect (domain);
@@ -134,7 +92,6 @@ vmctl_lifecycle_start_networks (virDomainPtr domain, GError **error)
     const gchar *name = g_ptr_array_index (names, i);
     g_autoptr(VmctlNetwork) network = sym_virNetworkLookupByName (connection, name);
     g_autoptr(GError) reason = NULL;
-    g_autofree gchar *line = NULL;
     int active;
 
     /* a network that does not exist is libvirt's to report ("Network
@@ -155,9 +112,8 @@ vmctl_lifecycle_start_networks (virDomainPtr domain, GError **error)
                    "fix: %s", vm, name, reason->message, network_fix (reason->message));
       return FALSE;
     }
-    line = g_strdup_printf ("started network '%s' (mark it autostart with: virsh "
-                            "net-autostart %s)", name, name);
-    emit_notice (vm, line);
+    vmctl_session_note (session, vm, "started network '%s' (mark it autostart with: virsh "
+                        "net-autostart %s)", name, name);
   }
   return TRUE;
 }

@@ -9,6 +9,7 @@
 #include "vmctl-lifecycle.h"
 #include "vmctl-autocleanups.h"
 #include "vmctl-device-lock.h"
+#include "vmctl-vfio.h"
 
 G_BEGIN_DECLS
 
@@ -44,28 +45,44 @@ gint vmctl_lifecycle_node_count (xmlXPathObjectPtr result);
 gchar *vmctl_lifecycle_child_prop (xmlNodePtr parent, const gchar *child, const gchar *name);
 
 /* vmctl-lifecycle-network.c */
-gboolean vmctl_lifecycle_start_networks (virDomainPtr domain, GError **error);
-void vmctl_lifecycle_note (const gchar *vm, const gchar *line);
+gboolean vmctl_lifecycle_start_networks (VmctlSession *session, virDomainPtr domain,
+                                         GError **error);
 
 /* vmctl-lifecycle-passthrough.c */
-gboolean vmctl_lifecycle_hold_owner (const gchar *name, VmctlDeviceLock **out_lock,
-                                     GError **error);
-gboolean vmctl_lifecycle_prepare_host (virConnectPtr connection, const gchar *name,
-                                       xmlDocPtr document, const VmctlVmMetadata *metadata,
-                                       VmctlHost *host, const gchar *state_dir, guint timeout_ms,
+gboolean vmctl_lifecycle_hold_owner (VmctlSession *session, const gchar *name,
+                                     VmctlDeviceLock **out_lock, GError **error);
+gboolean vmctl_lifecycle_parse_functions (GPtrArray *texts, GArray **out_addresses,
+                                          GError **error);
+xmlDocPtr vmctl_lifecycle_domain_document (virDomainPtr domain, unsigned int flags);
+gboolean vmctl_lifecycle_prepare_host (VmctlSession *session, virConnectPtr connection,
+                                       const gchar *name, xmlDocPtr document,
+                                       const VmctlVmMetadata *metadata, guint timeout_ms,
                                        GError **error);
-gboolean vmctl_lifecycle_before_start_passthrough (virDomainPtr domain,
+gboolean vmctl_lifecycle_before_start_passthrough (VmctlSession *session, virDomainPtr domain,
                                                    const VmctlVmMetadata *metadata,
                                                    GError **error);
-gboolean vmctl_lifecycle_after_stop_passthrough (virDomainPtr domain,
-                                                 const VmctlVmMetadata *metadata,
-                                                 GError **error);
 gboolean vmctl_lifecycle_get_state (virDomainPtr domain, VmctlVmState *out_state,
                                     GError **error);
-/* issue 13: where the host changes of start and stop are made, and a
- * yes/no attribute of <vmctl:spec> (vmctl-lifecycle-host.c) */
+/* issue 13: a yes/no attribute of <vmctl:spec> (vmctl-lifecycle-host.c) */
 gboolean vmctl_lifecycle_spec_says_yes (xmlNodePtr spec, const gchar *attribute);
-gboolean vmctl_lifecycle_get_passthrough (VmctlHost **out_host, gchar **out_state_dir,
-                                          gboolean *out_sysfs);
+
+/* vmctl-lifecycle-release.c */
+VmctlMoves *vmctl_moves_new (gboolean remote, gboolean dry_run);
+void vmctl_moves_add (VmctlMoves *moves, const VmctlPciAddress *address, const gchar *from,
+                      const gchar *to);
+void vmctl_moves_add_given (VmctlMoves *moves, GPtrArray *given);
+void vmctl_moves_add_actions (VmctlMoves *moves, GPtrArray *actions);
+gboolean vmctl_lifecycle_give_back (VmctlSession *session, VmctlVfio *vfio, const gchar *owner,
+                                    const VmctlPciAddress *address, gboolean check_users,
+                                    VmctlMoves *moves, gboolean *out_refused, GError **error);
+gboolean vmctl_lifecycle_reattach_remote (virConnectPtr connection, GArray *functions,
+                                          VmctlReleaseFlags flags, VmctlMoves *moves,
+                                          GError **error);
+gboolean vmctl_lifecycle_release (VmctlSession *session, virDomainPtr domain, const gchar *name,
+                                  VmctlReleaseFlags flags, VmctlMoves **out_moves,
+                                  GError **error);
+
+/* vmctl-lifecycle-hook.c: the libvirt hook's budget per wait */
+guint vmctl_lifecycle_hook_wait_ms (void);
 
 G_END_DECLS

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmctl-lifecycle.c: starting, stopping and destroying VMs, autostart,
- * and running one operation on many VMs at once. Defining and undefining
- * (with their storage) are in vmctl-lifecycle-storage.c, the read-only
- * queries in vmctl-lifecycle-info.c.
+ * Many VMs at once are vmctl-lifecycle-many.c, what happens after a stop
+ * vmctl-lifecycle-release.c. Defining and undefining (with their
+ * storage) are in vmctl-lifecycle-storage.c, the read-only queries in
+ * vmctl-lifecycle-info.c.
  *
  * Every libvirt call goes through the sym_ pointers (vmctl-libvirt.h), and
  * its error is converted right where it fails: libvirt keeps one error per
@@ -16,11 +17,6 @@ G_DEFINE_QUARK (vmctl-lifecycle-error-quark, vmctl_lifecycle_error)
 
 /* how often stop looks at the domain while the guest shuts down */
 #define STOP_POLL_MS 200
-
-/* run_many: libvirt serves parallel calls on one connection, but a
- * daemon's worker pool (max_workers, 20 by default) is shared with every
- * other client; more threads would only queue there */
-#define RUN_MANY_MAX_THREADS 8
 
 /**
  * vmctl_lifecycle_set_virt_error:
@@ -191,57 +187,50 @@ is_down (VmctlVmState state)
 
 /* ---- the passthrough engine's steps ---- */
 
-/* Before-start step: vmctl's metadata, when present, must be readable (a
- * start never acts on a plan it misread); then the host is prepared for
- * the plan (vmctl-lifecycle-passthrough.c). A domain without vmctl metadata
- * is not vmctl's and starts as it is. */
-static gboolean after_stop (virDomainPtr domain, GError **error);
+static gboolean after_stop (VmctlSession *session, virDomainPtr domain, GError **error);
 
+/* Before-start step: vmctl's metadata, when present, must be readable (a
+ * start never acts on a plan it misread); then the session's host is
+ * prepared for the plan (vmctl-lifecycle-passthrough.c). A domain without
+ * vmctl metadata is not vmctl's and starts as it is. */
 static gboolean
-before_start (virDomainPtr domain, GError **error)
+before_start (VmctlSession *session, virDomainPtr domain, GError **error)
 {
   g_autoptr(VmctlVmMetadata) metadata = NULL;
 
   if (!vmctl_lifecycle_read_metadata (domain, &metadata, error)
-      || !vmctl_lifecycle_host_before_passthrough (domain, metadata, error))
+      || !vmctl_lifecycle_host_before_passthrough (session, domain, metadata, error))
     return FALSE;
   /* issue 13: the single-GPU hand-off (above) before the devices move,
    * CPU isolation and the sleep inhibitor once they have; each undone */
-  if (!vmctl_lifecycle_before_start_passthrough (domain, metadata, error)) {
-    (void) vmctl_lifecycle_host_after_stop (domain, NULL);
+  if (!vmctl_lifecycle_before_start_passthrough (session, domain, metadata, error)) {
+    (void) vmctl_lifecycle_host_after_stop (session, sym_virDomainGetName (domain), NULL);
     return FALSE;
   }
-  if (!vmctl_lifecycle_host_after_passthrough (domain, metadata, error)) {
-    (void) after_stop (domain, NULL);
+  if (!vmctl_lifecycle_host_after_passthrough (session, domain, metadata, error)) {
+    (void) after_stop (session, domain, NULL);
     return FALSE;
   }
   return TRUE;
 }
 
 /* After-stop step, also the undo of before_start() when the start fails:
- * every function vmctl holds for the VM goes back to its original driver.
- * It runs only once the domain is down, because QEMU holds the devices
- * until its process exits. Unreadable metadata does not stop it: the
- * journal, not the metadata, says what vmctl moved. */
+ * the one after-stop policy (vmctl_vm_release()). It runs only once the
+ * domain is down, because QEMU holds the devices until its process exits. */
 static gboolean
-after_stop (virDomainPtr domain, GError **error)
+after_stop (VmctlSession *session, virDomainPtr domain, GError **error)
 {
-  g_autoptr(VmctlVmMetadata) metadata = NULL;
-
-  gboolean ok;
-
-  if (!vmctl_lifecycle_read_metadata (domain, &metadata, NULL))
-    metadata = NULL;
-  ok = vmctl_lifecycle_after_stop_passthrough (domain, metadata, error);
-  /* issue 13: isolation, the inhibitor, the display handed off */
-  return vmctl_lifecycle_host_after_stop (domain, ok ? error : NULL) && ok;
+  return vmctl_lifecycle_release (session, domain, sym_virDomainGetName (domain),
+                                  VMCTL_RELEASE_FLAGS_NONE, NULL, error);
 }
 
 /* ---- start, stop, destroy ---- */
 
 /**
  * vmctl_vm_start:
- * @connection: an open read-write connection
+ * @session: the connection (opened read-write) and the host the VM's
+ *   planned functions live on; notes (a network started) and progress go
+ *   to its functions, @name the subject
  * @name: the VM
  * @out_changed: (out) (optional): FALSE when the VM was already running
  * @error: VMCTL_LIFECYCLE_ERROR_NO_VM, VMCTL_LIFECYCLE_ERROR_METADATA, or a
@@ -253,21 +242,25 @@ after_stop (virDomainPtr domain, GError **error)
  * Returns: TRUE when the VM is running (or paused) afterwards
  */
 gboolean
-vmctl_vm_start (virConnectPtr connection, const gchar *name, gboolean *out_changed,
+vmctl_vm_start (VmctlSession *session, const gchar *name, gboolean *out_changed,
                 GError **error)
 {
   g_autoptr(VmctlDomain) domain = NULL;
   g_autoptr(VmctlDeviceLock) starting = NULL;
+  virConnectPtr connection;
   VmctlVmState state;
 
-  g_return_val_if_fail (connection != NULL && name != NULL, FALSE);
+  g_return_val_if_fail (session != NULL && name != NULL, FALSE);
+  connection = vmctl_session_get_connection (session, FALSE, error);
+  if (connection == NULL)
+    return FALSE;
   domain = vmctl_lifecycle_lookup (connection, name, error);
   if (domain == NULL)
     return FALSE;
   /* held until the domain runs or the start is undone: two starts of one
    * VM take turns (the second then finds it running), and `gpu recover`
    * leaves the functions of a starting VM alone */
-  if (!vmctl_lifecycle_hold_owner (name, &starting, error)) {
+  if (!vmctl_lifecycle_hold_owner (session, name, &starting, error)) {
     g_prefix_error (error, "cannot start: ");
     return FALSE;
   }
@@ -278,11 +271,11 @@ vmctl_vm_start (virConnectPtr connection, const gchar *name, gboolean *out_chang
       *out_changed = FALSE;
     return TRUE;
   }
-  if (!vmctl_lifecycle_start_networks (domain, error)) {
+  if (!vmctl_lifecycle_start_networks (session, domain, error)) {
     g_prefix_error (error, "cannot start: ");
     return FALSE;
   }
-  if (!before_start (domain, error)) {
+  if (!before_start (session, domain, error)) {
     /* the step's errors name the VM already */
     g_prefix_error (error, "cannot start: ");
     return FALSE;
@@ -290,7 +283,7 @@ vmctl_vm_start (virConnectPtr connection, const gchar *name, gboolean *out_chang
   if (sym_virDomainCreate (domain) < 0) {
     vmctl_lifecycle_set_virt_error (error, "cannot start VM '%s'", name);
     /* the start's error is the one to report; an undo failure would hide it */
-    (void) after_stop (domain, NULL);
+    (void) after_stop (session, domain, NULL);
     return FALSE;
   }
   if (out_changed != NULL)
@@ -332,13 +325,17 @@ poll_down (virDomainPtr domain, gboolean *out_down, GError **error)
  * TRUE with *out_domain NULL and *out_changed FALSE when it is already down:
  * stopping a stopped VM succeeds. */
 static gboolean
-lookup_running (virConnectPtr connection, const gchar *name, virDomainPtr *out_domain,
+lookup_running (VmctlSession *session, const gchar *name, virDomainPtr *out_domain,
                 gboolean *out_changed, GError **error)
 {
-  g_autoptr(VmctlDomain) domain = vmctl_lifecycle_lookup (connection, name, error);
+  virConnectPtr connection = vmctl_session_get_connection (session, FALSE, error);
+  g_autoptr(VmctlDomain) domain = NULL;
   gboolean down = FALSE;
 
   *out_domain = NULL;
+  if (connection == NULL)
+    return FALSE;
+  domain = vmctl_lifecycle_lookup (connection, name, error);
   if (domain == NULL || !poll_down (domain, &down, error))
     return FALSE;
   if (down) {
@@ -352,7 +349,8 @@ lookup_running (virConnectPtr connection, const gchar *name, virDomainPtr *out_d
 
 /**
  * vmctl_vm_stop_full:
- * @connection: an open read-write connection
+ * @session: the connection (opened read-write) and the host for the
+ *   after-stop step
  * @name: the VM
  * @timeout_seconds: how long the guest gets to shut down
  * @force: destroy the VM when the guest has not shut down in time
@@ -369,7 +367,7 @@ lookup_running (virConnectPtr connection, const gchar *name, virDomainPtr *out_d
  * guest lost what it had not written.
  */
 gboolean
-vmctl_vm_stop_full (virConnectPtr connection, const gchar *name, guint timeout_seconds,
+vmctl_vm_stop_full (VmctlSession *session, const gchar *name, guint timeout_seconds,
                     gboolean force, VmctlStopProgress progress, gpointer user_data,
                     VmctlStopResult *out_result, GError **error)
 {
@@ -380,8 +378,8 @@ vmctl_vm_stop_full (virConnectPtr connection, const gchar *name, guint timeout_s
   gint64 next_progress;
   gboolean down = FALSE;
 
-  g_return_val_if_fail (connection != NULL && name != NULL, FALSE);
-  if (!lookup_running (connection, name, &domain, &result.changed, error))
+  g_return_val_if_fail (session != NULL && name != NULL, FALSE);
+  if (!lookup_running (session, name, &domain, &result.changed, error))
     return FALSE;
   if (domain == NULL) {
     if (out_result != NULL)
@@ -426,7 +424,7 @@ vmctl_vm_stop_full (virConnectPtr connection, const gchar *name, guint timeout_s
     result.forced = TRUE;
     result.waited_seconds = timeout_seconds;
   }
-  if (!after_stop (domain, error))
+  if (!after_stop (session, domain, error))
     return FALSE;
   result.changed = TRUE;
   if (out_result != NULL)
@@ -442,13 +440,13 @@ vmctl_vm_stop_full (virConnectPtr connection, const gchar *name, guint timeout_s
  * had to be powered off.
  */
 gboolean
-vmctl_vm_stop (virConnectPtr connection, const gchar *name, guint timeout_seconds,
+vmctl_vm_stop (VmctlSession *session, const gchar *name, guint timeout_seconds,
                gboolean force, VmctlStopProgress progress, gpointer user_data,
                gboolean *out_changed, GError **error)
 {
   VmctlStopResult result = { 0 };
 
-  if (!vmctl_vm_stop_full (connection, name, timeout_seconds, force, progress, user_data,
+  if (!vmctl_vm_stop_full (session, name, timeout_seconds, force, progress, user_data,
                            &result, error))
     return FALSE;
   if (out_changed != NULL)
@@ -458,7 +456,8 @@ vmctl_vm_stop (virConnectPtr connection, const gchar *name, guint timeout_second
 
 /**
  * vmctl_vm_destroy:
- * @connection: an open read-write connection
+ * @session: the connection (opened read-write) and the host for the
+ *   after-stop step
  * @name: the VM
  * @out_changed: (out) (optional): FALSE when the VM was already shut off
  * @error: VMCTL_LIFECYCLE_ERROR_NO_VM or a VMCTL_VIRT_ERROR
@@ -467,17 +466,17 @@ vmctl_vm_stop (virConnectPtr connection, const gchar *name, guint timeout_second
  * step.
  */
 gboolean
-vmctl_vm_destroy (virConnectPtr connection, const gchar *name, gboolean *out_changed,
+vmctl_vm_destroy (VmctlSession *session, const gchar *name, gboolean *out_changed,
                   GError **error)
 {
   g_autoptr(VmctlDomain) domain = NULL;
 
-  g_return_val_if_fail (connection != NULL && name != NULL, FALSE);
-  if (!lookup_running (connection, name, &domain, out_changed, error))
+  g_return_val_if_fail (session != NULL && name != NULL, FALSE);
+  if (!lookup_running (session, name, &domain, out_changed, error))
     return FALSE;
   if (domain == NULL)
     return TRUE;
-  if (!destroy_domain (domain, name, error) || !after_stop (domain, error))
+  if (!destroy_domain (domain, name, error) || !after_stop (session, domain, error))
     return FALSE;
   if (out_changed != NULL)
     *out_changed = TRUE;
@@ -508,119 +507,4 @@ vmctl_vm_set_autostart (virConnectPtr connection, const gchar *name, gboolean au
     return FALSE;
   }
   return TRUE;
-}
-
-/* ---- many VMs at once ---- */
-
-/* libvirtd serves at most max_client_requests (5 by default) calls of one
- * connection at a time and queues the rest: eight destroys on one connection
- * run in two waves. So every five concurrent operations get a connection. */
-#define RUN_MANY_CALLS_PER_CONNECTION 5
-
-typedef struct {
-  virConnectPtr *connections;         /* [0] is the caller's */
-  guint n_connections;
-  VmctlVmOperation operation;
-  gpointer user_data;
-  const gchar * const *names;
-  GError **errors;                    /* one slot per name, written by one thread each */
-} RunMany;
-
-static void
-run_one (gpointer data, gpointer user_data)
-{
-  RunMany *run = user_data;
-  /* pushed as index + 1: a thread pool refuses NULL data */
-  guint index = GPOINTER_TO_UINT (data) - 1;
-  GError *local_error = NULL;
-
-  /* round robin: each connection carries an even share */
-  virConnectPtr connection = run->connections[index % run->n_connections];
-
-  if (!run->operation (connection, run->names[index], run->user_data, &local_error)
-      && local_error == NULL)
-    g_set_error (&local_error, VMCTL_VIRT_ERROR, VMCTL_VIRT_ERROR_FAILED,
-                 "VM '%s': the operation failed without saying why", run->names[index]);
-  run->errors[index] = local_error;
-}
-
-static void
-free_error_or_null (gpointer error)
-{
-  if (error != NULL)
-    g_error_free (error);
-}
-
-/**
- * vmctl_vm_run_many:
- * @connection: an open connection; beyond five concurrent operations
- *   (libvirtd's default max_client_requests) more connections to its URI
- *   are opened and closed here
- * @names: NULL-terminated VM names
- * @operation: what to do with each; called from worker threads, so it
- *   must not touch state shared between names without locking
- * @user_data: for @operation
- *
- * Runs @operation for every name concurrently (at most
- * RUN_MANY_MAX_THREADS at a time) and waits for all of them.
- *
- * Returns: (transfer full) (element-type GError): one entry per name in
- *   the order of @names, NULL where the operation succeeded; free with
- *   g_ptr_array_unref(), which frees the errors
- */
-GPtrArray *
-vmctl_vm_run_many (virConnectPtr connection, const gchar * const *names,
-                   VmctlVmOperation operation, gpointer user_data)
-{
-  guint count;
-  guint threads;
-  g_autofree GError **errors = NULL;
-  g_autofree virConnectPtr *connections = NULL;
-  g_autofree gchar *uri = NULL;
-  GThreadPool *pool;
-  GPtrArray *result;
-  RunMany run = { 0 };
-
-  g_return_val_if_fail (connection != NULL && names != NULL && operation != NULL, NULL);
-  count = g_strv_length ((gchar **) names);
-  errors = g_new0 (GError *, count + 1);
-  threads = MIN (MAX (count, 1), RUN_MANY_MAX_THREADS);
-
-  /* more connections to the same URI; if one cannot be opened, the ones
-   * that could carry the work (slower, never wrong) */
-  connections = g_new0 (virConnectPtr, (threads + RUN_MANY_CALLS_PER_CONNECTION - 1)
-                                       / RUN_MANY_CALLS_PER_CONNECTION);
-  connections[0] = connection;
-  run.n_connections = 1;
-  uri = sym_virConnectGetURI (connection);
-  /* the test driver keeps its state per connection: another one would see
-   * a fresh copy of the file, not the caller's VMs */
-  while (uri != NULL && !g_str_has_prefix (uri, "test:")
-         && run.n_connections * RUN_MANY_CALLS_PER_CONNECTION < threads) {
-    virConnectPtr extra = vmctl_connect_open (uri, FALSE, NULL);
-
-    if (extra == NULL)
-      break;
-    connections[run.n_connections++] = extra;
-  }
-  run.connections = connections;
-  run.operation = operation;
-  run.user_data = user_data;
-  run.names = names;
-  run.errors = errors;
-
-  /* not exclusive: GLib reuses idle threads, and a non-exclusive pool
-   * cannot fail to be made (so no GError here) */
-  pool = g_thread_pool_new (run_one, &run, threads, FALSE, NULL);
-  for (guint i = 0; i < count; i++)
-    g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), NULL);
-  /* wait for every queued name before reading the results */
-  g_thread_pool_free (pool, FALSE, TRUE);
-  for (guint i = 1; i < run.n_connections; i++)
-    vmctl_connect_close (connections[i]);
-
-  result = g_ptr_array_new_full (count, free_error_or_null);
-  for (guint i = 0; i < count; i++)
-    g_ptr_array_add (result, errors[i]);
-  return result;
 }

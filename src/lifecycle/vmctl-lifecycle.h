@@ -9,6 +9,8 @@
 #include <libxml/tree.h>
 #include "vmctl-libvirt.h"
 #include "vmctl-host.h"
+#include "vmctl-pci-address.h"
+#include "vmctl-session.h"
 #include "vmctl-spec.h"
 
 G_BEGIN_DECLS
@@ -27,6 +29,8 @@ typedef enum {
   VMCTL_LIFECYCLE_ERROR_NETWORK,      /* a network the VM uses is missing or cannot
                                        * start; the message has libvirt's reason and
                                        * the fix (exit 1) */
+  VMCTL_LIFECYCLE_ERROR_USERS_UNKNOWN, /* libvirt cannot say whether a running VM uses
+                                       * the functions: nothing was given back (exit 1) */
 } VmctlLifecycleError;
 
 GQuark vmctl_lifecycle_error_quark (void);
@@ -66,33 +70,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlVmInfo, vmctl_vm_info_free)
 gboolean vmctl_vm_define (virConnectPtr connection, const VmctlSpec *spec,
                           xmlDocPtr document, GError **error);
 
-/* Where the PCI functions of VMs' plans live: a host root and vmctl's state
- * directory (journal, locks, hugepage reservations); @sysfs TRUE when the
- * connection manages that host (functions moved through sysfs by the
- * journaled engine), FALSE for a remote host (libvirt's node-device detach
- * there). Process-wide; until set, starting a VM with planned functions
- * fails. NULL @host unsets it. */
-void vmctl_lifecycle_set_passthrough (VmctlHost *host, const gchar *state_dir, gboolean sysfs);
-/* Where the steps of those moves go while start/stop run (NULL: nowhere):
- * moves wait up to 10 s per function for the kernel, which a person
- * watching should see. Process-wide, like the host. */
-typedef void (*VmctlLifecycleProgressFunc) (const gchar *vm, const gchar *line,
-                                            gpointer user_data);
-void vmctl_lifecycle_set_progress (VmctlLifecycleProgressFunc func, gpointer user_data);
-
-/* What the user should know of a start (a network vmctl started), one line
- * at a time, from the thread running the VM. Process-wide. */
-typedef void (*VmctlLifecycleNoticeFunc) (const gchar *vm, const gchar *line,
-                                          gpointer user_data);
-void vmctl_lifecycle_set_notice (VmctlLifecycleNoticeFunc func, gpointer user_data);
 gchar *vmctl_network_note_missing (virConnectPtr connection, const gchar *name);
 
-/* start: the inactive networks its interfaces use are started (a notice
- * says so); then the before-start step (vmctl metadata read; the plan re-checked
- * against the host, hugepages checked or reserved, the planned functions
- * moved to vfio-pci), then virDomainCreate; on failure all of it is undone.
- * A VM that is already running is success (*out_changed FALSE). */
-gboolean vmctl_vm_start (virConnectPtr connection, const gchar *name,
+/* start: the inactive networks its interfaces use are started (a note
+ * says so, through the session's note function); then the before-start
+ * step (vmctl metadata read; the plan re-checked against the session's
+ * host, hugepages checked or reserved, the planned functions moved to
+ * vfio-pci), then virDomainCreate; on failure all of it is undone. A VM
+ * that is already running is success (*out_changed FALSE). */
+gboolean vmctl_vm_start (VmctlSession *session, const gchar *name,
                          gboolean *out_changed, GError **error);
 
 /* stop: ACPI shutdown, wait up to @timeout_seconds (calling @progress once a
@@ -101,7 +87,7 @@ gboolean vmctl_vm_start (virConnectPtr connection, const gchar *name,
  * the after-stop step runs. A VM already shut off is success
  * (*out_changed FALSE). */
 typedef void (*VmctlStopProgress) (const gchar *name, guint seconds_left, gpointer user_data);
-gboolean vmctl_vm_stop (virConnectPtr connection, const gchar *name, guint timeout_seconds,
+gboolean vmctl_vm_stop (VmctlSession *session, const gchar *name, guint timeout_seconds,
                         gboolean force, VmctlStopProgress progress, gpointer user_data,
                         gboolean *out_changed, GError **error);
 /* what stop did, for vmctl_vm_stop_full() */
@@ -110,11 +96,41 @@ typedef struct {
   gboolean forced;                    /* the guest ignored the shutdown: destroyed */
   guint waited_seconds;               /* how long stop waited for the guest */
 } VmctlStopResult;
-gboolean vmctl_vm_stop_full (virConnectPtr connection, const gchar *name, guint timeout_seconds,
+gboolean vmctl_vm_stop_full (VmctlSession *session, const gchar *name, guint timeout_seconds,
                              gboolean force, VmctlStopProgress progress, gpointer user_data,
                              VmctlStopResult *out_result, GError **error);
-gboolean vmctl_vm_destroy (virConnectPtr connection, const gchar *name,
+gboolean vmctl_vm_destroy (VmctlSession *session, const gchar *name,
                            gboolean *out_changed, GError **error);
+
+/* The after-stop policy (vmctl-lifecycle-release.c): what the functions a
+ * VM held became, and the host changes. */
+typedef struct {
+  VmctlPciAddress address;
+  gchar *from;                        /* the driver before, NULL for none */
+  gchar *to;                          /* the driver after, NULL for none */
+} VmctlMovedFunction;
+
+typedef struct {
+  gboolean remote;                    /* moved by a remote host's libvirt: @actions
+                                       * say what, @functions is empty */
+  gboolean dry_run;                   /* nothing changed: what would */
+  GArray *functions;                  /* VmctlMovedFunction, in the order moved */
+  GPtrArray *actions;                 /* gchar*: host changes made, or that a dry run
+                                       * would make */
+} VmctlMoves;
+
+void vmctl_moves_free (VmctlMoves *moves);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlMoves, vmctl_moves_free)
+
+typedef enum {
+  VMCTL_RELEASE_FLAGS_NONE = 0,
+  VMCTL_RELEASE_CHECK_USERS = 1 << 0, /* refuse functions a running VM uses */
+  VMCTL_RELEASE_HOOK = 1 << 1,        /* the libvirt hook: no libvirt, short waits */
+  VMCTL_RELEASE_DRY_RUN = 1 << 2,     /* change nothing */
+} VmctlReleaseFlags;
+
+gboolean vmctl_vm_release (VmctlSession *session, const gchar *name, VmctlReleaseFlags flags,
+                           VmctlMoves **out_moves, GError **error);
 /* What undefine does with the VM's disks (device='disk': cdroms are
  * installation media and always stay; block devices always stay). */
 typedef enum {
@@ -149,7 +165,7 @@ gboolean vmctl_vm_undefine (virConnectPtr connection, const gchar *name,
 gboolean vmctl_vm_set_autostart (virConnectPtr connection, const gchar *name,
                                  gboolean autostart, GError **error);
 /* issue 13: start --single-gpu (vmctl-lifecycle-host.c) */
-gboolean vmctl_vm_set_single_gpu (virConnectPtr connection, const gchar *name, GError **error);
+gboolean vmctl_vm_set_single_gpu (VmctlSession *session, const gchar *name, GError **error);
 
 GPtrArray *vmctl_vm_list (virConnectPtr connection, gboolean all, GError **error); /* VmctlVmInfo*, by name */
 VmctlVmInfo *vmctl_vm_info (virConnectPtr connection, const gchar *name, GError **error);
@@ -161,12 +177,13 @@ GHashTable *vmctl_vm_running_hostdevs (virConnectPtr connection, const gchar *ex
 /* every defined VM's name (for --all), sorted */
 gchar **vmctl_vm_all_names (virConnectPtr connection, GError **error);
 
-/* Run @operation on each name concurrently through one connection (libvirt
- * serves parallel calls). Returns one GError* (NULL on success) per name,
- * in the order of @names. */
-typedef gboolean (*VmctlVmOperation) (virConnectPtr connection, const gchar *name,
+/* Run @operation on each name concurrently, each worker thread with a
+ * session like @session but a connection of its own past the first few
+ * (libvirt serves parallel calls). Returns one GError* (NULL on success)
+ * per name, in the order of @names. */
+typedef gboolean (*VmctlVmOperation) (VmctlSession *session, const gchar *name,
                                       gpointer user_data, GError **error);
-GPtrArray *vmctl_vm_run_many (virConnectPtr connection, const gchar * const *names,
+GPtrArray *vmctl_vm_run_many (VmctlSession *session, const gchar * const *names,
                               VmctlVmOperation operation, gpointer user_data);
 
 G_END_DECLS

@@ -92,6 +92,7 @@ static const ErrorRow rows[] = {
   { vmctl_lifecycle_error_quark, VMCTL_LIFECYCLE_ERROR_TIMEOUT, VMCTL_ERROR_TIMEOUT },
   { vmctl_lifecycle_error_quark, VMCTL_LIFECYCLE_ERROR_METADATA, VMCTL_ERROR_DATA },
   { vmctl_lifecycle_error_quark, VMCTL_LIFECYCLE_ERROR_STORAGE_IN_USE, VMCTL_ERROR_BUSY },
+  { vmctl_lifecycle_error_quark, VMCTL_LIFECYCLE_ERROR_USERS_UNKNOWN, VMCTL_ERROR_HYPERVISOR },
   { vmctl_lifecycle_error_quark, ANY_CODE, VMCTL_ERROR_HYPERVISOR },
   /* data vmctl ships or was handed */
   { vmctl_profile_error_quark, ANY_CODE, VMCTL_ERROR_DATA },

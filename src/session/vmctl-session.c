@@ -2,7 +2,7 @@
 /* vmctl-session.c: the session: what one command works on, and what it
  * derives from that once (the libvirt connection, the host facts). Every library function that acts on a host takes it
  * explicitly; nothing here is process-wide. */
-#include "vmctl-session.h"
+#include "vmctl-session-private.h"
 
 #include "vmctl-autocleanups.h"
 #include "vmctl-connect.h"
@@ -259,14 +259,117 @@ vmctl_session_get_facts (VmctlSession *session, GError **error)
   VmctlHostFacts *facts;
 
   g_return_val_if_fail (session != NULL, NULL);
+  facts = vmctl_session_get_facts_noting (session, notes, error);
+  for (guint i = 0; i < notes->len; i++)
+    vmctl_session_note (session, NULL, "%s", (const gchar *) g_ptr_array_index (notes, i));
+  return facts;
+}
+
+/**
+ * vmctl_session_get_facts_noting: (skip)
+ * @notes: (element-type utf8): gets the notes of the gathering, when this
+ *   call gathers (a command that prints its notes in an order of its own)
+ *
+ * vmctl_session_get_facts() without the note function.
+ *
+ * Returns: (transfer none): the facts, valid as long as the session
+ */
+VmctlHostFacts *
+vmctl_session_get_facts_noting (VmctlSession *session, GPtrArray *notes, GError **error)
+{
+  VmctlHostFacts *facts;
+
+  g_return_val_if_fail (session != NULL && notes != NULL, NULL);
   g_mutex_lock (&session->lock);
   if (session->facts == NULL)
     session->facts = vmctl_host_facts_gather (session->host, session->uri, notes, error);
   facts = session->facts;
   g_mutex_unlock (&session->lock);
-  for (guint i = 0; i < notes->len; i++)
-    vmctl_session_note (session, NULL, "%s", (const gchar *) g_ptr_array_index (notes, i));
   return facts;
+}
+
+/**
+ * vmctl_session_new_worker: (skip)
+ *
+ * A session for another thread working in parallel with @session: the
+ * same host root, URI, state directory, facts and line functions, but a
+ * connection of its own (libvirtd serves a bounded number of calls per
+ * connection at a time). For the duration of one operation: later
+ * changes to @session's line functions do not reach it.
+ *
+ * Returns: (transfer full): the worker's session
+ */
+VmctlSession *
+vmctl_session_new_worker (VmctlSession *session)
+{
+  VmctlSession *worker = g_new0 (VmctlSession, 1);
+
+  g_return_val_if_fail (session != NULL, NULL);
+  worker->ref_count = 1;
+  g_mutex_init (&worker->lock);
+  worker->host = vmctl_host_ref (session->host);
+  worker->host_root_given = session->host_root_given;
+  worker->uri = g_strdup (session->uri);
+  worker->state_dir = g_strdup (session->state_dir);
+  g_mutex_lock (&session->lock);
+  if (session->facts != NULL)
+    worker->facts = vmctl_host_facts_ref (session->facts);
+  worker->progress = session->progress;
+  worker->progress_data = session->progress_data;
+  worker->note = session->note;
+  worker->note_data = session->note_data;
+  g_mutex_unlock (&session->lock);
+  return worker;
+}
+
+typedef struct {
+  VmctlSession *session;
+  gchar *subject;
+} EngineProgress;
+
+static void
+engine_progress_free (gpointer data)
+{
+  EngineProgress *progress = data;
+
+  vmctl_session_unref (progress->session);
+  g_free (progress->subject);
+  g_free (progress);
+}
+
+static void
+engine_progress (const gchar *line, gpointer user_data)
+{
+  EngineProgress *progress = user_data;
+
+  vmctl_session_progress (progress->session, progress->subject, "%s", line);
+}
+
+/**
+ * vmctl_session_new_engine: (skip)
+ * @subject: (nullable): the VM the moves are for, named in progress lines
+ * @error: as vmctl_vfio_new()
+ *
+ * The passthrough engine for the session's host root and state
+ * directory, its steps going to the session's progress function.
+ *
+ * Returns: (transfer full): the engine
+ */
+VmctlVfio *
+vmctl_session_new_engine (VmctlSession *session, const gchar *subject, GError **error)
+{
+  VmctlVfio *vfio;
+  EngineProgress *progress;
+
+  g_return_val_if_fail (session != NULL, NULL);
+  vfio = vmctl_vfio_new (session->host, session->state_dir, error);
+  if (vfio == NULL || !vmctl_session_has_progress (session))
+    return vfio;
+  progress = g_new0 (EngineProgress, 1);
+  progress->session = vmctl_session_ref (session);
+  progress->subject = g_strdup (subject);
+  vmctl_vfio_set_progress_full (vfio, engine_progress, progress, engine_progress_free);
+  return vfio;
 }
 
 /**
@@ -289,6 +392,18 @@ vmctl_session_load_quirks (VmctlSession *session, GError **error)
   return vmctl_quirks_load (path, error);
 }
 
+/* a judgement never runs without the list of the host's own functions */
+static gboolean
+mark_host_critical (VmctlInventory *inventory, GError **error)
+{
+  g_autoptr(VmctlHostCritical) critical = vmctl_host_critical_load_default (error);
+
+  if (critical == NULL)
+    return FALSE;
+  vmctl_host_critical_mark (critical, inventory);
+  return TRUE;
+}
+
 /**
  * vmctl_session_load_inventory:
  * @flags: VMCTL_INVENTORY_NAMES when the caller prints device names
@@ -306,27 +421,41 @@ vmctl_session_load_inventory (VmctlSession *session, VmctlInventoryFlags flags,
                               GError **error)
 {
   g_autoptr(VmctlInventory) inventory = NULL;
-  g_autoptr(VmctlHostCritical) critical = NULL;
+  virConnectPtr connection;
 
   g_return_val_if_fail (session != NULL, NULL);
-  if (!vmctl_session_uses_nodedev (session)) {
-    inventory = vmctl_inventory_from_sysfs_full (session->host, flags, error);
-  } else {
-    /* listing node devices needs no write access, and a read-only
-     * connection works for unprivileged users on the system daemon */
-    virConnectPtr connection = vmctl_session_get_connection (session, TRUE, error);
+  if (!vmctl_session_uses_nodedev (session))
+    return vmctl_session_load_sysfs_inventory (session, flags, error);
+  /* listing node devices needs no write access, and a read-only
+   * connection works for unprivileged users on the system daemon */
+  connection = vmctl_session_get_connection (session, TRUE, error);
+  if (connection == NULL)
+    return NULL;
+  inventory = vmctl_inventory_from_nodedev_full (connection, flags, error);
+  return inventory != NULL && mark_host_critical (inventory, error)
+         ? g_steal_pointer (&inventory) : NULL;
+}
 
-    if (connection == NULL)
-      return NULL;
-    inventory = vmctl_inventory_from_nodedev_full (connection, flags, error);
-  }
-  if (inventory == NULL)
-    return NULL;
-  critical = vmctl_host_critical_load_default (error);
-  if (critical == NULL)
-    return NULL;
-  vmctl_host_critical_mark (critical, inventory);
-  return g_steal_pointer (&inventory);
+/**
+ * vmctl_session_load_sysfs_inventory: (skip)
+ *
+ * vmctl_session_load_inventory() from sysfs under the host root whatever
+ * the URI: for the moves the engine makes on this host (start's plan
+ * re-check, the libvirt hook).
+ *
+ * Returns: (transfer full): the host's PCI functions, host-critical ones
+ *   marked
+ */
+VmctlInventory *
+vmctl_session_load_sysfs_inventory (VmctlSession *session, VmctlInventoryFlags flags,
+                                    GError **error)
+{
+  g_autoptr(VmctlInventory) inventory = NULL;
+
+  g_return_val_if_fail (session != NULL, NULL);
+  inventory = vmctl_inventory_from_sysfs_full (session->host, flags, error);
+  return inventory != NULL && mark_host_critical (inventory, error)
+         ? g_steal_pointer (&inventory) : NULL;
 }
 
 /**

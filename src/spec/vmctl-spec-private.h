@@ -38,6 +38,12 @@ gboolean vmctl_spec_disk_settle_path (VmctlSpecDisk *disk, struct stat *out_info
                                       GError **error);
 gboolean vmctl_spec_check_disks (VmctlSpec *spec, VmctlHost *host, GError **error);
 
+/* Rules the spec and the domain layout (src/domain) both apply: each is
+ * decided here, once, so a finalized spec and the XML built from it can
+ * never disagree (vmctl-spec.c). */
+const gchar *vmctl_virt_type_cpu_mode (VmctlVirtType type, const gchar *requested);
+gboolean vmctl_machine_is_q35 (const gchar *machine);
+
 /* for the setters, which are split across vmctl-spec-parse*.c */
 gboolean vmctl_spec_prefix_option (GError **error, const gchar *option, const gchar *text);
 

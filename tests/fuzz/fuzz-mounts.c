@@ -7,6 +7,7 @@
 #include "vmctl-fuzz.h"
 #include "vmctl-host-use-private.h"
 #include "vmctl-hostcheck-private.h"
+#include "vmctl-hugepages-private.h"
 
 static void
 check_host_use (const gchar *text)
@@ -32,12 +33,15 @@ check_host_use (const gchar *text)
     g_assert_true (g_str_has_prefix (g_ptr_array_index (reasons, i), "/dev/"));
 }
 
-/* The hugepages.mount check reads /proc/mounts through the host only. */
+/* The hugetlbfs mounts' one reader (the host facts' page sizes, the
+ * hugepages.mount check's mount points) reads /proc/mounts through the
+ * host only. */
 static void
 check_hugepages_mount (const gchar *text)
 {
   g_autoptr(GPtrArray) results =
     g_ptr_array_new_with_free_func ((GDestroyNotify) vmctl_check_result_free);
+  g_autoptr(GPtrArray) mounts = NULL;
   VmctlHostCheck check = { 0 };
 
   vmctl_fuzz_write_host_file ("mounts", text);
@@ -45,6 +49,13 @@ check_hugepages_mount (const gchar *text)
   check.results = results;
   vmctl_host_check_hugepages_mount (&check);
   g_assert_cmpuint (results->len, ==, 1);
+  mounts = vmctl_hugepages_read_mounts (check.host);
+  g_assert_nonnull (mounts);
+  for (guint i = 0; i < mounts->len; i++)
+    g_assert_nonnull (((VmctlHugetlbfsMount *) g_ptr_array_index (mounts, i))->mount_point);
+  /* the check passes exactly when the reader finds a mount */
+  g_assert_cmpint (((VmctlCheckResult *) g_ptr_array_index (results, 0))->status == VMCTL_CHECK_PASS,
+                   ==, mounts->len > 0);
 }
 
 int

@@ -60,6 +60,9 @@ gboolean guest_host_hugepages_adjust (guint64 page_kib, gint64 pages, GError **e
 /* Gives back what test processes that no longer run still had reserved
  * (a killed run never reached its clean-up). */
 void guest_host_hugepages_sweep (void);
+/* serialises the hugepage-backed cases of all shards (guest-hugepages.c) */
+gint guest_host_hugepages_case_lock (void);
+void guest_host_hugepages_case_unlock (gint lock);
 
 /* ---- devices ---- */
 

@@ -136,6 +136,39 @@ release_lock (gint lock)
   close (lock);
 }
 
+/**
+ * guest_host_hugepages_case_lock:
+ *
+ * Held by a case whose guest is backed by hugepages, from reading the pool
+ * before its start to reading it after its stop: the pool's counters are
+ * the whole host's, and the other shard's hugepage guest starting or
+ * stopping in between would make "given back" compare another VM's pages.
+ * Cases without hugepages do not take it, so they still run alongside.
+ *
+ * Returns: the lock's descriptor for guest_host_hugepages_case_unlock(),
+ *   -1 (and the case runs unserialised) when it cannot be taken
+ */
+gint
+guest_host_hugepages_case_lock (void)
+{
+  g_autofree gchar *path = g_build_filename (g_get_tmp_dir (), "vmctl-guest-hugepage-case.lock",
+                                             NULL);
+  gint lock = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+  if (lock >= 0 && flock (lock, LOCK_EX) < 0) {
+    close (lock);
+    return -1;
+  }
+  return lock;
+}
+
+void
+guest_host_hugepages_case_unlock (gint lock)
+{
+  if (lock >= 0)
+    release_lock (lock);
+}
+
 /* nr_hugepages += @pages (may be negative), locked; the ledger of @owner
  * follows. */
 static gboolean

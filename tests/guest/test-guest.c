@@ -216,6 +216,7 @@ run_case (GuestFixture *fixture, const GuestCase *guest_case)
   g_autoptr(GuestReport) report = NULL;
   GuestHugepagePool pool_before = { 0 };
   guint64 page_kib;
+  gint case_lock = -1;
   g_autofree gchar *nvram = NULL;
 
   g_assert_nonnull (connection);
@@ -226,8 +227,10 @@ run_case (GuestFixture *fixture, const GuestCase *guest_case)
   g_assert_nonnull (domain);
   inactive = guest_util_domain_xml (domain, VIR_DOMAIN_XML_INACTIVE);
   page_kib = guest_xml_hugepage_kib (inactive);
-  if (page_kib != 0)
+  if (page_kib != 0) {
+    case_lock = guest_host_hugepages_case_lock ();
     guest_host_hugepage_pool (page_kib, &pool_before);
+  }
 
   {
     g_autoptr(VmctlTestRun) start = GUEST_VMCTL (fixture->uri, "start", fixture->name);
@@ -253,6 +256,7 @@ run_case (GuestFixture *fixture, const GuestCase *guest_case)
     guest_rows_add (rows, "host", read && guest_hugepage_pool_committed (&pool_after)
                                            == guest_hugepage_pool_committed (&pool_before),
                     "hugepages given back after stop", expected, seen);
+    guest_host_hugepages_case_unlock (case_lock);
   }
   guest_claims_check_guest (rows, live, report);
 

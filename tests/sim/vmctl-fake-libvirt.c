@@ -27,6 +27,9 @@
  *   virDomainShutdown                does nothing with
  *                                    $VMCTL_FAKE_LIBVIRT_IGNORE_SHUTDOWN
  *                                    (a guest that ignores ACPI)
+ *   virDomainCreate                  fails for the domain named by
+ *                                    $VMCTL_FAKE_LIBVIRT_CREATE_FAIL, as
+ *                                    when QEMU refuses to start
  *   virNetworkIsActive               0 for $VMCTL_FAKE_LIBVIRT_NETWORK_INACTIVE
  *   virNetworkCreate                 succeeds on it, or fails with libvirt's
  *                                    error for a missing dnsmasq when
@@ -64,6 +67,7 @@ int virNodeGetFreePages (virConnectPtr connection, unsigned int npages, unsigned
 int virNodeGetMemoryStats (virConnectPtr connection, int cell, virNodeMemoryStatsPtr params,
                            int *nparams, unsigned int flags);
 int virDomainShutdown (virDomainPtr domain);
+int virDomainCreate (virDomainPtr domain);
 int virNetworkIsActive (virNetworkPtr network);
 int virNetworkCreate (virNetworkPtr network);
 
@@ -296,6 +300,22 @@ virDomainShutdown (virDomainPtr domain)
     return 0;
   }
   return ((DomainFn) real ("virDomainShutdown")) (domain);
+}
+
+int
+virDomainCreate (virDomainPtr domain)
+{
+  RaiseFn raise_error = (RaiseFn) real ("virRaiseErrorFull");
+  const char *fail = getenv ("VMCTL_FAKE_LIBVIRT_CREATE_FAIL");
+
+  if (fail == NULL || strcmp (fail, virDomainGetName (domain)) != 0)
+    return ((DomainFn) real ("virDomainCreate")) (domain);
+  log_call ("create-failed", virDomainGetName (domain));
+  if (raise_error != NULL)
+    raise_error (__FILE__, __func__, __LINE__, VIR_FROM_QEMU, VIR_ERR_INTERNAL_ERROR,
+                 VIR_ERR_ERROR, NULL, NULL, NULL, 0, -1, "%s",
+                 "process exited while connecting to monitor (VMCTL_FAKE_LIBVIRT_CREATE_FAIL)");
+  return -1;
 }
 
 static int

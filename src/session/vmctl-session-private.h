@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vmctl-session-private.h: what the library's own files ask of a session
+ * beyond its public face (never installed): a session for another worker
+ * thread, an engine for the session's host, host facts whose notes the
+ * caller orders itself. */
+#pragma once
+
+#include "vmctl-session.h"
+#include "vmctl-vfio.h"
+
+G_BEGIN_DECLS
+
+VmctlSession *vmctl_session_new_worker (VmctlSession *session);
+VmctlVfio *vmctl_session_new_engine (VmctlSession *session, const gchar *subject,
+                                     GError **error);
+VmctlInventory *vmctl_session_load_sysfs_inventory (VmctlSession *session,
+                                                    VmctlInventoryFlags flags, GError **error);
+VmctlHostFacts *vmctl_session_get_facts_noting (VmctlSession *session, GPtrArray *notes,
+                                                GError **error);
+
+G_END_DECLS
