@@ -187,7 +187,6 @@ static void
 test_inhibitor (RuntimeFixture *fixture, gconstpointer data)
 {
   g_auto(GStrv) held = NULL;
-  g_auto(GStrv) after = NULL;
 
   if (fixture->dbus == NULL)
     return;
@@ -208,15 +207,7 @@ test_inhibitor (RuntimeFixture *fixture, gconstpointer data)
   g_assert_cmpstr (held[0], ==, "sleep vmctl VM 'gamer' holds a GPU on vfio-pci: a suspend would "
                                 "leave it unusable block");
   vmctl_test_runtime_destroy_ok (fixture, "gamer");
-  /* logind drops it when the holder's descriptor closes: ask until it has */
-  for (guint i = 0; i < 200; i++) {
-    g_clear_pointer (&after, g_strfreev);
-    after = vmctl_test_dbus_inhibitors (fixture->dbus);
-    if (g_strv_length (after) == 0)
-      break;
-    g_usleep (20000);
-  }
-  g_assert_cmpuint (g_strv_length (after), ==, 0);
+  vmctl_test_runtime_assert_no_inhibitor (fixture);
   g_assert_cmpuint (vmctl_test_runtime_records (fixture), ==, 0);
 }
 

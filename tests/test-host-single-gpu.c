@@ -6,8 +6,11 @@
  * python-dbusmock's systemd (display-manager.service) and logind. A start
  * and stop leaves consoles, framebuffer, display manager, modules and
  * drivers exactly as before; a fault at every step undoes the steps taken;
- * a SIGKILL at every step, then vmctl host recover, restores; and without
+ * a SIGKILL at every step, then vmctl host recover, restores; every way
+ * a VM ends gives back the same (the one after-stop policy); and without
  * --single-gpu the boot VGA is still refused. */
+#include "vmctl-error.h"
+#include "vmctl-session-gpu.h"
 #include "vmctl-test-runtime.h"
 #include "vmctl-test-sim.h"
 #include "vmctl-vfio.h"
@@ -287,6 +290,60 @@ test_kill_every_step (RuntimeFixture *fixture, gconstpointer data)
   }
 }
 
+/* The VM gone without vmctl's stop (QEMU died, virsh destroy): the libvirt
+ * hook's release and `gpu reattach --vm` (with and without --force) give
+ * back what stop gives back, through the one after-stop policy: the
+ * display, the inhibitor and the CPU isolation with the functions. While
+ * the VM runs, a reattach --vm without --force is refused and keeps all. */
+static void
+test_every_release (RuntimeFixture *fixture, gconstpointer data)
+{
+  static const struct {
+    const gchar *how;
+    VmctlGpuFlags flags;
+  } releases[] = {
+    { "libvirt hook release", VMCTL_GPU_HOOK },
+    { "gpu reattach --vm", VMCTL_GPU_FLAGS_NONE },
+    { "gpu reattach --vm --force", VMCTL_GPU_FORCE },
+  };
+  g_autoptr(GHashTable) before = NULL;
+
+  if (!setup_bus (fixture))
+    return;
+  vmctl_test_runtime_define (fixture, "gamer", "2,3", TRUE, TRUE, TRUE);
+  before = vmctl_test_runtime_snapshot (fixture);
+  for (gsize i = 0; i < G_N_ELEMENTS (releases); i++) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VmctlMoves) moves = NULL;
+    g_autoptr(VmctlDomain) domain = NULL;
+    g_autofree gchar *log = NULL;
+
+    g_test_message ("%s", releases[i].how);
+    vmctl_test_runtime_start_ok (fixture, "gamer");
+    assert_dm (fixture, "inactive");
+    g_assert_cmpuint (vmctl_test_runtime_records (fixture), >, 0);
+    if (releases[i].flags == VMCTL_GPU_FLAGS_NONE) {
+      /* running: refused, nothing given back */
+      g_assert_null (vmctl_session_gpu_reattach_vm (fixture->lifecycle.session, "gamer",
+                                                    VMCTL_GPU_FLAGS_NONE, &error));
+      g_assert_error (error, VMCTL_ERROR, VMCTL_ERROR_BUSY);
+      g_clear_error (&error);
+      assert_dm (fixture, "inactive");
+      g_assert_cmpuint (vmctl_test_runtime_records (fixture), >, 0);
+    }
+    /* down behind vmctl's back */
+    domain = virDomainLookupByName (fixture->lifecycle.connection, "gamer");
+    g_assert_cmpint (virDomainDestroy (domain), ==, 0);
+    moves = vmctl_session_gpu_reattach_vm (fixture->lifecycle.session, "gamer",
+                                           releases[i].flags, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (moves);
+    log = take_modprobe_log (fixture);
+    vmctl_test_runtime_assert_no_inhibitor (fixture);
+    assert_as_before (fixture, before);
+  }
+}
+
 /* --single-gpu is kept in the VM's metadata for later starts */
 static void
 test_start_option (RuntimeFixture *fixture, gconstpointer data)
@@ -320,6 +377,7 @@ main (int argc, char **argv)
   ADD ("/vmctl/single-gpu/fault-every-step", test_fault_every_step, TRUE);
   ADD ("/vmctl/single-gpu/kill-every-step", test_kill_every_step, TRUE);
   ADD ("/vmctl/single-gpu/start-option", test_start_option, FALSE);
+  ADD ("/vmctl/single-gpu/every-release", test_every_release, TRUE);
 #undef ADD
   return g_test_run ();
 }

@@ -214,3 +214,18 @@ vmctl_test_runtime_kill_then_recover (RuntimeFixture *fixture, const gchar *vm,
              recover->out, recover->err);
   return g_steal_pointer (&recover->out);
 }
+
+void
+vmctl_test_runtime_assert_no_inhibitor (RuntimeFixture *fixture)
+{
+  g_auto(GStrv) held = NULL;
+
+  for (guint i = 0; i < 200; i++) {
+    g_clear_pointer (&held, g_strfreev);
+    held = vmctl_test_dbus_inhibitors (fixture->dbus);
+    if (g_strv_length (held) == 0)
+      break;
+    g_usleep (20000);
+  }
+  g_assert_cmpuint (g_strv_length (held), ==, 0);
+}

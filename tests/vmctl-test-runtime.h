@@ -33,6 +33,9 @@ gchar *vmctl_test_runtime_line (RuntimeFixture *fixture, const gchar *relative);
 void vmctl_test_runtime_assert_line (RuntimeFixture *fixture, const gchar *relative,
                                      const gchar *expected);
 GHashTable *vmctl_test_runtime_snapshot (RuntimeFixture *fixture);
+/* logind holds no inhibitor (asked until it drops one whose holder's
+ * descriptor closed) */
+void vmctl_test_runtime_assert_no_inhibitor (RuntimeFixture *fixture);
 /* host records in STATE/host (*.record), journal entries */
 guint vmctl_test_runtime_records (RuntimeFixture *fixture);
 /* test:///FILE where another vmctl finds @name, shut off */
