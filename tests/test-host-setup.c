@@ -68,6 +68,20 @@ assert_commands (HostFixture *fixture, const gchar * const *expected)
   g_assert_cmpstr (got, ==, want);
 }
 
+/* vmctl host setup --undo, which must succeed and leave the configuration
+ * as @before, byte for byte; returns the run for more checks */
+static VmctlTestRun *
+undo_to (HostFixture *fixture, GHashTable *before)
+{
+  VmctlTestRun *undo = setup_run (fixture, (const gchar *[]) { "--undo", NULL });
+  g_autoptr(GHashTable) after = NULL;
+
+  assert_ok (undo);
+  after = vmctl_test_host_snapshot (fixture, config_dirs);
+  vmctl_test_host_assert_same (before, after);
+  return undo;
+}
+
 /* host check's setup.applied row, "" when there is none */
 static gchar *
 setup_check (HostFixture *fixture)
@@ -100,7 +114,6 @@ test_grub_apply_undo (HostFixture *fixture, gconstpointer data)
 {
   g_autoptr(GHashTable) before = vmctl_test_host_snapshot (fixture, config_dirs);
   g_autoptr(GHashTable) after_dry = NULL;
-  g_autoptr(GHashTable) after_undo = NULL;
   g_autoptr(VmctlTestRun) dry = setup_run (fixture, (const gchar *[]) { "--hugepages", "4G", NULL });
   g_autoptr(VmctlTestRun) apply = NULL;
   g_autoptr(VmctlTestRun) undo = NULL;
@@ -143,12 +156,9 @@ test_grub_apply_undo (HostFixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (check, "PASS"));
   g_assert_nonnull (strstr (check, "effective after reboot: yes"));
 
-  undo = setup_run (fixture, (const gchar *[]) { "--undo", NULL });
-  assert_ok (undo);
+  undo = undo_to (fixture, before);
   g_assert_nonnull (strstr (undo->out, "Undone"));
   assert_commands (fixture, (const gchar *[]) { "update-grub", NULL });
-  after_undo = vmctl_test_host_snapshot (fixture, config_dirs);
-  vmctl_test_host_assert_same (before, after_undo);
   g_free (check);
   check = setup_check (fixture);
   g_assert_cmpstr (check, ==, "");
@@ -158,7 +168,6 @@ static void
 test_systemd_boot_gpu (HostFixture *fixture, gconstpointer data)
 {
   g_autoptr(GHashTable) before = vmctl_test_host_snapshot (fixture, config_dirs);
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(VmctlTestRun) apply = setup_run (fixture, (const gchar *[]) { "--gpu", "0c:00.0",
                                                                          "--apply", NULL });
   g_autoptr(VmctlTestRun) undo = NULL;
@@ -188,17 +197,13 @@ test_systemd_boot_gpu (HostFixture *fixture, gconstpointer data)
     "kernel-install add 6.1.0-27-amd64 /usr/lib/modules/6.1.0-27-amd64/vmlinuz",
     NULL });
 
-  undo = setup_run (fixture, (const gchar *[]) { "--undo", NULL });
-  assert_ok (undo);
-  after = vmctl_test_host_snapshot (fixture, config_dirs);
-  vmctl_test_host_assert_same (before, after);
+  undo = undo_to (fixture, before);
 }
 
 static void
 test_dracut_gpu (HostFixture *fixture, gconstpointer data)
 {
   g_autoptr(GHashTable) before = vmctl_test_host_snapshot (fixture, config_dirs);
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(VmctlTestRun) apply = setup_run (fixture, (const gchar *[]) { "--gpu", "01:00.0",
                                                                          "--apply", NULL });
   g_autoptr(VmctlTestRun) undo = NULL;
@@ -218,10 +223,81 @@ test_dracut_gpu (HostFixture *fixture, gconstpointer data)
     "dracut --force --regenerate-all",
     "grub2-mkconfig -o /boot/grub2/grub.cfg",
     NULL });
-  undo = setup_run (fixture, (const gchar *[]) { "--undo", NULL });
-  assert_ok (undo);
-  after = vmctl_test_host_snapshot (fixture, config_dirs);
-  vmctl_test_host_assert_same (before, after);
+  undo = undo_to (fixture, before);
+}
+
+/* without --hugepages the pool is sized from the VMs defined with
+ * hugepages of the default size (libvirt asked, here its test driver):
+ * 2 GiB + 1 GiB of 2 MiB pages; a VM without them and one on 1 GiB
+ * pages count for nothing */
+static void
+test_hugepages_from_vms (HostFixture *fixture, gconstpointer data)
+{
+  static const gchar domain_format[] =
+    "  <domain type='test'>\n"
+    "    <name>%s</name>\n"
+    "    <memory unit='KiB'>%s</memory>\n"
+    "    %s\n"
+    "    <os><type arch='x86_64'>hvm</type></os>\n"
+    "  </domain>\n";
+  g_autofree gchar *first = g_strdup_printf (domain_format, "gaming", "2097152",
+                                             "<memoryBacking><hugepages/></memoryBacking>");
+  g_autofree gchar *second = g_strdup_printf (domain_format, "work", "1048576",
+                                              "<memoryBacking><hugepages><page size='2048' "
+                                              "unit='KiB'/></hugepages></memoryBacking>");
+  g_autofree gchar *plain = g_strdup_printf (domain_format, "plain", "8388608", "");
+  g_autofree gchar *giant = g_strdup_printf (domain_format, "giant", "4194304",
+                                             "<memoryBacking><hugepages><page size='1048576' "
+                                             "unit='KiB'/></hugepages></memoryBacking>");
+  g_autofree gchar *xml = g_strconcat ("<node>\n", first, second, plain, giant, "</node>\n", NULL);
+  g_autofree gchar *driver = NULL;
+  g_autofree gchar *uri = NULL;
+  g_autoptr(VmctlTestRun) dry = NULL;
+
+  vmctl_test_write (fixture->root, ".vms.xml", xml);
+  driver = g_build_filename (fixture->root, ".vms.xml", NULL);
+  uri = g_strconcat ("test://", driver, NULL);
+  dry = setup_run (fixture, (const gchar *[]) { "-c", uri, NULL });
+  assert_ok (dry);
+  g_assert_nonnull (strstr (dry->out, "+++ /etc/sysctl.d/80-vmctl-hugepages.conf\n"));
+  g_assert_nonnull (strstr (dry->out, "+vm.nr_hugepages = 1536\n"));
+}
+
+/* Pop!_OS: systemd-boot managed by kernelstub, whose JSON configuration
+ * holds the kernel options; found before GRUB's files, which such a host
+ * may still carry */
+static void
+setup_kernelstub (HostFixture *fixture, gconstpointer data)
+{
+  vmctl_test_host_setup (fixture, "grub-host");
+  vmctl_test_write (fixture->root, "etc/kernelstub/configuration",
+                    "{\n  \"default\": {\n    \"kernel_options\": [\"quiet\", \"splash\"]\n  },\n"
+                    "  \"user\": {\n    \"kernel_options\": [\"quiet\", \"loglevel=0\"],\n"
+                    "    \"esp_path\": \"/boot/efi\"\n  }\n}\n");
+}
+
+static void
+test_kernelstub_apply_undo (HostFixture *fixture, gconstpointer data)
+{
+  g_autoptr(GHashTable) before = vmctl_test_host_snapshot (fixture, config_dirs);
+  g_autoptr(VmctlTestRun) apply = setup_run (fixture, (const gchar *[]) { "--apply", NULL });
+  g_autoptr(VmctlTestRun) undo = NULL;
+  g_autofree gchar *configuration = NULL;
+  g_autofree gchar *grub = NULL;
+
+  assert_ok (apply);
+  g_assert_nonnull (strstr (apply->err, "boot loader: systemd-boot managed by kernelstub"));
+  configuration = vmctl_test_host_read (fixture, "etc/kernelstub/configuration");
+  g_assert_nonnull (strstr (configuration, "\"kernel_options\" : [\n      \"quiet\",\n"
+                                           "      \"loglevel=0\",\n      \"intel_iommu=on\",\n"
+                                           "      \"iommu=pt\"\n    ]"));
+  /* kernelstub's defaults and GRUB's file are not the user's options */
+  g_assert_nonnull (strstr (configuration, "\"splash\""));
+  grub = vmctl_test_host_read (fixture, "etc/default/grub");
+  g_assert_null (strstr (grub, "iommu"));
+  assert_commands (fixture, (const gchar *[]) { "kernelstub", NULL });
+  undo = undo_to (fixture, before);
+  assert_commands (fixture, (const gchar *[]) { "kernelstub", NULL });
 }
 
 /* identical cards: the ids would take both, so only addresses are used */
@@ -270,10 +346,7 @@ test_second_apply (HostFixture *fixture, gconstpointer data)
   assert_ok (second);
   vmctl_test_host_assert_file_has (fixture, "etc/sysctl.d/80-vmctl-hugepages.conf",
                                    "vm.nr_hugepages = 1024\n");
-  undo = setup_run (fixture, (const gchar *[]) { "--undo", NULL });
-  assert_ok (undo);
-  after = vmctl_test_host_snapshot (fixture, config_dirs);
-  vmctl_test_host_assert_same (before, after);
+  undo = undo_to (fixture, before);
 }
 
 /* a file changed after vmctl wrote it: undo would lose that edit */
@@ -378,10 +451,7 @@ test_kill_every_step (HostFixture *fixture, gconstpointer data)
     apply = setup_run (fixture, (const gchar *[]) { "--apply", NULL });
     g_assert_cmpint (apply->exit_status, ==, 1);
     g_assert_nonnull (strstr (apply->err, "was cut short"));
-    undo = setup_run (fixture, (const gchar *[]) { "--undo", NULL });
-    assert_ok (undo);
-    after = vmctl_test_host_snapshot (fixture, config_dirs);
-    vmctl_test_host_assert_same (before, after);
+    undo = undo_to (fixture, before);
     discarded = vmctl_test_host_take_commands (fixture);
   }
 }
@@ -421,6 +491,10 @@ main (int argc, char **argv)
               test_grub_apply_undo, teardown);
   g_test_add ("/vmctl/host-setup/systemd-boot/gpu", HostFixture, NULL, setup_systemd_boot,
               test_systemd_boot_gpu, teardown);
+  g_test_add ("/vmctl/host-setup/kernelstub/apply-undo", HostFixture, NULL, setup_kernelstub,
+              test_kernelstub_apply_undo, teardown);
+  g_test_add ("/vmctl/host-setup/grub/hugepages-from-vms", HostFixture, NULL, setup_grub,
+              test_hugepages_from_vms, teardown);
   g_test_add ("/vmctl/host-setup/dracut/gpu", HostFixture, NULL, setup_dracut,
               test_dracut_gpu, teardown);
   g_test_add ("/vmctl/host-setup/ids/not-unique", HostFixture, NULL, setup_twin,
