@@ -15,6 +15,7 @@
  * the link by a file would silently change what the administrator set
  * up, and writing through it would edit a file vmctl never looked at). */
 #include "vmctl-host-file.h"
+#include "vmctl-state-dir-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -133,22 +134,6 @@ vmctl_host_file_read (VmctlHost *host, const gchar *absolute_path, GError **erro
   return g_steal_pointer (&file);
 }
 
-static gboolean
-write_all (int fd, const gchar *data, gsize length)
-{
-  while (length > 0) {
-    gssize written = write (fd, data, length);
-
-    if (written < 0 && errno == EINTR)
-      continue;
-    if (written <= 0)
-      return FALSE;
-    data += written;
-    length -= (gsize) written;
-  }
-  return TRUE;
-}
-
 /* the missing directories on the way to @absolute_path's directory,
  * created 0755 (what /etc's are), outermost first into @made */
 static gboolean
@@ -219,7 +204,7 @@ fill_temporary (int fd, const gchar *data, gsize length, guint mode, guint uid, 
 {
   struct stat st;
 
-  if (!write_all (fd, data, length) || fstat (fd, &st) != 0)
+  if (!vmctl_write_all (fd, data, length) || fstat (fd, &st) != 0)
     return FALSE;
   /* only when it differs: an unprivileged caller (tests) may not chown */
   if (((guint) st.st_uid != uid || (guint) st.st_gid != gid)
