@@ -189,7 +189,7 @@ vmctl_cmd_host_setup (VmctlInvocation *invocation, GError **error)
   if (report == NULL)
     return FALSE;
   for (guint i = 0; i < report->notes->len; i++)
-    g_printerr ("vmctl: note: %s\n", (const gchar *) g_ptr_array_index (report->notes, i));
+    vmctl_output_note_line (NULL, g_ptr_array_index (report->notes, i), NULL);
   if (context->json)
     print_json (mode, report);
   else

@@ -2,8 +2,9 @@
 /* vmctl-session-host-recover.c: vmctl host recover (issue 13): after a
  * crash, or a VM that died without its stop, every change vmctl made for
  * a VM that no longer runs is given back, in the order a stop gives them
- * back: the functions from vfio-pci first (a single-GPU hand-off can only
- * give the display back once the card is the host's), then CPU
+ * back: the functions from vfio-pci first, as `vmctl gpu recover` gives
+ * them back (a single-GPU hand-off can only give the display back once
+ * the card is the host's), then CPU
  * isolation, the sleep inhibitors, the displays handed off. A VM that
  * runs, or is being started (its owner lock is held), keeps everything;
  * when libvirt cannot say which VMs run, nothing of a VM is given back. */
@@ -11,16 +12,13 @@
 
 #include "vmctl-device-lock.h"
 #include "vmctl-error.h"
-#include "vmctl-journal.h"
-#include "vmctl-lifecycle.h"
 #include "vmctl-lifecycle-host.h"
 #include "vmctl-libvirt.h"
-#include "vmctl-vfio.h"
+#include "vmctl-session-gpu.h"
 
 typedef struct {
   VmctlSession *session;
   GHashTable *running;        /* VM names; NULL: libvirt could not say */
-  GHashTable *hostdevs;       /* "DDDD:BB:SS.F" -> running VM using it */
   gboolean unknown_reported;
   VmctlHostRecovery *recovery;
 } Users;
@@ -43,21 +41,6 @@ vm_running (const gchar *vm, gpointer user_data)
   return g_hash_table_contains (users->running, vm);
 }
 
-static gchar *
-function_user (const VmctlJournalEntry *entry, gpointer user_data)
-{
-  Users *users = user_data;
-  g_autofree gchar *address = vmctl_pci_address_to_string (&entry->address);
-  const gchar *user = users->hostdevs != NULL ? g_hash_table_lookup (users->hostdevs, address)
-                                              : NULL;
-
-  if (user != NULL)
-    return g_strdup (user);
-  if (entry->owner[0] != '\0' && vm_running (entry->owner, users))
-    return g_strdup (entry->owner);
-  return NULL;
-}
-
 static void
 ask_libvirt (Users *users)
 {
@@ -78,26 +61,27 @@ ask_libvirt (Users *users)
     sym_virDomainFree (domains[i]);
   }
   free (domains);
-  users->hostdevs = vmctl_vm_running_hostdevs (connection, NULL, NULL);
 }
 
+/* the functions: what `vmctl gpu recover` does, its report merged in */
 static void
-recover_functions (VmctlSession *session, Users *users, VmctlHostRecovery *recovery)
+recover_functions (VmctlSession *session, VmctlHostRecovery *recovery)
 {
+  g_autofree gchar *journal_dir = g_build_filename (vmctl_session_get_state_dir (session),
+                                                    "journal", NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(VmctlVfio) vfio = vmctl_vfio_new (vmctl_session_get_host (session),
-                                              vmctl_session_get_state_dir (session), &error);
   g_autoptr(VmctlVfioRecovery) done = NULL;
   struct {
     GPtrArray *from;
     GPtrArray *to;
   } moves[4];
 
-  if (vfio != NULL)
-    done = vmctl_vfio_recover (vfio, function_user, users, &error);
+  /* no journal: vmctl never moved a function here */
+  if (!g_file_test (journal_dir, G_FILE_TEST_IS_DIR))
+    return;
+  done = vmctl_session_gpu_recover (session, VMCTL_GPU_FLAGS_NONE, &error);
   if (done == NULL) {
-    if (!g_error_matches (error, VMCTL_JOURNAL_ERROR, VMCTL_JOURNAL_ERROR_ABSENT))
-      g_ptr_array_add (recovery->failed, g_strdup (error->message));
+    g_ptr_array_add (recovery->failed, g_strdup (error->message));
     return;
   }
   moves[0].from = done->reattached, moves[0].to = recovery->given_back;
@@ -137,7 +121,7 @@ vmctl_session_host_recover (VmctlSession *session, GError **error)
   g_autoptr(VmctlHostRecovery) recovery = vmctl_host_recovery_new ();
   g_autoptr(VmctlHostChanges) changes = NULL;
   g_autoptr(GError) local_error = NULL;
-  Users users = { session, NULL, NULL, FALSE, recovery };
+  Users users = { session, NULL, FALSE, recovery };
 
   g_return_val_if_fail (session != NULL, NULL);
   if (vmctl_session_uses_nodedev (session)) {
@@ -147,7 +131,7 @@ vmctl_session_host_recover (VmctlSession *session, GError **error)
     return NULL;
   }
   ask_libvirt (&users);
-  recover_functions (session, &users, recovery);
+  recover_functions (session, recovery);
   changes = vmctl_host_changes_new (vmctl_session_get_host (session),
                                     vmctl_session_get_state_dir (session), FALSE, &local_error);
   if (changes == NULL
@@ -155,7 +139,6 @@ vmctl_session_host_recover (VmctlSession *session, GError **error)
     g_propagate_error (error, g_steal_pointer (&local_error));
     vmctl_error_convert (error);
     g_clear_pointer (&users.running, g_hash_table_unref);
-    g_clear_pointer (&users.hostdevs, g_hash_table_unref);
     return NULL;
   }
   if (changes != NULL) {
@@ -166,6 +149,5 @@ vmctl_session_host_recover (VmctlSession *session, GError **error)
   }
   check_setup (session, recovery);
   g_clear_pointer (&users.running, g_hash_table_unref);
-  g_clear_pointer (&users.hostdevs, g_hash_table_unref);
   return g_steal_pointer (&recovery);
 }
