@@ -239,16 +239,14 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   vmctl_test_require_sim (argv[0]);
-#define ADD(path, function, bus) \
-  g_test_add (path, RuntimeFixture, GINT_TO_POINTER (bus), vmctl_test_runtime_setup, function, \
-              vmctl_test_runtime_teardown)
-  ADD ("/vmctl/isolation/cgroupfs/first-stops-first", test_two_vms_first_stops_first, FALSE);
-  ADD ("/vmctl/isolation/cgroupfs/second-stops-first", test_two_vms_second_stops_first, FALSE);
-  ADD ("/vmctl/isolation/cgroupfs/irq-not-movable", test_irq_not_movable, FALSE);
-  ADD ("/vmctl/isolation/cgroupfs/failure-undone", test_failure_undone, FALSE);
-  ADD ("/vmctl/isolation/systemd", test_systemd, TRUE);
-  ADD ("/vmctl/isolation/inhibitor", test_inhibitor, TRUE);
-  ADD ("/vmctl/isolation/cgroupfs/kill-recover", test_kill_recover, FALSE);
-#undef ADD
+  add_runtime_test ("/vmctl/isolation/cgroupfs/first-stops-first",
+                    test_two_vms_first_stops_first, FALSE);
+  add_runtime_test ("/vmctl/isolation/cgroupfs/second-stops-first",
+                    test_two_vms_second_stops_first, FALSE);
+  add_runtime_test ("/vmctl/isolation/cgroupfs/irq-not-movable", test_irq_not_movable, FALSE);
+  add_runtime_test ("/vmctl/isolation/cgroupfs/failure-undone", test_failure_undone, FALSE);
+  add_runtime_test ("/vmctl/isolation/systemd", test_systemd, TRUE);
+  add_runtime_test ("/vmctl/isolation/inhibitor", test_inhibitor, TRUE);
+  add_runtime_test ("/vmctl/isolation/cgroupfs/kill-recover", test_kill_recover, FALSE);
   return g_test_run ();
 }

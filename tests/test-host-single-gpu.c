@@ -369,15 +369,11 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   vmctl_test_require_sim (argv[0]);
-#define ADD(path, function, bus) \
-  g_test_add (path, RuntimeFixture, GINT_TO_POINTER (bus), vmctl_test_runtime_setup, function, \
-              vmctl_test_runtime_teardown)
-  ADD ("/vmctl/single-gpu/hand-off", test_hand_off, TRUE);
-  ADD ("/vmctl/single-gpu/boot-vga-still-refused", test_boot_vga_still_refused, TRUE);
-  ADD ("/vmctl/single-gpu/fault-every-step", test_fault_every_step, TRUE);
-  ADD ("/vmctl/single-gpu/kill-every-step", test_kill_every_step, TRUE);
-  ADD ("/vmctl/single-gpu/start-option", test_start_option, FALSE);
-  ADD ("/vmctl/single-gpu/every-release", test_every_release, TRUE);
-#undef ADD
+  add_runtime_test ("/vmctl/single-gpu/hand-off", test_hand_off, TRUE);
+  add_runtime_test ("/vmctl/single-gpu/boot-vga-still-refused", test_boot_vga_still_refused, TRUE);
+  add_runtime_test ("/vmctl/single-gpu/fault-every-step", test_fault_every_step, TRUE);
+  add_runtime_test ("/vmctl/single-gpu/kill-every-step", test_kill_every_step, TRUE);
+  add_runtime_test ("/vmctl/single-gpu/start-option", test_start_option, FALSE);
+  add_runtime_test ("/vmctl/single-gpu/every-release", test_every_release, TRUE);
   return g_test_run ();
 }

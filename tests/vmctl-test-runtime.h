@@ -21,6 +21,11 @@ typedef struct {
 void vmctl_test_runtime_setup (RuntimeFixture *fixture, gconstpointer with_bus);
 void vmctl_test_runtime_teardown (RuntimeFixture *fixture, gconstpointer data);
 
+/* @bus: TRUE for python-dbusmock's systemd and logind on a private bus */
+#define add_runtime_test(path, function, bus) \
+  g_test_add (path, RuntimeFixture, GINT_TO_POINTER (bus), vmctl_test_runtime_setup, function, \
+              vmctl_test_runtime_teardown)
+
 /* defines @name pinned to @cpus ("2,3"), with the GPU 01:00.0 and its
  * audio when @gpu */
 void vmctl_test_runtime_define (RuntimeFixture *fixture, const gchar *name, const gchar *cpus,
