@@ -290,10 +290,22 @@ test_kill_every_step (RuntimeFixture *fixture, gconstpointer data)
   }
 }
 
+/* systemd's AllowedCPUs of each of @units, "" when unrestricted */
+static void
+assert_allowed_cpus (RuntimeFixture *fixture, const gchar * const *units, const gchar *expected)
+{
+  for (guint i = 0; units[i] != NULL; i++) {
+    g_autofree gchar *cpus = vmctl_test_dbus_allowed_cpus (fixture->dbus, units[i]);
+
+    g_assert_cmpstr (cpus, ==, expected);
+  }
+}
+
 /* The VM gone without vmctl's stop (QEMU died, virsh destroy): the libvirt
  * hook's release and `gpu reattach --vm` (with and without --force) give
  * back what stop gives back, through the one after-stop policy: the
- * display, the inhibitor and the CPU isolation with the functions. While
+ * display, the inhibitor and the CPU isolation (systemd's AllowedCPUs)
+ * with the functions. While
  * the VM runs, a reattach --vm without --force is refused and keeps all. */
 static void
 test_every_release (RuntimeFixture *fixture, gconstpointer data)
@@ -306,10 +318,13 @@ test_every_release (RuntimeFixture *fixture, gconstpointer data)
     { "gpu reattach --vm", VMCTL_GPU_FLAGS_NONE },
     { "gpu reattach --vm --force", VMCTL_GPU_FORCE },
   };
+  static const gchar * const slices[] = { "init.scope", "system.slice", "user.slice", NULL };
   g_autoptr(GHashTable) before = NULL;
 
   if (!setup_bus (fixture))
     return;
+  for (guint i = 0; slices[i] != NULL; i++)
+    vmctl_test_dbus_add_unit (fixture->dbus, slices[i], "active", "");
   vmctl_test_runtime_define (fixture, "gamer", "2,3", TRUE, TRUE, TRUE);
   before = vmctl_test_runtime_snapshot (fixture);
   for (gsize i = 0; i < G_N_ELEMENTS (releases); i++) {
@@ -321,6 +336,7 @@ test_every_release (RuntimeFixture *fixture, gconstpointer data)
     g_test_message ("%s", releases[i].how);
     vmctl_test_runtime_start_ok (fixture, "gamer");
     assert_dm (fixture, "inactive");
+    assert_allowed_cpus (fixture, slices, "0-1,4-7");
     g_assert_cmpuint (vmctl_test_runtime_records (fixture), >, 0);
     if (releases[i].flags == VMCTL_GPU_FLAGS_NONE) {
       /* running: refused, nothing given back */
@@ -340,6 +356,7 @@ test_every_release (RuntimeFixture *fixture, gconstpointer data)
     g_assert_nonnull (moves);
     log = take_modprobe_log (fixture);
     vmctl_test_runtime_assert_no_inhibitor (fixture);
+    assert_allowed_cpus (fixture, slices, "");
     assert_as_before (fixture, before);
   }
 }
