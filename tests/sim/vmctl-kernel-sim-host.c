@@ -115,8 +115,8 @@ relative_dir (const char *abs, char **out_root)
   return rel;
 }
 
-Tracked *
-vmctl_sim_classify_host (const char *abs)
+static Tracked *
+classify_host (const char *abs)
 {
   const char *base = vmctl_sim_base_name (abs);
   char *root = NULL;
@@ -282,8 +282,8 @@ match_create (const char *first, const char *second, void *data)
   return m->error > 0;
 }
 
-int
-vmctl_sim_create_error (const char *abs)
+static int
+create_error (const char *abs)
 {
   char *root = NULL;
   char *rel = relative_dir (abs, &root);
@@ -294,6 +294,41 @@ vmctl_sim_create_error (const char *abs)
   free (rel);
   free (root);
   return match.error;
+}
+
+/* a write-open of a host attribute of issue 13 under $VMCTL_SIM_ROOT, or
+ * NULL */
+Tracked *
+vmctl_sim_classify_host (int dirfd, const char *path, int flags)
+{
+  const char *env = getenv ("VMCTL_SIM_ROOT");
+  char *abs;
+  Tracked *t = NULL;
+
+  if (env == NULL || env[0] == '\0' || path == NULL || (flags & O_ACCMODE) == O_RDONLY)
+    return NULL;
+  abs = vmctl_sim_absolute_path (dirfd, path);
+  if (abs != NULL)
+    t = classify_host (abs);
+  free (abs);
+  return t;
+}
+
+int
+vmctl_sim_create_refused (int dirfd, const char *path, int flags)
+{
+  const char *env = getenv ("VMCTL_SIM_ROOT");
+  char *abs;
+  int err;
+
+  if ((flags & O_CREAT) == 0 || env == NULL || env[0] == '\0' || path == NULL)
+    return 0;
+  abs = vmctl_sim_absolute_path (dirfd, path);
+  err = abs != NULL ? create_error (abs) : 0;
+  free (abs);
+  if (err != 0)
+    errno = err;
+  return err != 0;
 }
 
 static int

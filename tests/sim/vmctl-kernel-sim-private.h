@@ -55,14 +55,17 @@ const char *vmctl_sim_base_name (const char *path);
  * kernel would: COUNT, or -1 with errno set */
 ssize_t vmctl_sim_simulate (Tracked *t, const void *buf, size_t count);
 
+char *vmctl_sim_absolute_path (int dirfd, const char *path);
+
 /* the lines of $VMCTL_SIM_ROOT/.sim/NAME, two words each at most */
 typedef int (*LineFn) (const char *first, const char *second, void *data);
 int vmctl_sim_each_line (const char *root, const char *name, LineFn fn, void *data);
 
 /* vmctl-kernel-sim-host.c: the host attributes vmctl's host changes write
  * (issue 13) and faults in configuration files */
-Tracked *vmctl_sim_classify_host (const char *path);
+Tracked *vmctl_sim_classify_host (int dirfd, const char *path, int flags);
 int vmctl_sim_apply_host (Tracked *t, const char *value);
-int vmctl_sim_create_error (const char *path);
+/* an injected failure to create PATH (.sim/fail-create): 1 with errno set */
+int vmctl_sim_create_refused (int dirfd, const char *path, int flags);
 
 #pragma GCC visibility pop

@@ -212,8 +212,8 @@ parent_dir (const char *path)
 }
 
 /* an absolute path for PATH opened relative to DIRFD */
-static char *
-absolute_path (int dirfd, const char *path)
+char *
+vmctl_sim_absolute_path (int dirfd, const char *path)
 {
   char base[PATH_MAX];
 
@@ -258,7 +258,7 @@ classify_pci (int dirfd, const char *path, int flags)
 
   if (env == NULL || env[0] == '\0' || path == NULL || (flags & O_ACCMODE) == O_RDONLY)
     return NULL;
-  abs = absolute_path (dirfd, path);
+  abs = vmctl_sim_absolute_path (dirfd, path);
   if (abs == NULL)
     goto out;
   base = vmctl_sim_base_name (abs);
@@ -336,33 +336,8 @@ static Tracked *
 classify (int dirfd, const char *path, int flags)
 {
   Tracked *t = classify_pci (dirfd, path, flags);
-  const char *env = getenv ("VMCTL_SIM_ROOT");
-  char *abs;
 
-  if (t != NULL || env == NULL || env[0] == '\0' || path == NULL
-      || (flags & O_ACCMODE) == O_RDONLY)
-    return t;
-  abs = absolute_path (dirfd, path);
-  if (abs != NULL)
-    t = vmctl_sim_classify_host (abs);
-  free (abs);
-  return t;
-}
-
-/* an injected failure to create a file (.sim/fail-create), or 0 */
-static int
-create_error (int dirfd, const char *path, int flags)
-{
-  const char *env = getenv ("VMCTL_SIM_ROOT");
-  char *abs;
-  int err;
-
-  if ((flags & O_CREAT) == 0 || env == NULL || env[0] == '\0' || path == NULL)
-    return 0;
-  abs = absolute_path (dirfd, path);
-  err = abs != NULL ? vmctl_sim_create_error (abs) : 0;
-  free (abs);
-  return err;
+  return t != NULL ? t : vmctl_sim_classify_host (dirfd, path, flags);
 }
 
 static int
@@ -405,14 +380,9 @@ do_open (OpenFn fn, const char *path, int flags, mode_t mode)
 {
   Tracked *t;
 
-  int err;
-
   ensure_init ();
-  if ((err = create_error (AT_FDCWD, path, flags)) != 0)
-    {
-      errno = err;
-      return -1;
-    }
+  if (vmctl_sim_create_refused (AT_FDCWD, path, flags))
+    return -1;
   t = classify (AT_FDCWD, path, flags);
   return after_open (fn (path, adjust_flags (t, flags), mode), t);
 }
@@ -422,14 +392,9 @@ do_openat (OpenatFn fn, int dirfd, const char *path, int flags, mode_t mode)
 {
   Tracked *t;
 
-  int err;
-
   ensure_init ();
-  if ((err = create_error (dirfd, path, flags)) != 0)
-    {
-      errno = err;
-      return -1;
-    }
+  if (vmctl_sim_create_refused (dirfd, path, flags))
+    return -1;
   t = classify (dirfd, path, flags);
   return after_open (fn (dirfd, path, adjust_flags (t, flags), mode), t);
 }
