@@ -28,6 +28,15 @@ static const gchar * const host_units[] = { "init.scope", "system.slice", "user.
 /* where libvirt puts VMs with systemd (machine.slice) and without (machine) */
 static const gchar * const vm_cgroups[] = { "machine.slice", "machine", NULL };
 
+static gboolean
+set_has (GArray *set, guint cpu)
+{
+  for (guint i = 0; i < set->len; i++)
+    if (g_array_index (set, guint, i) == cpu)
+      return TRUE;
+  return FALSE;
+}
+
 /* @a without @b, both ascending sets */
 static GArray *
 set_minus (GArray *a, GArray *b)
@@ -36,23 +45,11 @@ set_minus (GArray *a, GArray *b)
 
   for (guint i = 0; i < a->len; i++) {
     guint cpu = g_array_index (a, guint, i);
-    gboolean in_b = FALSE;
 
-    for (guint j = 0; j < b->len && !in_b; j++)
-      in_b = g_array_index (b, guint, j) == cpu;
-    if (!in_b)
+    if (!set_has (b, cpu))
       g_array_append_val (result, cpu);
   }
   return result;
-}
-
-static gboolean
-set_has (GArray *set, guint cpu)
-{
-  for (guint i = 0; i < set->len; i++)
-    if (g_array_index (set, guint, i) == cpu)
-      return TRUE;
-  return FALSE;
 }
 
 /* every holder's CPUs together */
