@@ -10,7 +10,9 @@
 #include "vmctl-test-host.h"
 #include "vmctl-test-sim.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const gchar * const config_dirs[] = { "etc", "boot", "usr/lib/modules", NULL };
 
@@ -200,6 +202,28 @@ test_systemd_boot_gpu (HostFixture *fixture, gconstpointer data)
   undo = undo_to (fixture, before);
 }
 
+/* the dracut host rebooted with the setup: dracut's pre-load on the
+ * command line, nested KVM on, the GPU and its audio on vfio-pci from
+ * boot (the kernel's driver links) */
+static void
+reboot_dracut_host (HostFixture *fixture)
+{
+  static const gchar * const functions[] = { "0000:01:00.0", "0000:01:00.1", NULL };
+  g_autofree gchar *cmdline = vmctl_test_host_read (fixture, "proc/cmdline");
+
+  g_strchomp (cmdline);
+  vmctl_test_write (fixture->root, "proc/cmdline",
+                    g_strconcat (cmdline, " rd.driver.pre=vfio-pci\n", NULL));
+  vmctl_test_write (fixture->root, "sys/module/kvm_intel/parameters/nested", "Y\n");
+  for (guint i = 0; functions[i] != NULL; i++) {
+    g_autofree gchar *link = g_build_filename (fixture->root, "sys/bus/pci/devices",
+                                               functions[i], "driver", NULL);
+
+    g_assert_cmpint (g_unlink (link), ==, 0);
+    g_assert_cmpint (symlink ("../../../../bus/pci/drivers/vfio-pci", link), ==, 0);
+  }
+}
+
 static void
 test_dracut_gpu (HostFixture *fixture, gconstpointer data)
 {
@@ -208,6 +232,7 @@ test_dracut_gpu (HostFixture *fixture, gconstpointer data)
                                                                          "--apply", NULL });
   g_autoptr(VmctlTestRun) undo = NULL;
   g_autofree gchar *grub = NULL;
+  g_autofree gchar *check = NULL;
 
   assert_ok (apply);
   /* the IOMMU is on GRUB_CMDLINE_LINUX already: only dracut's pre-load
@@ -223,6 +248,15 @@ test_dracut_gpu (HostFixture *fixture, gconstpointer data)
     "dracut --force --regenerate-all",
     "grub2-mkconfig -o /boot/grub2/grub.cfg",
     NULL });
+  check = setup_check (fixture);
+  g_test_message ("before the reboot: %s", check);
+  g_assert_nonnull (strstr (check, "effective after reboot: no"));
+  g_assert_nonnull (strstr (check, "0000:01:00.0 on vfio-pci"));
+  reboot_dracut_host (fixture);
+  g_free (check);
+  check = setup_check (fixture);
+  g_test_message ("after the reboot: %s", check);
+  g_assert_nonnull (strstr (check, "effective after reboot: yes"));
   undo = undo_to (fixture, before);
 }
 
