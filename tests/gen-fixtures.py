@@ -421,6 +421,8 @@ class Fn:
         self.reset = kw.pop("reset", None)        # reset_method text, e.g. "flr bus"
         self.bars = kw.pop("bars", None)          # [(index, kind, size)]
         self.link = kw.pop("link", None)          # (GT/s, width) capability
+        # Resizable BAR: [(bar index, current size, largest supported size)]
+        self.rebar = kw.pop("rebar", None)
         # deliberate breakage (broken-sysfs)
         self.omit = set(kw.pop("omit", ()))       # files not written
         self.empty = set(kw.pop("empty", ()))     # files written empty
@@ -692,6 +694,7 @@ def scenarios_base(extra=False):
         "00:14.0's driver link dangles, 00:17.0 lacks its iommu_group link",
         {}, _broken))
 
+    S.append(desk_host())
     if extra:
         S.extend(host_setup_scenarios())
     S.append(demo_host())
@@ -746,6 +749,95 @@ def scenarios_by_name(name):
     raise KeyError(name)
 
 
+# NVIDIA cards with Resizable BAR: BAR 1 as large as the VRAM (rounded
+# up to a power of two: 32 GiB for 24 GB)
+RTX4080_REBAR_BARS = [(0, "mem32", 16 * MiB), (1, "pref64", 16 * GiB), (3, "pref64", 32 * MiB)]
+RTX3090_REBAR_BARS = [(0, "mem32", 16 * MiB), (1, "pref64", 32 * GiB), (3, "pref64", 32 * MiB)]
+
+KBD = (0x03, 1, 1)      # HID boot keyboard
+MOUSE = (0x03, 1, 2)    # HID boot mouse
+HID = (0x03, 0, 0)
+
+# The demo host's desk: on the PCH's xHCI (00:14.0) a Logitech Unifying
+# receiver, a Corsair keyboard and a G502 mouse; on the Thunderbolt
+# controller's xHCI (37:00.0) an Xbox controller.
+def demo_usb():
+    return [
+    dict(pci="00:14.0", buses=[(1, "480", 14), (2, "10000", 10)], devices=[
+        Usb(1, "2", "046d:c52b", 3, "USB Receiver", "Logitech", ifaces=[KBD, MOUSE, HID],
+            events=[(0, "usb-Logitech_USB_Receiver-event-kbd", "kbd"),
+                    (1, "usb-Logitech_USB_Receiver-if01-event-mouse", "mouse")]),
+        Usb(1, "3", "1b1c:1b49", 4, "CORSAIR K70 RGB PRO Mechanical Gaming Keyboard", "Corsair",
+            ifaces=[KBD, HID], speed="480",
+            events=[(0, "usb-Corsair_CORSAIR_K70_RGB_PRO_Mechanical_Gaming_Keyboard_"
+                        "0801D03CAF0B4CA9AF8F5D9A6F8D3A2B-event-kbd", "kbd")]),
+        Usb(1, "4", "046d:c08b", 5, "G502 HERO Gaming Mouse", "Logitech", ifaces=[MOUSE, KBD],
+            events=[(0, "usb-Logitech_G502_HERO_Gaming_Mouse_0E6D395D3333-event-mouse", "mouse"),
+                    (1, "usb-Logitech_G502_HERO_Gaming_Mouse_0E6D395D3333-if01-event-kbd",
+                     "kbd")]),
+    ]),
+    dict(pci="37:00.0", buses=[(3, "480", 2), (4, "10000", 2)], devices=[
+        Usb(3, "1", "045e:0b12", 2, "Controller", "Microsoft", cls=0xFF,
+            ifaces=[(0xFF, 0x47, 0xD0)],
+            events=[(0, "usb-Microsoft_Controller_3039373130373431393437343032-event-joystick",
+                     "joystick")]),
+    ]),
+]
+
+# The desk fixture's USB: a keyboard, a receiver, a mouse, a hub with two
+# identical gamepads (udev gives them one by-id name: only their ports tell
+# them apart), and a USB stick behind the USB 3 root hub.
+def desk_usb():
+    return [
+    dict(pci="00:14.0", buses=[(1, "480", 16), (2, "10000", 10)], devices=[
+        Usb(1, "1", "046a:0011", 2, "Mechanical Keyboard", "CHERRY",
+            events=[(0, "usb-CHERRY_Mechanical_Keyboard-event-kbd", "kbd")]),
+        Usb(1, "2", "046d:c52b", 3, "USB Receiver", "Logitech", ifaces=[KBD, MOUSE, HID],
+            events=[(0, "usb-Logitech_USB_Receiver-event-kbd", "kbd"),
+                    (1, "usb-Logitech_USB_Receiver-if01-event-mouse", "mouse")]),
+        Usb(1, "3", "05e3:0610", 4, "USB2.1 Hub", "GenesysLogic", cls=0x09,
+            ifaces=[(0x09, 0, 1)], hub_ports=4, speed="480"),
+        Usb(1, "3.1", "045e:028e", 6, "Controller", "\u00a9Microsoft Corporation", cls=0xFF,
+            ifaces=[(0xFF, 0x5D, 0x01)], events=[(0, None, "joystick")]),
+        Usb(1, "3.2", "045e:028e", 7, "Controller", "\u00a9Microsoft Corporation", cls=0xFF,
+            ifaces=[(0xFF, 0x5D, 0x01)],
+            events=[(0, "usb-\u00a9Microsoft_Corporation_Controller-event-joystick",
+                     "joystick")]),
+        Usb(1, "4", "046d:c08b", 5, "G502 HERO Gaming Mouse", "Logitech", ifaces=[MOUSE, KBD],
+            events=[(0, "usb-Logitech_G502_HERO_Gaming_Mouse_0E6D395D3333-event-mouse", "mouse")]),
+        Usb(2, "1", "0781:5581", 2, " SanDisk 3.2Gen1", "USB", ifaces=[(0x08, 0x06, 0x50)],
+            speed="5000"),
+    ]),
+]
+
+
+def desk_host():
+    """Issue 12's fixture: two large-BAR GPUs and a USB desk."""
+    sub = (0x1043, 0x88A2)
+    return scenario(
+        "desk",
+        "gaming desk: RTX 4080 (16 GiB BAR) and RTX 3090 (32 GiB BAR) with Resizable BAR, "
+        "a keyboard, a mouse, a receiver and two identical gamepads on USB",
+        intel_host(usb=desk_usb(), desktop_user=("gamer", 1000)),
+        intel_base_fns(nvme_bus=3) + [
+            F("00:01.0", "8086:1901", 0x060400, "pcieport", 1, rev=0x0D, sec=1, reset="pm",
+              link=(8, 8)),
+            F("00:01.1", "8086:1905", 0x060400, "pcieport", 2, rev=0x0D, sec=2, reset="pm",
+              link=(8, 8)),
+            F("00:02.0", "8086:3e92", 0x030000, "i915", 8, rev=0x02, boot_vga=1, reset="flr"),
+            F("01:00.0", "10de:2704", 0x030000, "nvidia", 1, rev=0xA1, subsys=sub, boot_vga=0,
+              reset="bus", link=(16, 16), bars=RTX4080_REBAR_BARS,
+              rebar=[(1, 16 * GiB, 16 * GiB)]),
+            F("01:00.1", "10de:22bb", 0x040300, "snd_hda_intel", 1, rev=0xA1, subsys=sub,
+              reset="bus", link=(16, 16)),
+            F("02:00.0", "10de:2204", 0x030000, "nvidia", 2, rev=0xA1, subsys=(0x3842, 0x3987),
+              boot_vga=0, reset="bus", link=(16, 16), bars=RTX3090_REBAR_BARS,
+              rebar=[(1, 32 * GiB, 32 * GiB)]),
+            F("02:00.1", "10de:1aef", 0x040300, "snd_hda_intel", 2, rev=0xA1,
+              subsys=(0x3842, 0x3987), reset="bus", link=(16, 16)),
+        ])
+
+
 def demo_host():
     sub = (0x1043, 0x8882)
     ada = (0x1043, 0x88A2)
@@ -753,8 +845,9 @@ def demo_host():
         F("00:00.0", "8086:4660", 0x060000, None, 0, rev=0x02, subsys=sub),
         F("00:01.0", "8086:460d", 0x060400, "pcieport", 1, rev=0x02, sec=1, reset="pm",
           link=(16, 16)),
+        # Resizable BAR on in the firmware: BAR 1 spans the 16 GiB of VRAM
         F("01:00.0", "10de:2704", 0x030000, "nvidia", 1, rev=0xA1, subsys=ada, boot_vga=0,
-          reset="bus", link=(16, 16)),
+          reset="bus", link=(16, 16), bars=RTX4080_REBAR_BARS, rebar=[(1, 16 * GiB, 16 * GiB)]),
         F("01:00.1", "10de:22bb", 0x040300, "snd_hda_intel", 1, rev=0xA1, subsys=ada,
           reset="bus", link=(16, 16)),
         F("00:02.0", "8086:4680", 0x030000, "i915", 2, rev=0x0C, subsys=sub, boot_vga=1,
@@ -806,7 +899,8 @@ def demo_host():
                    bios_vendor="American Megatrends Inc.", bios_version="2103",
                    bios_date="09/30/2022", serial="System Serial Number",
                    uuid="c0a8e4b6-1f2d-4e3a-8b7c-9d0e1f2a3b4c"),
-        board_subsys=sub, mmio32=(0x80000000, 0xBFFFFFFF), mmcfg=(0xC0000000, 0xCFFFFFFF))
+        board_subsys=sub, mmio32=(0x80000000, 0xBFFFFFFF), mmcfg=(0xC0000000, 0xCFFFFFFF),
+        usb=demo_usb(), desktop_user=("alex", 1000))
     return scenario("demo-host", "a typical gaming workstation (README demo)", host, fns,
                     dest=("data/demo-host", "data/demo-host.xml"))
 
@@ -1217,7 +1311,31 @@ def build_config(t, f):
                 w32(off + 0x24, 0x00000010 if ptype in (4, 6) else 0)  # ARI fwd (ports)
                 w16(off + 0x30, SPEED_CODE[sp])                      # target link speed
                 w32(off + 0x2C, ((1 << SPEED_CODE[sp]) - 1) << 1)   # supported speeds
+    if f.rebar:
+        c += rebar_capability(f.rebar)
     return bytes(c)
+
+
+def rebar_capability(entries):
+    """Config space 0x100-0xfff with one extended capability, Resizable BAR
+    (PCIe base spec 7.8.6; PCI_EXT_CAP_ID_REBAR 0x15, version 1, last in
+    the list). Per BAR: the capability register's bits 31:4 set for every
+    size from 64 MiB up to the largest (bit 4 = 1 MiB, doubling), then the
+    control register: BAR index, the count of resizable BARs (first entry
+    only), the current size as log2(MiB) in bits 13:8."""
+    ext = bytearray(4096 - 256)
+    struct.pack_into("<I", ext, 0, 0x15 | (1 << 16))
+    for i, (bar, current, largest) in enumerate(entries):
+        sizes = 0
+        n = 6                                   # 64 MiB
+        while (MiB << n) <= largest:
+            sizes |= 1 << (n + 4)
+            n += 1
+        ctrl = bar | ((current // MiB).bit_length() - 1) << 8
+        if i == 0:
+            ctrl |= len(entries) << 5
+        struct.pack_into("<II", ext, 4 + 8 * i, sizes, ctrl)
+    return ext
 
 
 def resource_text(t, f):
@@ -1379,6 +1497,8 @@ def write_sysfs(t, tree):
         tree.link("sys/bus/pci/devices/" + f.addr, "../../../" + t.relpath(f))
 
     write_block_devices(t, tree)
+    write_usb(t, tree)
+    write_desktop(h, tree)
 
     tree.file("sys/bus/pci/drivers_probe", "")
     tree.file("sys/bus/pci/drivers_autoprobe", "1\n")
@@ -1586,6 +1706,99 @@ def write_block_devices(t, tree):
             tree.file("sys/%s/%s" % (sdev, k), v + "\n")
         disk(tree, sdev + "/block/sda", "sda", (8, 0), SATA_DISK_SECTORS, [], None)
         tree.link("sys/%s/block/sda/device" % sdev, "../../../0:0:0:0")
+
+
+# ---------------------------------------------------------------------------
+# USB and input (Documentation/ABI/stable/sysfs-bus-usb, udev's
+# 60-persistent-input.rules)
+# ---------------------------------------------------------------------------
+
+class Usb:
+    """One USB device: bus, port path ("2", "3.1"), ids, class, strings,
+    interfaces [(class, subclass, protocol)], and the event devices udev
+    names for it [(interface index, by-id name or None, kind)]."""
+
+    def __init__(self, bus, port, ids, devnum, product, manufacturer=None, cls=0,
+                 ifaces=((0x03, 1, 1),), events=(), hub_ports=0, speed="12"):
+        self.bus, self.port, self.devnum = bus, port, devnum
+        v, p = ids.split(":")
+        self.vendor, self.product_id = int(v, 16), int(p, 16)
+        self.product, self.manufacturer = product, manufacturer
+        self.cls, self.ifaces, self.events = cls, list(ifaces), list(events)
+        self.hub_ports, self.speed = hub_ports, speed
+
+    @property
+    def name(self):
+        return "%d-%s" % (self.bus, self.port)
+
+
+def write_usb(t, tree):
+    """Root hubs as children of their xHCI function (usbN), devices nested
+    under the hubs of their port path, interfaces under each device, the
+    /sys/bus/usb/devices links, and for HID interfaces the input device
+    with its event node: sys/class/input/eventN, /dev/input/eventN and the
+    /dev/input/by-id link udev makes."""
+    h = t.host
+    event = [h.get("first_event", 3)]
+    for ctrl in h.get("usb", []):
+        f = find(t.fns, ctrl["pci"])
+        base = "sys/" + t.relpath(f)
+        for bus, speed, ports in ctrl["buses"]:
+            rh = "%s/usb%d" % (base, bus)
+            for k, v in (("busnum", bus), ("devnum", 1), ("devpath", "0"), ("idVendor", "1d6b"),
+                         ("idProduct", "0003" if speed != "480" else "0002"),
+                         ("bDeviceClass", "09"), ("maxchild", ports), ("speed", speed),
+                         ("product", "xHCI Host Controller"),
+                         ("manufacturer", "Linux %s xhci-hcd" % OSRELEASE),
+                         ("serial", f.addr)):
+                tree.file("%s/%s" % (rh, k), "%s\n" % v)
+            tree.link("sys/bus/usb/devices/usb%d" % bus, "../../../" + rh[len("sys/"):])
+        for d in ctrl["devices"]:
+            parts = d.port.split(".")
+            rel = "%s/usb%d" % (base, d.bus)
+            for i in range(len(parts)):
+                rel += "/%d-%s" % (d.bus, ".".join(parts[:i + 1]))
+            for k, v in (("busnum", d.bus), ("devnum", d.devnum), ("devpath", d.port),
+                         ("idVendor", "%04x" % d.vendor), ("idProduct", "%04x" % d.product_id),
+                         ("bDeviceClass", "%02x" % d.cls), ("maxchild", d.hub_ports),
+                         ("speed", d.speed), ("version", " 2.00"), ("product", d.product),
+                         ("manufacturer", d.manufacturer)):
+                if v is not None:
+                    tree.file("%s/%s" % (rel, k), "%s\n" % v)
+            tree.link("sys/bus/usb/devices/" + d.name, "../../../" + rel[len("sys/"):])
+            for n, (icls, isub, iproto) in enumerate(d.ifaces):
+                iname = "%s:1.%d" % (d.name, n)
+                irel = "%s/%s" % (rel, iname)
+                for k, v in (("bInterfaceClass", "%02x" % icls),
+                             ("bInterfaceSubClass", "%02x" % isub),
+                             ("bInterfaceProtocol", "%02x" % iproto),
+                             ("bInterfaceNumber", "%02x" % n)):
+                    tree.file("%s/%s" % (irel, k), v + "\n")
+                tree.link("sys/bus/usb/devices/" + iname, "../../../" + irel[len("sys/"):])
+            for iface, byid, kind in d.events:
+                n = event[0]
+                event[0] += 1
+                erel = "%s/%s:1.%d/0003:%04X:%04X.%04X/input/input%d/event%d" % (
+                    rel, d.name, iface, d.vendor, d.product_id, n, n + 4, n)
+                tree.file(erel + "/dev", "13:%d\n" % (64 + n))
+                tree.link("sys/class/input/event%d" % n, "../../" + erel[len("sys/"):])
+                tree.file("dev/input/event%d" % n, "")
+                if byid:
+                    tree.link("dev/input/by-id/" + byid, "../event%d" % n)
+
+
+def write_desktop(h, tree):
+    """The desktop user: /etc/passwd and the sound server sockets under
+    /run/user/UID, as a logged-in PipeWire desktop has them."""
+    user = h.get("desktop_user")
+    if not user:
+        return
+    name, uid = user
+    tree.file("etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"
+              "libvirt-qemu:x:64055:993:Libvirt Qemu,,,:/var/lib/libvirt:/usr/sbin/nologin\n"
+              "%s:x:%d:%d:%s,,,:/home/%s:/bin/bash\n" % (name, uid, uid, name, name))
+    tree.file("run/user/%d/pulse/native" % uid, "")
+    tree.file("run/user/%d/pipewire-0" % uid, "")
 
 
 def swaps(h):

@@ -57,6 +57,8 @@ configure build-sanitize -Dwerror=true -Db_sanitize=address,undefined -Db_lundef
   -Dbuildtype=debug
 ninja -C build-sanitize
 echo "== tests under sanitizers"
+# ASan and UBSan make the CLI-driving tests several times slower (the
+# agreement tests run ~200 commands): the time limits grow with them.
 # LeakSanitizer: libvirt and libpci keep a few process-lifetime allocations;
 # the suppressions name them so a leak of vmctl's own still fails the run.
 # fast_unwind_on_malloc=0: Debian's GLib has no frame pointers, and without
@@ -68,7 +70,7 @@ echo "== tests under sanitizers"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:fast_unwind_on_malloc=0:intercept_tls_get_addr=0 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 LSAN_OPTIONS=suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0 \
-  meson test -C build-sanitize --print-errorlogs --num-processes 2 || status=1
+  meson test -C build-sanitize --print-errorlogs --num-processes 2 --timeout-multiplier 4 || status=1
 
 echo "== fuzzing (clang, libFuzzer + ASan + UBSan, ${FUZZ_SECONDS:-20} s per harness)"
 started=$(date +%s)

@@ -4,6 +4,7 @@
  * well-formed XML in which the user's names and paths are data, never
  * markup. */
 #include "vmctl-test-cli.h"
+#include "vmctl-test-rom.h"
 
 #include "vmctl-autocleanups.h"
 
@@ -472,7 +473,9 @@ test_markup_in_paths (CliFixture *fixture, gconstpointer data)
   rom = g_build_filename (files, "vbios</rom><x a='1'>&amp;.rom", NULL);
   iso = g_build_filename (files, "]]><!-- \"install\" &x; -->.iso", NULL);
   vmctl_test_write (files, "disk <&> \"a\" 'b'.img", "raw");
-  vmctl_test_write (files, "vbios</rom><x a='1'>&amp;.rom", "\x55\xaa");
+  /* a ROM for the fixture's RTX 3070: create checks what the file holds */
+  g_free (vmctl_test_rom_write (files, "vbios</rom><x a='1'>&amp;.rom", 0x10de, 0x2484,
+                                VMCTL_TEST_ROM_VALID));
   vmctl_test_write (files, "]]><!-- \"install\" &x; -->.iso", "CD001");
   gpu = g_strconcat ("01:00.0,rom=", rom, NULL);
 

@@ -113,9 +113,9 @@ profiles=$(for file in "$root"/data/profiles/*.conf; do basename "$file" .conf; 
   | sort | tr '\n' ' ' | sed 's/ $//')
 
 tap_expect "bash: first words of every command, once" "$(complete_bash 'vmctl ')" \
-  "autostart create destroy gpu host info iommu list start stop undefine xml"
+  "autostart create destroy gpu host info input iommu list start stop undefine usb xml"
 tap_expect "bash: 'gpu ' offers the gpu subcommands" "$(complete_bash 'vmctl gpu ')" \
-  "check detach list reattach recover status"
+  "check detach list reattach recover rom status"
 tap_expect "bash: 'create NAME --pro' completes the option" "$(complete_bash 'vmctl create x --pro')" \
   "--profile"
 tap_expect "bash: --profile offers the installed profiles" "$(complete_bash 'vmctl create x --profile ')" \
@@ -179,9 +179,9 @@ if ! command -v zsh >/dev/null 2>&1; then
 fi
 tap_check "zsh: _vmctl parses" zsh -n "$zsh_completion"
 tap_expect "zsh: first words of every command" "$(complete_zsh 'vmctl ')" \
-  "autostart create destroy gpu host info iommu list start stop undefine xml"
+  "autostart create destroy gpu host info input iommu list start stop undefine usb xml"
 tap_expect "zsh: 'gpu ' offers the gpu subcommands" "$(complete_zsh 'vmctl gpu ')" \
-  "check detach list reattach recover status"
+  "check detach list reattach recover rom status"
 tap_expect "zsh: 'create NAME --pro' completes the option" "$(complete_zsh 'vmctl create x --pro')" \
   "--profile"
 tap_expect "zsh: --profile offers the installed profiles" "$(complete_zsh 'vmctl create x --profile ')" \

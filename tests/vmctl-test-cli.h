@@ -16,6 +16,13 @@ typedef struct {
   g_test_add (path, CliFixture, scenario, vmctl_test_cli_setup, function, vmctl_test_cli_teardown)
 
 void vmctl_test_cli_setup (CliFixture *fixture, gconstpointer data);
+/* a private copy of data/demo-host, the workstation of the README */
+void vmctl_test_cli_demo_setup (CliFixture *fixture, gconstpointer data);
+
+#define add_demo_host_test(path, function) \
+  g_test_add (path, CliFixture, NULL, vmctl_test_cli_demo_setup, function, \
+              vmctl_test_cli_teardown)
+
 void vmctl_test_cli_teardown (CliFixture *fixture, gconstpointer data);
 JsonNode *vmctl_test_parse_json (const gchar *text);
 void vmctl_test_assert_one_error_line (const VmctlTestRun *run);

@@ -53,6 +53,27 @@ ensure_virtlogd() {
 }
 ensure_virtlogd
 
+# libvirt runs swtpm_setup as qemu.conf's swtpm_user (default "tss" once
+# that user exists, read when libvirtd starts), and swtpm_localca then
+# needs to write /var/lib/swtpm-localca and its lock file. A libvirtd
+# started before swtpm-tools created tss ran it as root, which left
+# root-owned files there; every TPM VM then fails to start with "Need
+# read/write rights on /var/lib/swtpm-localca/.lock.swtpm-localca for user
+# tss". Give the directory back to the user the package made it for.
+ensure_swtpm_localca() {
+  dir=/var/lib/swtpm-localca
+  [ -d "$dir" ] || return 0
+  swtpm_user=$(sed -n -E 's/^[[:space:]]*swtpm_user[[:space:]]*=[[:space:]]*"([^"]+)".*/\1/p' \
+                 /etc/libvirt/qemu.conf 2>/dev/null | tail -n 1)
+  [ -n "$swtpm_user" ] || swtpm_user=tss
+  getent passwd "$swtpm_user" >/dev/null 2>&1 || return 0
+  if [ -n "$(find "$dir" ! -user "$swtpm_user" -print -quit)" ]; then
+    chown -R "$swtpm_user:root" "$dir"
+    echo "setup-libvirt.sh: $dir given back to $swtpm_user (swtpm_setup runs as that user)"
+  fi
+}
+ensure_swtpm_localca
+
 # Debian's libvirt-daemon-config-network defines 'default' on install;
 # define it from the packaged template where that did not happen. Starting
 # it needs dnsmasq-base (install-deps.sh); autostart makes the next

@@ -7,6 +7,7 @@
 
 #include "vmctl-profile.h"
 #include "vmctl-session-vm.h"
+#include "vmctl-spec-desk.h"
 
 static const gchar create_description[] =
   "Builds a KVM domain named NAME from a profile and the options, with the\n"
@@ -35,6 +36,12 @@ static const gchar create_description[] =
   "vCPUs, idle devices in a GPU's group) are printed to stderr as\n"
   "'vmctl: note: ...' lines.\n"
   "\n"
+  "At the desk: --input gives the guest host keyboards and mice through evdev\n"
+  "(vmctl input list), --usb single USB devices by id or port (vmctl usb list),\n"
+  "--looking-glass its shared memory and SPICE input, --audio a sound card. A\n"
+  "rom= file is checked like 'vmctl gpu rom check'; GPUs whose BARs need more\n"
+  "than OVMF's default aperture get <maxphysaddr mode='passthrough'/>.\n"
+  "\n"
   "The VM is defined on the connection (-c URI), shut off, ready for\n"
   "'vmctl start NAME'. Each --disk size=SIZE becomes a new qcow2 volume in its\n"
   "pool (default: 'default', made as a directory pool under\n"
@@ -48,6 +55,8 @@ static const gchar create_description[] =
   "  vmctl create gamer --gpu 01:00.0,rom=/srv/vbios/4080.rom --memory 24G \\\n"
   "        --vcpus 12 --disk /var/lib/libvirt/images/win11.qcow2 \\\n"
   "        --cdrom /srv/iso/Win11.iso --profile gaming --print-xml\n"
+  "  vmctl create gamer --gpu 01:00.0 --profile gaming --input auto --usb 046d:c52b \\\n"
+  "        --looking-glass=2560x1440 --audio pulseaudio --print-xml\n"
   "  vmctl create dev --disk size=40G,pool=fast --network bridge=br0 --print-xml\n"
   "  vmctl create ci-1 --profile minimal --virt-type qemu --network none --disk size=1G";
 
@@ -69,6 +78,12 @@ typedef struct {
   gchar *virt_type;
   gboolean print_xml;
   gboolean force;
+  /* issue 12 */
+  gchar **inputs;
+  gchar **input_toggles;
+  gchar **usb;
+  gchar **audios;
+  GPtrArray *looking_glass;  /* each --looking-glass value, NULL-terminated */
   gboolean isolate_cpus;   /* issue 13 */
 } CreateOptions;
 
@@ -86,6 +101,11 @@ create_options_clear (CreateOptions *options)
   g_free (options->firmware);
   g_free (options->cpu_pin);
   g_free (options->virt_type);
+  g_strfreev (options->inputs);
+  g_strfreev (options->input_toggles);
+  g_strfreev (options->usb);
+  g_strfreev (options->audios);
+  g_clear_pointer (&options->looking_glass, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CreateOptions, create_options_clear)
@@ -106,6 +126,31 @@ apply_each (VmctlSpec *spec, SetFunction add, gchar **values, GError **error)
     if (!add (spec, values[i], error))
       return FALSE;
   return TRUE;
+}
+
+/* issue 12: --looking-glass takes an optional value, which GOption gives
+ * only to a callback; the callback gets the options as its data */
+static gboolean
+looking_glass_option (const gchar *name, const gchar *value, gpointer data, GError **error)
+{
+  CreateOptions *options = data;
+
+  g_ptr_array_add (options->looking_glass, g_strdup (value != NULL ? value : ""));
+  return TRUE;
+}
+
+static gboolean
+apply_desk_options (VmctlSpec *spec, const CreateOptions *options, GError **error)
+{
+  const VmctlSpecDeskOptions desk = {
+    .inputs = options->inputs,
+    .input_toggles = options->input_toggles,
+    .usb = options->usb,
+    .looking_glass = (gchar **) options->looking_glass->pdata,
+    .audios = options->audios,
+  };
+
+  return vmctl_spec_apply_desk_options (spec, &desk, error);
 }
 
 /* In the contract's order, so the first bad option is the one reported. */
@@ -140,7 +185,8 @@ spec_from_options (const gchar *name, const CreateOptions *options, GError **err
   spec->force = options->force;
   if (options->lock_memory)
     vmctl_spec_set_memory_locked (spec, TRUE);
-  if (!vmctl_spec_apply_host_options (spec, options->isolate_cpus, error))
+  if (!apply_desk_options (spec, options, error)
+      || !vmctl_spec_apply_host_options (spec, options->isolate_cpus, error))
     return NULL;
   return g_steal_pointer (&spec);
 }
@@ -208,6 +254,24 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
     { "force", 0, 0, G_OPTION_ARG_NONE, &options.force,
       "Take devices the host uses (its console, a mounted disk, a --disk block device it "
       "mounts or swaps on), with a note; never host-critical ones", NULL },
+    /* issue 12 */
+    { "input", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.inputs,
+      "Give the guest a host keyboard, mouse or gamepad through evdev (a /dev/input/by-id "
+      "event device), or the host's keyboards and mice with auto (repeatable)",
+      "evdev=PATH|auto" },
+    { "input-toggle", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.input_toggles,
+      "The keys that switch evdev keyboard and mouse between host and guest: ctrl-ctrl "
+      "(default), alt-alt, shift-shift, meta-meta, scrolllock or ctrl-scrolllock", "KEYS" },
+    { "usb", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.usb,
+      "Pass a host USB device by id, or by port to tell identical devices apart (repeatable)",
+      "VENDOR:PRODUCT|BUS-PORT" },
+    { "looking-glass", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, looking_glass_option,
+      "Looking Glass shared memory sized for that screen (default 1920x1080; hdr doubles it), "
+      "with SPICE for its keyboard and mouse", "WxH[,hdr]" },
+    { "audio", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.audios,
+      "An ich9 sound card playing into that backend (default: the profile's)",
+      "pulseaudio|pipewire|jack|spice|none" },
+    /* issue 13 */
     { "isolate-cpus", 0, 0, G_OPTION_ARG_NONE, &options.isolate_cpus,
       "While the VM runs, keep the host's own work, movable IRQs and low-power governors off "
       "its pinned CPUs", NULL },
@@ -217,7 +281,9 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
   g_autoptr(VmctlContext) context = NULL;
   g_autofree gchar *xml = NULL;
 
-  if (!vmctl_invocation_parse (invocation, entries, create_description, error))
+  options.looking_glass = g_ptr_array_new_null_terminated (1, g_free, TRUE);
+  if (!vmctl_invocation_parse_with_data (invocation, entries, &options, create_description,
+                                         error))
     return FALSE;
   if (invocation->done)
     return TRUE;

@@ -172,7 +172,7 @@ reset_text (const VmctlVerdict *verdict)
 
 static void
 print_check_human (const VmctlInventory *inventory, const VmctlPciDevice *device,
-                   const VmctlVerdict *verdict)
+                   const VmctlVerdict *verdict, const VmctlPciBars *bars)
 {
   g_autoptr(VmctlTable) table = vmctl_table_new (3);
   gchar address[VMCTL_PCI_ADDRESS_STRLEN];
@@ -210,6 +210,7 @@ print_check_human (const VmctlInventory *inventory, const VmctlPciDevice *device
 
   g_print ("Boot VGA: %s\n", tristate_word (verdict->boot_vga));
   g_print ("Reset: %s\n", reset);
+  vmctl_gpu_print_bars (bars);
   if (verdict->reasons->len > 0) {
     g_print ("\nWhy:\n");
     for (guint i = 0; i < verdict->reasons->len; i++)
@@ -240,15 +241,12 @@ vmctl_cmd_gpu_check (VmctlInvocation *invocation, GError **error)
     return FALSE;
 
   verdict = g_ptr_array_index (report->verdicts, 0);
-  if (context->json) {
-    g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-    vmctl_json_add_verdict (builder, verdict, NULL);
-    vmctl_json_print (builder);
-  } else {
-    print_check_human (report->inventory,
-                       vmctl_inventory_lookup (report->inventory, &address), verdict);
-  }
+  /* issue 12: the BARs and Resizable BAR in both forms */
+  if (context->json)
+    vmctl_gpu_print_check_json (verdict, report->bars);
+  else
+    print_check_human (report->inventory, vmctl_inventory_lookup (report->inventory, &address),
+                       verdict, report->bars);
   invocation->exit_status = verdict->passable ? VMCTL_EXIT_SUCCESS : VMCTL_EXIT_FAILURE;
   return TRUE;
 }

@@ -128,6 +128,7 @@ print_info_json (const VmctlVmInfo *info)
   vmctl_json_add_string_or_null (builder, "uuid", info->uuid);
   vmctl_json_add_string_or_null (builder, "profile", info->profile);
   vmctl_json_add_string_array (builder, "hostdevs", info->hostdevs);
+  vmctl_json_add_string_array (builder, "usb", info->usb);
   json_builder_end_object (builder);
   vmctl_json_print (builder);
 }
@@ -146,6 +147,9 @@ print_info_text (const VmctlVmInfo *info)
   g_print ("memory:     %s\n", memory);
   g_print ("gpus:       %s\n", gpus);
   g_print ("hostdevs:   %s\n", hostdevs);
+  /* issue 12: a device by port is marked so */
+  for (guint i = 0; i < info->usb->len; i++)
+    g_print ("usb:        %s\n", (const gchar *) g_ptr_array_index (info->usb, i));
   g_print ("profile:    %s\n", info->profile != NULL ? info->profile : "-");
   g_print ("autostart:  %s\n", info->autostart ? "yes" : "no");
   g_print ("persistent: %s\n", info->persistent ? "yes" : "no");

@@ -38,6 +38,11 @@ static const VmctlCommand commands[] = {
   { "info",        "NAME",   1,  1,  vmctl_cmd_info,       "Show one VM's state, resources and GPUs" },
   { "xml",         "NAME",   1,  1,  vmctl_cmd_xml,        "Print one VM's domain XML" },
   { "autostart",   "NAME",   1,  1,  vmctl_cmd_autostart,  "Start a VM when the host boots, or not with --disable" },
+  /* issue 12 */
+  { "input list",  NULL,     0,  0,  vmctl_cmd_input_list, "List the host's keyboards, mice and gamepads for --input" },
+  { "usb list",    NULL,     0,  0,  vmctl_cmd_usb_list,   "List USB controllers with their verdict, and the devices on their ports" },
+  { "gpu rom check", "FILE", 1,  1,  vmctl_cmd_gpu_rom_check, "Check a GPU ROM file for a VM: signature, images, checksum, ids, header" },
+  { "gpu rom dump", "ADDR OUT", 2, 2, vmctl_cmd_gpu_rom_dump, "Read a card's ROM through sysfs into a new file" },
 };
 
 static gchar *

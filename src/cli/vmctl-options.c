@@ -152,6 +152,22 @@ gboolean
 vmctl_invocation_parse (VmctlInvocation *invocation, const GOptionEntry *entries,
                         const gchar *description, GError **error)
 {
+  return vmctl_invocation_parse_with_data (invocation, entries, NULL, description, error);
+}
+
+/**
+ * vmctl_invocation_parse_with_data:
+ * @callback_data: (nullable): what the callbacks of @entries get as data
+ *
+ * vmctl_invocation_parse() for a command whose options include a callback
+ * (issue 12: an option whose value is optional is one): the callback finds
+ * the command's own options through @callback_data, not a file-static.
+ */
+gboolean
+vmctl_invocation_parse_with_data (VmctlInvocation *invocation, const GOptionEntry *entries,
+                                  gpointer callback_data, const gchar *description,
+                                  GError **error)
+{
   const VmctlCommand *command = invocation->command;
   g_autoptr(GOptionContext) option_context = g_option_context_new (command->synopsis);
   g_autofree gchar *summary = g_strconcat (command->summary, ".", NULL);
@@ -163,8 +179,13 @@ vmctl_invocation_parse (VmctlInvocation *invocation, const GOptionEntry *entries
   g_option_context_set_help_enabled (option_context, FALSE);
   g_option_context_set_summary (option_context, summary);
   g_option_context_set_description (option_context, description);
-  if (entries != NULL)
-    g_option_context_add_main_entries (option_context, entries, NULL);
+  if (entries != NULL) {
+    /* the main group of g_option_context_add_main_entries() has no data */
+    GOptionGroup *main_group = g_option_group_new (NULL, NULL, NULL, callback_data, NULL);
+
+    g_option_group_add_entries (main_group, entries);
+    g_option_context_set_main_group (option_context, main_group);
+  }
   /* GOption overwrites a string option without freeing a value it did not
    * allocate in the same parse: collect the options given after the
    * command words apart, then let them win */

@@ -63,6 +63,13 @@ gboolean vmctl_invocation_parse (VmctlInvocation *invocation,
                                  const GOptionEntry *entries,
                                  const gchar *description,
                                  GError **error);
+/* issue 12: the same, with @callback_data for the entries' callbacks (an
+ * option with an optional value, --looking-glass[=WxH], is a callback) */
+gboolean vmctl_invocation_parse_with_data (VmctlInvocation *invocation,
+                                           const GOptionEntry *entries,
+                                           gpointer callback_data,
+                                           const gchar *description,
+                                           GError **error);
 VmctlContext *vmctl_invocation_open_context (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_invocation_start (VmctlInvocation *invocation, const GOptionEntry *entries,
                                  const gchar *description, VmctlContext **out_context,
@@ -99,5 +106,10 @@ gboolean vmctl_cmd_autostart (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_list (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_info (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_xml (VmctlInvocation *invocation, GError **error);
+/* issue 12 */
+gboolean vmctl_cmd_input_list (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_usb_list (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_gpu_rom_check (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_gpu_rom_dump (VmctlInvocation *invocation, GError **error);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "vmctl-context.h"
 #include "vmctl-lifecycle.h"
 #include "vmctl-options.h"
+#include "vmctl-pci-bars.h"
 #include "vmctl-verdict.h"
 
 G_BEGIN_DECLS
@@ -70,5 +71,9 @@ const gchar *vmctl_output_class_name (guint32 class_code);
 gchar *vmctl_output_class (const VmctlPciDevice *device);
 const gchar *vmctl_output_driver (const gchar *driver);
 gchar *vmctl_output_addresses (GArray *addresses);
+
+/* gpu check's BARs and Resizable BAR (issue 12, vmctl-cmd-gpu-desk.c) */
+void vmctl_gpu_print_bars (const VmctlPciBars *bars);
+void vmctl_gpu_print_check_json (const VmctlVerdict *verdict, const VmctlPciBars *bars);
 
 G_END_DECLS

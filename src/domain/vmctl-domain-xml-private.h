@@ -119,6 +119,12 @@ gboolean vmctl_domain_build_metadata (VmctlDomainBuilder *builder, xmlNodePtr do
 gboolean vmctl_domain_build_devices (VmctlDomainBuilder *builder, const VmctlSpec *spec,
                                      const VmctlDomainLayout *layout, GError **error);
 
+/* issue 12: vmctl-domain-desk.c, vmctl-domain-desk-metadata.c */
+gboolean vmctl_domain_build_desk (VmctlDomainBuilder *builder, const VmctlSpec *spec,
+                                  GError **error);
+gboolean vmctl_domain_build_desk_metadata (VmctlDomainBuilder *builder, xmlNodePtr domain,
+                                           const VmctlSpec *spec, GError **error);
+
 /* attribute values: decimal numbers and libvirt's yes/no */
 gchar *vmctl_domain_format_uint (guint64 value);
 const gchar *vmctl_domain_yes_no (gboolean value);

@@ -339,7 +339,8 @@ build (VmctlDomainBuilder *builder, const VmctlSpec *spec, const VmctlPlan *plan
          && build_features (builder, domain, spec, layout, error)
          && build_cpu (builder, domain, layout, error)
          && build_clock (builder, domain, spec, layout, error)
-         && vmctl_domain_build_devices (builder, spec, layout, error);
+         && vmctl_domain_build_devices (builder, spec, layout, error)
+         && vmctl_domain_build_desk (builder, spec, error);
 }
 
 /**

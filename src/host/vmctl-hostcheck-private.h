@@ -90,6 +90,9 @@ void vmctl_host_check_firmware (VmctlHostCheck *check);
 void vmctl_host_check_devices (VmctlHostCheck *check);
 void vmctl_host_check_libvirt (VmctlHostCheck *check);
 
+/* vmctl-hostcheck-desk.c (issue 12): evdev and Looking Glass, when a VM
+ * on the connection uses them */
+void vmctl_host_check_desk (VmctlHostCheck *check);
 /* vmctl-hostcheck-setup.c (issue 13) */
 void vmctl_host_check_setup (VmctlHostCheck *check);
 

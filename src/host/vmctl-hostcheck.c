@@ -258,7 +258,8 @@ read_cmdline (VmctlHostCheck *check)
  * kvm.device, kvm.nested, iommu.acpi, iommu.groups, iommu.cmdline,
  * iommu.interrupt_remapping, vfio.modules, vfio.device, hugepages,
  * hugepages.mount, firmware.ovmf, firmware.tpm, devices.vhost_net, devices.tun and
- * libvirt.connection. Never fails: what cannot be read is reported as the
+ * libvirt.connection; then input.evdev, looking_glass and looking_glass.kvmfr
+ * when a VM defined on @uri uses them (vmctl-hostcheck-desk.c). Never fails: what cannot be read is reported as the
  * finding of the check that needed it.
  *
  * Returns: (transfer full): the report; ready is TRUE when no check FAILed.
@@ -311,6 +312,7 @@ vmctl_host_check_run_with_state (VmctlHost *host, const gchar *uri, const gchar 
   vmctl_host_check_setup (&check);
   if (uri != NULL)
     vmctl_host_check_libvirt (&check);
+  vmctl_host_check_desk (&check);
   g_strfreev (check.cmdline);
   vmctl_host_report_finish (report);
   return g_steal_pointer (&report);

@@ -21,6 +21,7 @@ vmctl_vm_metadata_free (VmctlVmMetadata *metadata)
   g_free (metadata->profile);
   g_clear_pointer (&metadata->gpus, g_ptr_array_unref);
   g_clear_pointer (&metadata->functions, g_ptr_array_unref);
+  g_clear_pointer (&metadata->usb, g_ptr_array_unref);
   g_free (metadata);
 }
 
@@ -114,6 +115,7 @@ vmctl_lifecycle_parse_metadata (const gchar *name, const gchar *text,
   metadata->profile = (gchar *) xmlGetProp (spec, (const xmlChar *) "profile");
   dynamic = (gchar *) xmlGetProp (spec, (const xmlChar *) "hugepages-dynamic");
   metadata->dynamic_hugepages = g_strcmp0 (dynamic, "yes") == 0;
+  metadata->usb = vmctl_lifecycle_desk_usb_from_metadata (spec);
   metadata->isolate_cpus = vmctl_lifecycle_spec_says_yes (spec, "isolate-cpus");
   metadata->single_gpu = vmctl_lifecycle_spec_says_yes (spec, "single-gpu");
   if (!collect_addresses (spec, "gpu", name, metadata->gpus, error)
@@ -175,6 +177,7 @@ vmctl_vm_info_free (VmctlVmInfo *info)
   g_free (info->profile);
   g_clear_pointer (&info->gpus, g_ptr_array_unref);
   g_clear_pointer (&info->hostdevs, g_ptr_array_unref);
+  g_clear_pointer (&info->usb, g_ptr_array_unref);
   g_free (info);
 }
 
@@ -199,6 +202,7 @@ info_from_domain (virDomainPtr domain, const ListFacts *facts, GError **error)
   info->name = g_strdup (sym_virDomainGetName (domain));
   info->gpus = g_ptr_array_new_with_free_func (g_free);
   info->hostdevs = g_ptr_array_new_with_free_func (g_free);
+  info->usb = g_ptr_array_new_with_free_func (g_free);
   if (sym_virDomainGetUUIDString (domain, uuid) < 0) {
     vmctl_lifecycle_set_virt_error (error, "cannot get the UUID of VM '%s'", info->name);
     return NULL;
@@ -265,6 +269,7 @@ finish_info (virDomainPtr domain, VmctlVmInfo *taken, GError **error)
     info->profile = g_steal_pointer (&metadata->profile);
     g_ptr_array_extend_and_steal (info->gpus, g_steal_pointer (&metadata->gpus));
     g_ptr_array_extend_and_steal (info->hostdevs, g_steal_pointer (&metadata->functions));
+    g_ptr_array_extend_and_steal (info->usb, g_steal_pointer (&metadata->usb));
   }
   return g_steal_pointer (&info);
 }

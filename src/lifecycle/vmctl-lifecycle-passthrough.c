@@ -292,9 +292,12 @@ vmctl_lifecycle_before_start_passthrough (VmctlSession *session, virDomainPtr do
   if (metadata == NULL)
     return TRUE;
   if (!vmctl_session_uses_nodedev (session)) {
-    g_autoptr(xmlDoc) document = vmctl_lifecycle_domain_document (domain,
-                                                                  VIR_DOMAIN_XML_INACTIVE);
+    g_autoptr(xmlDoc) document = NULL;
 
+    /* issue 12: USB ports renewed, reset-bug cards reported */
+    if (!vmctl_lifecycle_desk_before_start (session, domain, metadata->functions, error))
+      return FALSE;
+    document = vmctl_lifecycle_domain_document (domain, VIR_DOMAIN_XML_INACTIVE);
     return vmctl_lifecycle_prepare_host (session, connection, name, document, metadata, 0,
                                          error);
   }

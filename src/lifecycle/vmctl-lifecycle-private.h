@@ -19,6 +19,8 @@ typedef struct {
   GPtrArray *gpus;                    /* gchar* "DDDD:BB:SS.F", spec order */
   GPtrArray *functions;               /* gchar* "DDDD:BB:SS.F", plan order */
   gboolean dynamic_hugepages;         /* reserve at start, release after stop */
+  /* issue 12 */
+  GPtrArray *usb;                     /* gchar*: the USB devices, as info shows them */
   /* issue 13 */
   gboolean isolate_cpus;              /* keep the host's work off the VM's CPUs */
   gboolean single_gpu;                /* hand the host's only display over at start */
@@ -84,5 +86,11 @@ gboolean vmctl_lifecycle_release (VmctlSession *session, virDomainPtr domain, co
 
 /* vmctl-lifecycle-hook.c: the libvirt hook's budget per wait */
 guint vmctl_lifecycle_hook_wait_ms (void);
+
+/* vmctl-lifecycle-desk.c (issue 12) */
+gboolean vmctl_lifecycle_desk_before_start (VmctlSession *session, virDomainPtr domain,
+                                            GPtrArray *functions, GError **error);
+void vmctl_lifecycle_desk_after_stop (VmctlSession *session, VmctlVfio *vfio, const gchar *name);
+GPtrArray *vmctl_lifecycle_desk_usb_from_metadata (xmlNodePtr spec);
 
 G_END_DECLS

@@ -197,6 +197,9 @@ give_back_journaled (VmctlSession *session, const gchar *name, VmctlReleaseFlags
   if (vfio == NULL)
     return FALSE;
   vmctl_vfio_set_dry_run (vfio, (flags & VMCTL_RELEASE_DRY_RUN) != 0);
+  /* issue 12: a card with the reset bug said so before it goes back */
+  if (!(flags & VMCTL_RELEASE_DRY_RUN))
+    vmctl_lifecycle_desk_after_stop (session, vfio, name);
   if (flags & VMCTL_RELEASE_HOOK) {
     vmctl_vfio_set_bind_timeout (vfio, vmctl_lifecycle_hook_wait_ms ());
     vmctl_vfio_set_lock_timeout (vfio, vmctl_lifecycle_hook_wait_ms ());

@@ -57,6 +57,9 @@ typedef struct {
   gchar *profile;                     /* from vmctl metadata, or NULL */
   GPtrArray *gpus;                    /* gchar* "DDDD:BB:SS.F" from vmctl metadata */
   GPtrArray *hostdevs;                /* gchar* every planned function */
+  /* issue 12 */
+  GPtrArray *usb;                     /* gchar* each USB device, "046d:c52b", or with
+                                       * " at port 1-2 (by port: ...)" */
 } VmctlVmInfo;
 
 const gchar *vmctl_vm_state_to_string (VmctlVmState state);

@@ -17,17 +17,20 @@
 #include "vmctl-host-setup.h"
 #include "vmctl-system-bus.h"
 #include "vmctl-hugepages.h"
+#include "vmctl-input.h"
 #include "vmctl-inventory-nodedev.h"
 #include "vmctl-journal.h"
 #include "vmctl-libvirt.h"
 #include "vmctl-lifecycle.h"
 #include "vmctl-pci-address.h"
+#include "vmctl-pci-rom.h"
 #include "vmctl-plan.h"
 #include "vmctl-profile.h"
 #include "vmctl-quirks.h"
 #include "vmctl-size.h"
 #include "vmctl-spec.h"
 #include "vmctl-state-dir.h"
+#include "vmctl-usb.h"
 #include "vmctl-vfio.h"
 
 G_DEFINE_QUARK (vmctl-error-quark, vmctl_error)
@@ -102,6 +105,14 @@ static const ErrorRow rows[] = {
   { vmctl_domain_xml_error_quark, VMCTL_DOMAIN_XML_ERROR_TEMPLATE, VMCTL_ERROR_DATA },
   { vmctl_domain_xml_error_quark, ANY_CODE, VMCTL_ERROR_FAILED },
   { vmctl_cpu_topology_error_quark, ANY_CODE, VMCTL_ERROR_FAILED },
+  /* issue 12: ROM files, USB and input devices */
+  { vmctl_rom_error_quark, VMCTL_ROM_ERROR_NO_FILE, VMCTL_ERROR_NOT_FOUND },
+  { vmctl_rom_error_quark, VMCTL_ROM_ERROR_EMPTY, VMCTL_ERROR_FAILED },
+  { vmctl_rom_error_quark, ANY_CODE, VMCTL_ERROR_INVALID_INPUT },
+  { vmctl_usb_error_quark, VMCTL_USB_ERROR_NOT_FOUND, VMCTL_ERROR_NOT_FOUND },
+  { vmctl_usb_error_quark, ANY_CODE, VMCTL_ERROR_INVALID_INPUT },
+  { vmctl_input_error_quark, VMCTL_INPUT_ERROR_NOT_FOUND, VMCTL_ERROR_NOT_FOUND },
+  { vmctl_input_error_quark, ANY_CODE, VMCTL_ERROR_INVALID_INPUT },
   /* host changes beyond drivers (issue 13) */
   { vmctl_host_setup_error_quark, VMCTL_HOST_SETUP_ERROR_APPLIED, VMCTL_ERROR_STATE },
   { vmctl_host_setup_error_quark, VMCTL_HOST_SETUP_ERROR_FAILED, VMCTL_ERROR_HOST },

@@ -8,6 +8,7 @@
 #include "vmctl-session-gpu.h"
 
 #include "vmctl-error.h"
+#include "vmctl-session-private.h"
 
 /**
  * vmctl_gpu_report_free:
@@ -20,6 +21,7 @@ vmctl_gpu_report_free (VmctlGpuReport *report)
     return;
   g_clear_pointer (&report->inventory, vmctl_inventory_free);
   g_clear_pointer (&report->verdicts, g_ptr_array_unref);
+  g_clear_pointer (&report->bars, vmctl_pci_bars_free);
   g_free (report);
 }
 
@@ -142,6 +144,8 @@ gpu_check (VmctlSession *session, const VmctlPciAddress *address, GError **error
   if (verdict == NULL)
     return NULL;
   g_ptr_array_add (report->verdicts, verdict);
+  /* issue 12: BAR sizes, Resizable BAR, vendor-reset (vmctl-session-gpu-desk.c) */
+  report->bars = vmctl_session_gpu_check_desk (session, report->inventory, quirks, verdict);
   return g_steal_pointer (&report);
 }
 

@@ -11,6 +11,7 @@
 
 #include "vmctl-journal.h"
 #include "vmctl-lifecycle.h"
+#include "vmctl-pci-bars.h"
 #include "vmctl-session.h"
 #include "vmctl-verdict.h"
 #include "vmctl-vfio.h"
@@ -42,10 +43,15 @@ typedef enum {
  *   their names
  * @verdicts: (element-type VmctlVerdict): one per function judged, in
  *   address order
+ * @bars: (nullable): gpu check only (issue 12): the function's BAR sizes
+ *   and Resizable BAR; NULL on a remote host or when sysfs has no
+ *   `resource`
  */
 typedef struct {
   VmctlInventory *inventory;
   GPtrArray *verdicts;
+  /* issue 12 */
+  VmctlPciBars *bars;
 } VmctlGpuReport;
 
 void vmctl_gpu_report_free (VmctlGpuReport *report);

@@ -6,6 +6,9 @@
 #pragma once
 
 #include "vmctl-session.h"
+#include "vmctl-pci-bars.h"
+#include "vmctl-quirks.h"
+#include "vmctl-verdict.h"
 #include "vmctl-vfio.h"
 
 G_BEGIN_DECLS
@@ -17,5 +20,11 @@ VmctlInventory *vmctl_session_load_sysfs_inventory (VmctlSession *session,
                                                     VmctlInventoryFlags flags, GError **error);
 VmctlHostFacts *vmctl_session_get_facts_noting (VmctlSession *session, GPtrArray *notes,
                                                 GError **error);
+
+/* vmctl-session-gpu-desk.c (issue 12): gpu check's BARs and reset-bug reason */
+VmctlPciBars *vmctl_session_gpu_check_desk (VmctlSession *session,
+                                            const VmctlInventory *inventory,
+                                            const VmctlQuirks *quirks,
+                                            VmctlVerdict *verdict);
 
 G_END_DECLS

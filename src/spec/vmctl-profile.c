@@ -9,6 +9,7 @@
 
 #include "vmctl-data-dir.h"
 #include "vmctl-spec-private.h"
+#include "vmctl-spec-desk.h"
 
 #include <string.h>
 
@@ -218,6 +219,8 @@ static const struct {
   { "devices",  "graphics",          CUSTOM (apply_graphics) },
   { "devices",  "video",             BOOLEAN (emulated_video) },
   { "devices",  "video-with-gpu",    BOOLEAN (emulated_video_with_gpu) },
+  /* issue 12 */
+  { "devices",  "audio",             CUSTOM (vmctl_profile_apply_audio) },
   /* issue 13 */
   { "cpu",      "isolate",           BOOLEAN (isolate_cpus) },
   { "devices",  "single-gpu",        BOOLEAN (single_gpu) },

@@ -10,6 +10,7 @@
 #include "vmctl-host-facts-private.h"
 #include "vmctl-hugepages-private.h"
 #include "vmctl-size.h"
+#include "vmctl-spec-desk.h"
 
 static gint
 compare_cpus (gconstpointer a, gconstpointer b)
@@ -417,6 +418,8 @@ vmctl_spec_finalize_with_facts (VmctlSpec *spec, VmctlHostFacts *facts, GError *
   if (!check_machine (spec, error))
     return FALSE;
   settle_devices (spec, facts);
+  if (!vmctl_spec_desk_finalize (spec, facts, error))
+    return FALSE;
   if (!check_vcpus (spec, facts, error))
     return FALSE;
   if (!check_memory (spec, facts, error))

@@ -8,6 +8,7 @@
 #include "vmctl-spec-private.h"
 
 #include "vmctl-profile.h"
+#include "vmctl-spec-desk.h"
 
 #include <string.h>
 
@@ -87,6 +88,7 @@ vmctl_spec_free (VmctlSpec *spec)
   g_free (spec->nic_model);
   g_clear_pointer (&spec->notes, g_ptr_array_unref);
   g_free (spec->cpu_mode);
+  vmctl_spec_desk_free (spec->desk);
   g_free (spec);
 }
 

@@ -71,6 +71,9 @@ typedef struct {
   gchar *format;                  /* "qcow2" or "raw" */
 } VmctlSpecDisk;
 
+/* issue 12: keyboard and mouse, USB, Looking Glass, audio (vmctl-spec-desk.h) */
+typedef struct _VmctlSpecDesk VmctlSpecDesk;
+
 typedef struct {
   gchar *name;
   gchar *profile;                 /* "gaming", "workstation", "minimal" */
@@ -121,6 +124,9 @@ typedef struct {
                                    * device it mounts or swaps on), with a note */
   gboolean finalized;             /* vmctl_spec_finalize() succeeded */
 
+  /* issue 12: the gaming desk */
+  VmctlSpecDesk *desk;            /* --input, --usb, --looking-glass, --audio; NULL
+                                   * when none was given and the profile has no audio */
   /* issue 13: host changes while the VM runs */
   gboolean isolate_cpus;          /* --isolate-cpus, profile [cpu] isolate: the host's
                                    * own work kept off the VM's pinned CPUs */

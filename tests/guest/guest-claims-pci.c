@@ -130,6 +130,12 @@ expected_ids (xmlNode *device)
       return g_strdup ("1af4:1048:0x010000");
     return NULL;
   }
+  /* issue 12: Looking Glass's IVSHMEM (RAM controller class) and the
+   * ich9 HD Audio controller */
+  if (strcmp (element, "shmem") == 0 && strcmp (model_type, "ivshmem-plain") == 0)
+    return g_strdup ("1af4:1110:0x050000");
+  if (strcmp (element, "sound") == 0 && strcmp (model, "ich9") == 0)
+    return g_strdup ("8086:293e:0x040300");
   if (strcmp (element, "hostdev") == 0) {
     xmlNode *source = child (device, "source");
     xmlNode *address = source != NULL ? child (source, "address") : NULL;

@@ -45,6 +45,7 @@ typedef struct {
   const gchar *network;
   gboolean ignore_acpi;
   guint shard;
+  const gchar *extra[4];     /* more create options (issue 12), NULL-terminated */
 } GuestCase;
 
 /* Every claim at least once, two shards of about equal boot time (OVMF
@@ -66,6 +67,11 @@ static const GuestCase cases[] = {
   { "gaming-hugepages", "gaming", NULL, "1G", 0, NULL, 1024, NULL, "none", FALSE, 0 },
   { "gaming-no-hugepages", "gaming", NULL, "2G", 0, "--no-hugepages", 0, NULL, "default", FALSE,
     1 },
+  /* issue 12: Looking Glass's IVSHMEM (1af4:1110) and an ich9 sound card
+   * (8086:293e), which the guest must see where libvirt put them; SPICE
+   * plays the sound, as no sound server runs for a system daemon */
+  { "minimal-bios-looking-glass-audio", "minimal", "bios", NULL, 0, NULL, 0, NULL, "none", FALSE,
+    0, { "--looking-glass", "--audio=spice", NULL } },
 };
 
 typedef struct {
@@ -142,6 +148,8 @@ create_vm (GuestFixture *fixture, const GuestCase *guest_case)
     g_ptr_array_add (argv, g_strdup (guest_case->hugepages));
   if (guest_case->cpu_pin != NULL)
     g_ptr_array_add (argv, g_strdup_printf ("--cpu-pin=%s", guest_case->cpu_pin));
+  for (guint i = 0; guest_case->extra[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (guest_case->extra[i]));
   g_ptr_array_add (argv, NULL);
   run = guest_util_vmctl (fixture->uri, (const gchar * const *) argv->pdata);
   guest_util_assert_exit (run, 0, "create");

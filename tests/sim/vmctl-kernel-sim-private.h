@@ -30,6 +30,7 @@ typedef enum {
   KIND_PROBE,
   KIND_NEW_ID,
   KIND_REMOVE_ID,
+  KIND_ROM,       /* sys/devices/.../<addr>/rom (issue 12) */
   /* issue 13 (vmctl-kernel-sim-host.c): attributes outside sys/bus/pci */
   KIND_PLAIN,           /* stores the value with a newline, as the kernel shows it */
   KIND_PLATFORM_BIND,   /* sys/bus/platform/drivers/<drv>/bind */

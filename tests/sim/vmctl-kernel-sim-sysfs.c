@@ -18,6 +18,10 @@
  *                    header), else the "native" driver named in the sim-only
  *                    file <device>/.sim-native-driver, else nothing
  *   new_id/remove_id the value is appended to the file, nothing else
+ *   rom              "1" enables reading the ROM, "0" disables it (the
+ *                    sim-only file <device>/.sim-rom-enabled says which),
+ *                    anything else EINVAL (pci_write_rom()); the file's
+ *                    contents, the ROM, are never overwritten
  *
  * Failure injection, files in $VMCTL_SIM_ROOT/.sim/ (names below are
  * relative to sys/bus/pci: "drivers_probe", "drivers/vfio-pci/bind",
@@ -567,6 +571,29 @@ apply (Tracked *t, const char *value)
     case KIND_PLATFORM_BIND:
     case KIND_PLATFORM_UNBIND:
       err = vmctl_sim_apply_host (t, value);
+      break;
+    case KIND_ROM:
+      {
+        const char *slash = strrchr (t->path, '/');
+        char *dir = slash ? strndup (t->path, (size_t) (slash - t->path)) : NULL;
+        char *flag = dir ? vmctl_sim_join (dir, ".sim-rom-enabled") : NULL;
+        int fd;
+
+        if (flag == NULL)
+          err = ENOMEM;
+        else if (strcmp (value, "1") == 0)
+          {
+            fd = vmctl_sim_real_open (flag, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            if (fd >= 0)
+              vmctl_sim_real_close (fd);
+          }
+        else if (strcmp (value, "0") == 0)
+          unlink (flag);
+        else
+          err = EINVAL;
+        free (flag);
+        free (dir);
+      }
       break;
     case KIND_NONE:
     default:

@@ -10,6 +10,7 @@
  *   sys/bus/pci/drivers/<drv>/{bind,unbind,new_id,remove_id}
  *   sys/devices/.../<addr>/driver_override (usually reached through
  *                                           sys/bus/pci/devices/<addr>/)
+ *   sys/devices/.../<addr>/rom             (enable and disable reading the ROM)
  * are simulated, and the host attributes and configuration-file faults of
  * vmctl-kernel-sim-host.c; every other open and write goes straight to libc.
  *
@@ -264,7 +265,8 @@ classify_pci (int dirfd, const char *path, int flags)
   base = vmctl_sim_base_name (abs);
   if (strcmp (base, "drivers_probe") != 0 && strcmp (base, "bind") != 0
       && strcmp (base, "unbind") != 0 && strcmp (base, "new_id") != 0
-      && strcmp (base, "remove_id") != 0 && strcmp (base, "driver_override") != 0)
+      && strcmp (base, "remove_id") != 0 && strcmp (base, "driver_override") != 0
+      && strcmp (base, "rom") != 0)
     goto out;
   dir = parent_dir (abs);
   realdir = dir ? realpath (dir, NULL) : NULL;
@@ -294,6 +296,14 @@ classify_pci (int dirfd, const char *path, int flags)
         : strcmp (base, "new_id") == 0 ? KIND_NEW_ID : KIND_REMOVE_ID;
       t->driver = strdup (vmctl_sim_base_name (realdir));
       if (asprintf (&t->name, "drivers/%s/%s", t->driver, base) < 0)
+        t->name = NULL;
+    }
+  else if (strcmp (base, "rom") == 0 && has_prefix_dir (realdir, sys)
+           && strncmp (realdir + strlen (sys), "/devices/", 9) == 0)
+    {
+      t->kind = KIND_ROM;
+      t->addr = strdup (vmctl_sim_base_name (realdir));
+      if (asprintf (&t->name, "devices/%s/rom", t->addr) < 0)
         t->name = NULL;
     }
   else if (strcmp (base, "driver_override") == 0 && has_prefix_dir (realdir, sys)
