@@ -22,15 +22,8 @@ teardown (HostFixture *fixture, gconstpointer data)
 static VmctlTestRun *
 create (HostFixture *fixture, const gchar * const *options)
 {
-  g_autoptr(GPtrArray) words = g_ptr_array_new ();
-
-  g_ptr_array_add (words, (gpointer) "create");
-  g_ptr_array_add (words, (gpointer) "vm");
-  for (guint i = 0; options[i] != NULL; i++)
-    g_ptr_array_add (words, (gpointer) options[i]);
-  g_ptr_array_add (words, (gpointer) "--print-xml");
-  g_ptr_array_add (words, NULL);
-  return vmctl_test_host_run (fixture, NULL, (const gchar * const *) words->pdata);
+  return vmctl_test_host_run_joined (fixture, (const gchar *[]) { "create", "vm", NULL }, options,
+                                     (const gchar *[]) { "--print-xml", NULL });
 }
 
 static void

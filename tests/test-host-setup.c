@@ -43,14 +43,8 @@ teardown (HostFixture *fixture, gconstpointer data)
 static VmctlTestRun *
 setup_run (HostFixture *fixture, const gchar * const *words)
 {
-  g_autoptr(GPtrArray) all = g_ptr_array_new ();
-
-  g_ptr_array_add (all, (gpointer) "host");
-  g_ptr_array_add (all, (gpointer) "setup");
-  for (guint i = 0; words[i] != NULL; i++)
-    g_ptr_array_add (all, (gpointer) words[i]);
-  g_ptr_array_add (all, NULL);
-  return vmctl_test_host_run (fixture, NULL, (const gchar * const *) all->pdata);
+  return vmctl_test_host_run_joined (fixture, (const gchar *[]) { "host", "setup", NULL }, words,
+                                     NULL);
 }
 
 static void

@@ -138,6 +138,20 @@ vmctl_test_host_run (HostFixture *fixture, const gchar * const *extra_env,
                                    (const gchar * const *) argv->pdata);
 }
 
+VmctlTestRun *
+vmctl_test_host_run_joined (HostFixture *fixture, const gchar * const *head,
+                            const gchar * const *words, const gchar * const *tail)
+{
+  const gchar * const *parts[] = { head, words, tail };
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+
+  for (guint p = 0; p < G_N_ELEMENTS (parts); p++)
+    for (guint i = 0; parts[p] != NULL && parts[p][i] != NULL; i++)
+      g_ptr_array_add (all, (gpointer) parts[p][i]);
+  g_ptr_array_add (all, NULL);
+  return vmctl_test_host_run (fixture, NULL, (const gchar * const *) all->pdata);
+}
+
 static void
 snapshot_dir (GHashTable *table, const gchar *root, const gchar *relative)
 {

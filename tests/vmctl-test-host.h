@@ -36,6 +36,11 @@ VmctlTestRun *vmctl_test_host_run (HostFixture *fixture, const gchar * const *ex
                                    const gchar * const *words);
 
 /* every file and link under ROOT/@dirs (mode, owner, bytes, link target) */
+/* vmctl_test_host_run() with the words of @head, @words and @tail in turn
+ * (each NULL-terminated, nullable) */
+VmctlTestRun *vmctl_test_host_run_joined (HostFixture *fixture, const gchar * const *head,
+                                          const gchar * const *words,
+                                          const gchar * const *tail);
 GHashTable *vmctl_test_host_snapshot (HostFixture *fixture, const gchar * const *dirs);
 /* the two snapshots are the same; the message lists what differs */
 void vmctl_test_host_assert_same (GHashTable *before, GHashTable *after);
