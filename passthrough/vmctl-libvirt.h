@@ -60,6 +60,7 @@ GQuark vmctl_libvirt_error_quark (void);
   X (virDomainIsPersistent) \
   X (virDomainGetUUIDString) \
   X (virDomainGetMetadata) \
+  X (virDomainSetMetadata) \
   X (virDomainGetXMLDesc) \
   X (virDomainCreate) \
   X (virDomainShutdown) \

@@ -138,8 +138,15 @@ vmctl_state_dir_read (VmctlStateDir *dir, const gchar *name, gchar **out_content
   return TRUE;
 }
 
-static gboolean
-write_all (int fd, const gchar *data, gsize length)
+/**
+ * vmctl_write_all: (skip)
+ *
+ * Writes all of @data to @fd, retrying short writes and EINTR; FALSE
+ * otherwise (errno says why when write() failed). Shared with
+ * vmctl-host-file.c.
+ */
+gboolean
+vmctl_write_all (int fd, const gchar *data, gsize length)
 {
   while (length > 0) {
     gssize written = write (fd, data, length);
@@ -206,7 +213,7 @@ vmctl_state_dir_replace (VmctlStateDir *dir, const gchar *name, const gchar *dat
   /* fsync before rename: otherwise the rename can reach the disk before the
    * data and a crash leaves an empty or partial file under the real name;
    * close() can report a deferred write error (NFS) */
-  if (!write_all (fd, data, length) || fsync (fd) != 0) {
+  if (!vmctl_write_all (fd, data, length) || fsync (fd) != 0) {
     int saved_errno = errno;
 
     close (fd);

@@ -12,4 +12,8 @@ struct _VmctlStateDir {
   gchar *path;  /* for messages only */
 };
 
+/* every byte of @data to @fd (short writes, EINTR); also for
+ * vmctl-host-file.c's atomic writes */
+gboolean vmctl_write_all (int fd, const gchar *data, gsize length);
+
 G_END_DECLS

@@ -26,7 +26,7 @@ G_DEFINE_QUARK (vmctl-state-dir-error-quark, vmctl_state_dir_error)
 
 /* the subdirectories vmctl keeps in the state directory: each is checked
  * when the state directory is opened, whoever uses it later */
-static const gchar * const subdirectories[] = { "journal", "locks", "hugepages" };
+static const gchar * const subdirectories[] = { "journal", "locks", "hugepages", "host" };
 
 static VmctlStateDir *
 state_dir_new (int fd, const gchar *path)
@@ -281,7 +281,7 @@ strip_slashes (const gchar *path)
  *   one line naming the path and the fix
  *
  * Opens and checks the directory and every subdirectory vmctl keeps in it
- * (journal, locks, hugepages) that exists.
+ * (journal, locks, hugepages, host) that exists.
  *
  * Returns: (transfer full): release with vmctl_state_dir_unref()
  */

@@ -29,6 +29,9 @@ import struct
 import sys
 import uuid
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixtures_host  # noqa: E402  (issue 13: boot configuration, runtime state)
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OSRELEASE = "6.1.0-27-amd64"
 UUID_NS = uuid.UUID("6f1c0c6e-3b0a-4d59-9a57-766d63746c00")  # vmctl fixtures
@@ -365,6 +368,10 @@ def intel_host(**over):
         mmcfg=(0xE0000000, 0xEFFFFFFF),
         low_ram_end=0x7A3FFFFF,
         mmio64=(0x4000000000, 0x7FFFFFFFFF),
+        etc=None,                 # (files, dirs) of boot configuration (fixtures_host)
+        runtime=False,            # vtconsoles, framebuffer, cgroups, cpufreq, IRQs
+        extra_modules=(),         # more loaded modules (the NVIDIA stack)
+        holders={},               # module -> modules using it
     )
     h.update(over)
     return h
@@ -506,6 +513,10 @@ def _broken(fns):
 
 
 def scenarios():
+    return scenarios_base(extra=True)
+
+
+def scenarios_base(extra=False):
     S = []
     S.append(scenario(
         "clean-gpu-audio",
@@ -684,8 +695,58 @@ def scenarios():
         {}, _broken))
 
     S.append(desk_host())
+    if extra:
+        S.extend(host_setup_scenarios())
     S.append(demo_host())
     return S
+
+
+def host_setup_scenarios():
+    """issue 13: the hosts `vmctl host setup` edits, and the single-GPU host"""
+    S = []
+    S.append(scenario(
+        "grub-host",
+        "Debian: GRUB and initramfs-tools, the IOMMU not on the command line, nested off",
+        intel_host(iommu_on=False, cmdline=BOOT, nested="N",
+                   etc=fixtures_host.etc_grub_debian(OSRELEASE)),
+        clean_gpu_audio_fns()))
+    amd = [f for f in scenarios_by_name("amd-host")["fns"]]
+    S.append(scenario(
+        "systemd-boot-host",
+        "Arch-like: systemd-boot with kernel-install and /etc/kernel/cmdline, mkinitcpio, "
+        "no iommu=pt yet",
+        amd_host(cmdline=BOOT, etc=fixtures_host.etc_systemd_boot(
+            OSRELEASE, "root=UUID=%s rw quiet" % fixtures_host.ROOT_UUID)),
+        amd))
+    S.append(scenario(
+        "dracut-host",
+        "Fedora-like: GRUB2 (grub2-mkconfig) and dracut, the IOMMU on already",
+        intel_host(etc=fixtures_host.etc_fedora_dracut(OSRELEASE)),
+        clean_gpu_audio_fns()))
+    S.append(scenario(
+        "single-gpu",
+        "one RTX 3070 drives the console (efifb, vtcon1, nvidia_drm) and is the boot VGA",
+        intel_host(runtime=True, extra_modules=("nvidia_modeset", "nvidia_drm"),
+                   holders={"nvidia": ["nvidia_modeset"], "nvidia_modeset": ["nvidia_drm"],
+                            "nvidia_drm": []}),
+        intel_base_fns() + [
+            F("00:01.0", "8086:1901", 0x060400, "pcieport", 1, rev=0x0D, sec=1, reset="pm",
+              link=(8, 16)),
+        ] + single_boot_gpu()))
+    return S
+
+
+def single_boot_gpu():
+    fns = rtx3070()
+    fns[0].boot_vga = 1
+    return fns
+
+
+def scenarios_by_name(name):
+    for sc in scenarios_base():
+        if sc["name"] == name:
+            return sc
+    raise KeyError(name)
 
 
 # NVIDIA cards with Resizable BAR: BAR 1 as large as the VRAM (rounded
@@ -1567,6 +1628,17 @@ def write_sysfs(t, tree):
                    "OVMF_VARS_4M.fd", "OVMF_VARS_4M.ms.fd"):
             tree.file("usr/share/OVMF/" + fd, "vmctl test stand-in for %s\n" % fd)
 
+    # boot configuration and runtime state (issue 13)
+    if h.get("etc"):
+        files, dirs = h["etc"]
+        for rel, text in sorted(files.items()):
+            tree.file(rel, text)
+        for rel in dirs:
+            tree.dir(rel)
+    if h.get("runtime"):
+        irqs = [0, 1, 8, 9] + list(range(120, irq_seq[0]))
+        fixtures_host.write_runtime(tree, ncpu, irqs, "powersave", h.get("holders", {}))
+
 
 # Block devices below the storage controllers, laid out as the kernel does
 # (Documentation/ABI/stable/sysfs-block): NVMe namespaces under
@@ -1746,6 +1818,7 @@ def loaded_modules(t, driver_dirs):
     if h["vfio"]:
         mods |= {"vfio", "vfio_iommu_type1", "vfio_pci", "vfio_pci_core", "vfio_virqfd", "irqbypass"}
     mods |= {"vhost_net", "vhost", "vhost_iotlb", "tap", "tun"}
+    mods |= set(h.get("extra_modules", ()))
     for d in driver_dirs:
         m = DRIVER_MODULE.get(d)
         if m:

@@ -26,6 +26,10 @@ set -eu
 #                     ISO that boots under SeaBIOS and OVMF), shim-signed and
 #                     grub-efi-amd64-signed (the Secure Boot chain Debian's own
 #                     ISOs use); its kernel is downloaded, never installed
+#   systemd, logind:  dbus (the private bus the tests start) and
+#                     python3-dbusmock (its systemd and logind templates stand in
+#                     for the system bus: CPU isolation, single-GPU hand-off,
+#                     sleep inhibitor)
 packages="
   build-essential meson ninja-build pkg-config python3
   libglib2.0-dev libxml2-dev libjson-glib-dev libvirt-dev libpci-dev pci.ids pciutils
@@ -38,6 +42,7 @@ packages="
   openssh-server openssh-client netcat-openbsd
   busybox-static grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
   shim-signed grub-efi-amd64-signed
+  dbus python3-dbusmock
 "
 
 if [ "$(id -u)" -ne 0 ]; then

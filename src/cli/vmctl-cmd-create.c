@@ -85,6 +85,7 @@ typedef struct {
   gchar **usb;
   gchar **audios;
   GPtrArray *looking_glass;  /* each --looking-glass value, NULL-terminated */
+  gboolean isolate_cpus;   /* issue 13 */
 } CreateOptions;
 
 static void
@@ -187,7 +188,8 @@ spec_from_options (const gchar *name, const CreateOptions *options, GError **err
   spec->force = options->force;
   if (options->lock_memory)
     vmctl_spec_set_memory_locked (spec, TRUE);
-  if (!apply_desk_options (spec, options, error))
+  if (!apply_desk_options (spec, options, error)
+      || !vmctl_spec_apply_host_options (spec, options->isolate_cpus, error))
     return NULL;
   return g_steal_pointer (&spec);
 }
@@ -288,6 +290,10 @@ vmctl_cmd_create (VmctlInvocation *invocation, GError **error)
     { "audio", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.audios,
       "An ich9 sound card playing into that backend (default: the profile's)",
       "pulseaudio|pipewire|jack|spice|none" },
+    /* issue 13 */
+    { "isolate-cpus", 0, 0, G_OPTION_ARG_NONE, &options.isolate_cpus,
+      "While the VM runs, keep the host's own work, movable IRQs and low-power governors off "
+      "its pinned CPUs", NULL },
     { NULL },
   };
   g_autoptr(VmctlSpec) spec = NULL;

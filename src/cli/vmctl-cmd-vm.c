@@ -37,6 +37,7 @@ typedef struct {
   gboolean countdown;         /* stderr is a terminal */
   GMutex countdown_lock;
   gboolean countdown_shown;
+  gboolean single_gpu;        /* start --single-gpu (issue 13) */
 } ManyRun;
 
 /* Workers report from their own threads: one line on the terminal,
@@ -244,7 +245,10 @@ run_many (VmctlInvocation *invocation, Verb verb, const GOptionEntry *extra,
   names = *all ? NULL : (const gchar * const *) invocation->arguments + 1;
   switch (verb) {
   case VERB_START:
-    results = vmctl_session_start (context->session, names, error);
+    results = vmctl_session_start_full (context->session, names,
+                                        run->single_gpu ? VMCTL_START_SINGLE_GPU
+                                                        : VMCTL_START_FLAGS_NONE,
+                                        error);
     break;
   case VERB_STOP:
     results = vmctl_session_stop (context->session, names, (guint) run->timeout_seconds,
@@ -283,8 +287,14 @@ vmctl_cmd_start (VmctlInvocation *invocation, GError **error)
   gboolean all = FALSE;
   ManyRun run = { 0 };
   g_autofree gchar *description = many_description ("Boots each VM.\n\n", "started");
+  const GOptionEntry entries[] = {
+    { "single-gpu", 0, 0, G_OPTION_ARG_NONE, &run.single_gpu,
+      "The GPU is the host's only display: stop the display manager, unbind the consoles and "
+      "framebuffer, hand it over, and give it all back at stop (kept for later starts)", NULL },
+    { NULL },
+  };
 
-  return run_many (invocation, VERB_START, NULL, description, &all, &run, error);
+  return run_many (invocation, VERB_START, entries, description, &all, &run, error);
 }
 
 gboolean

@@ -21,6 +21,8 @@
 static const VmctlCommand commands[] = {
   /* name          synopsis  min max handler               summary */
   { "host check",  NULL,     0,  0,  vmctl_cmd_host_check, "Report whether this host is ready for GPU passthrough" },
+  { "host setup",  NULL,     0,  0,  vmctl_cmd_host_setup, "Write the boot configuration host check asks for, journaled; --undo puts it back" },
+  { "host recover", NULL,    0,  0,  vmctl_cmd_host_recover, "Give back what vmctl changed on the host for VMs that no longer run" },
   { "iommu list",  NULL,     0,  0,  vmctl_cmd_iommu_list, "List every IOMMU group and its devices" },
   { "gpu list",    NULL,     0,  0,  vmctl_cmd_gpu_list,   "List display devices and whether each can be passed through" },
   { "gpu check",   "ADDR",   1,  1,  vmctl_cmd_gpu_check,  "Tell whether one PCI device can be given to a VM, and what goes with it" },

@@ -88,6 +88,9 @@ void vmctl_print_version (gboolean json);
 
 /* Handlers, one file per command word. */
 gboolean vmctl_cmd_host_check (VmctlInvocation *invocation, GError **error);
+/* issue 13: vmctl-cmd-host-setup.c */
+gboolean vmctl_cmd_host_setup (VmctlInvocation *invocation, GError **error);
+gboolean vmctl_cmd_host_recover (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_iommu_list (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_gpu_list (VmctlInvocation *invocation, GError **error);
 gboolean vmctl_cmd_gpu_check (VmctlInvocation *invocation, GError **error);

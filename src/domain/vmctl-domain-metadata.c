@@ -58,6 +58,12 @@ build_metadata_spec (VmctlDomainBuilder *builder, xmlNodePtr spec_node, const Vm
       || !vmctl_domain_builder_set_or_remove (builder, spec_node, "firmware-descriptor",
                          layout->firmware != NULL ? layout->firmware->descriptor_path : NULL, error))
     return FALSE;
+  /* issue 13: what start and stop change on the host beyond the devices */
+  if (!vmctl_domain_builder_set_or_remove (builder, spec_node, "isolate-cpus",
+                                           spec->isolate_cpus ? "yes" : NULL, error)
+      || !vmctl_domain_builder_set_or_remove (builder, spec_node, "single-gpu",
+                                              spec->single_gpu ? "yes" : NULL, error))
+    return FALSE;
 
   prototype = vmctl_domain_builder_find (builder, spec_node, "vmctl:gpu[@prototype]", error);
   for (guint i = 0; prototype != NULL && spec->gpus != NULL && i < spec->gpus->len; i++) {

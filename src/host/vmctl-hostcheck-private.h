@@ -39,6 +39,8 @@ typedef struct {
   guint iommu_units;          /* entries of /sys/class/iommu */
   /* set by vfio.modules */
   VmctlModuleState vfio_state;
+  /* issue 13: where host setup's record is; NULL skips setup.applied */
+  const gchar *state_dir;
 } VmctlHostCheck;
 
 void vmctl_check_result_free (VmctlCheckResult *result);
@@ -91,5 +93,7 @@ void vmctl_host_check_libvirt (VmctlHostCheck *check);
 /* vmctl-hostcheck-desk.c (issue 12): evdev and Looking Glass, when a VM
  * on the connection uses them */
 void vmctl_host_check_desk (VmctlHostCheck *check);
+/* vmctl-hostcheck-setup.c (issue 13) */
+void vmctl_host_check_setup (VmctlHostCheck *check);
 
 G_END_DECLS

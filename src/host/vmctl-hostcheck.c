@@ -268,6 +268,20 @@ read_cmdline (VmctlHostCheck *check)
 VmctlHostReport *
 vmctl_host_check_run (VmctlHost *host, const gchar *uri)
 {
+  return vmctl_host_check_run_with_state (host, uri, NULL);
+}
+
+/**
+ * vmctl_host_check_run_with_state:
+ * @state_dir: (nullable): vmctl's state directory: with it, an applied
+ *   `vmctl host setup` adds setup.applied (is it in effect?) before
+ *   libvirt.connection
+ *
+ * vmctl_host_check_run() plus what vmctl itself set up on the host.
+ */
+VmctlHostReport *
+vmctl_host_check_run_with_state (VmctlHost *host, const gchar *uri, const gchar *state_dir)
+{
   g_autoptr(VmctlHostReport) report = g_new0 (VmctlHostReport, 1);
   VmctlHostCheck check = { 0 };
 
@@ -276,6 +290,7 @@ vmctl_host_check_run (VmctlHost *host, const gchar *uri)
   report->results = g_ptr_array_new_with_free_func ((GDestroyNotify) vmctl_check_result_free);
   check.host = host;
   check.uri = uri;
+  check.state_dir = state_dir;
   check.results = report->results;
 
   vmctl_host_check_cpu_virtualization (&check);
@@ -294,6 +309,7 @@ vmctl_host_check_run (VmctlHost *host, const gchar *uri)
   vmctl_host_check_firmware (&check);
   vmctl_host_check_tpm (&check);
   vmctl_host_check_devices (&check);
+  vmctl_host_check_setup (&check);
   if (uri != NULL)
     vmctl_host_check_libvirt (&check);
   vmctl_host_check_desk (&check);

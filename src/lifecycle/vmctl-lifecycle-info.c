@@ -116,6 +116,8 @@ vmctl_lifecycle_parse_metadata (const gchar *name, const gchar *text,
   dynamic = (gchar *) xmlGetProp (spec, (const xmlChar *) "hugepages-dynamic");
   metadata->dynamic_hugepages = g_strcmp0 (dynamic, "yes") == 0;
   metadata->usb = vmctl_lifecycle_desk_usb_from_metadata (spec);
+  metadata->isolate_cpus = vmctl_lifecycle_spec_says_yes (spec, "isolate-cpus");
+  metadata->single_gpu = vmctl_lifecycle_spec_says_yes (spec, "single-gpu");
   if (!collect_addresses (spec, "gpu", name, metadata->gpus, error)
       || !collect_addresses (only_child (root, "plan"), "function", name, metadata->functions,
                              error))

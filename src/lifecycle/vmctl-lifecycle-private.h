@@ -21,6 +21,9 @@ typedef struct {
   gboolean dynamic_hugepages;         /* reserve at start, release after stop */
   /* issue 12 */
   GPtrArray *usb;                     /* gchar*: the USB devices, as info shows them */
+  /* issue 13 */
+  gboolean isolate_cpus;              /* keep the host's work off the VM's CPUs */
+  gboolean single_gpu;                /* hand the host's only display over at start */
 } VmctlVmMetadata;
 
 void vmctl_vm_metadata_free (VmctlVmMetadata *metadata);
@@ -62,6 +65,8 @@ gboolean vmctl_lifecycle_before_start_passthrough (VmctlSession *session, virDom
                                                    GError **error);
 gboolean vmctl_lifecycle_get_state (virDomainPtr domain, VmctlVmState *out_state,
                                     GError **error);
+/* issue 13: a yes/no attribute of <vmctl:spec> (vmctl-lifecycle-host.c) */
+gboolean vmctl_lifecycle_spec_says_yes (xmlNodePtr spec, const gchar *attribute);
 
 /* vmctl-lifecycle-release.c */
 VmctlMoves *vmctl_moves_new (gboolean remote, gboolean dry_run);

@@ -4,7 +4,9 @@
  * functions moved, `vmctl gpu reattach --vm`, the libvirt hook's release
  * once QEMU is gone), the same happens: every function journaled for the
  * VM goes back to the driver it came from, and its dynamic hugepages go
- * back to the kernel.
+ * back to the kernel, and the host changes a start made for it (issue 13:
+ * CPU isolation, the sleep inhibitor, the single-GPU hand-off) are given
+ * back once its functions are on their drivers again.
  *
  * The hugepages go back even when a function could not be given back:
  * they are unrelated to it (a reservation is a count in nr_hugepages), the
@@ -13,6 +15,7 @@
  * anyone once the VM is down. They stay only when the release was refused
  * because the VM (or another) may still be running. */
 #include "vmctl-lifecycle-private.h"
+#include "vmctl-lifecycle-host.h"
 #include "vmctl-lifecycle-users.h"
 
 #include "vmctl-hugepages.h"
@@ -223,6 +226,10 @@ release_sysfs (VmctlSession *session, const gchar *name, VmctlReleaseFlags flags
     ok = give_back_journaled (session, name, flags, moves, &refused, error);
   if (refused || (flags & VMCTL_RELEASE_DRY_RUN))
     return ok;
+  /* issue 13: each tried even when a function stayed on vfio-pci; the
+   * first failure is the one reported */
+  if (!vmctl_lifecycle_host_after_stop (session, name, ok ? error : NULL))
+    ok = FALSE;
   if (!vmctl_hugepages_release (vmctl_session_get_host (session),
                                 vmctl_session_get_state_dir (session), name,
                                 &hugepages_error)) {
@@ -357,10 +364,12 @@ vmctl_lifecycle_release (VmctlSession *session, virDomainPtr domain, const gchar
  *
  * The after-stop policy, the same for every way a VM ends: every function
  * journaled for @name goes back to the driver it came from (on a remote
- * host: every function of its plan, through libvirt), and its dynamic
- * hugepages are released, even when a function could not be given back.
- * Only when the release is refused because a running VM may use the
- * functions do the hugepages stay. Nothing held is success.
+ * host: every function of its plan, through libvirt), the host changes
+ * its start made are given back (CPU isolation, the sleep inhibitor, the
+ * single-GPU hand-off), and its dynamic hugepages are released, even
+ * when a function could not be given back. Only when the release is
+ * refused because a running VM may use the functions do the host changes
+ * and the hugepages stay. Nothing held is success.
  *
  * Returns: TRUE when everything was given back
  */

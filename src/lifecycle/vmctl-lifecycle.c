@@ -11,6 +11,7 @@
 #include "vmctl-lifecycle-private.h"
 
 #include "vmctl-connect.h"
+#include "vmctl-lifecycle-host.h"
 
 G_DEFINE_QUARK (vmctl-lifecycle-error-quark, vmctl_lifecycle_error)
 
@@ -186,6 +187,8 @@ is_down (VmctlVmState state)
 
 /* ---- the passthrough engine's steps ---- */
 
+static gboolean after_stop (VmctlSession *session, virDomainPtr domain, GError **error);
+
 /* Before-start step: vmctl's metadata, when present, must be readable (a
  * start never acts on a plan it misread); then the session's host is
  * prepared for the plan (vmctl-lifecycle-passthrough.c). A domain without
@@ -195,8 +198,20 @@ before_start (VmctlSession *session, virDomainPtr domain, GError **error)
 {
   g_autoptr(VmctlVmMetadata) metadata = NULL;
 
-  return vmctl_lifecycle_read_metadata (domain, &metadata, error)
-         && vmctl_lifecycle_before_start_passthrough (session, domain, metadata, error);
+  if (!vmctl_lifecycle_read_metadata (domain, &metadata, error)
+      || !vmctl_lifecycle_host_before_passthrough (session, domain, metadata, error))
+    return FALSE;
+  /* issue 13: the single-GPU hand-off (above) before the devices move,
+   * CPU isolation and the sleep inhibitor once they have; each undone */
+  if (!vmctl_lifecycle_before_start_passthrough (session, domain, metadata, error)) {
+    (void) vmctl_lifecycle_host_after_stop (session, sym_virDomainGetName (domain), NULL);
+    return FALSE;
+  }
+  if (!vmctl_lifecycle_host_after_passthrough (session, domain, metadata, error)) {
+    (void) after_stop (session, domain, NULL);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 /* After-stop step, also the undo of before_start() when the start fails:

@@ -172,6 +172,8 @@ gboolean vmctl_vm_undefine (virConnectPtr connection, const gchar *name,
                             GError **error);
 gboolean vmctl_vm_set_autostart (virConnectPtr connection, const gchar *name,
                                  gboolean autostart, GError **error);
+/* issue 13: start --single-gpu (vmctl-lifecycle-host.c) */
+gboolean vmctl_vm_set_single_gpu (VmctlSession *session, const gchar *name, GError **error);
 
 GPtrArray *vmctl_vm_list (virConnectPtr connection, gboolean all, GError **error); /* VmctlVmInfo*, by name */
 VmctlVmInfo *vmctl_vm_info (virConnectPtr connection, const gchar *name, GError **error);

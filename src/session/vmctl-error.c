@@ -11,7 +11,11 @@
 #include "vmctl-firmware.h"
 #include "vmctl-host.h"
 #include "vmctl-host-critical.h"
+#include "vmctl-host-command.h"
 #include "vmctl-host-facts.h"
+#include "vmctl-host-journal.h"
+#include "vmctl-host-setup.h"
+#include "vmctl-system-bus.h"
 #include "vmctl-hugepages.h"
 #include "vmctl-input.h"
 #include "vmctl-inventory-nodedev.h"
@@ -113,6 +117,15 @@ static const ErrorRow rows[] = {
   { vmctl_usb_error_quark, ANY_CODE, VMCTL_ERROR_INVALID_INPUT },
   { vmctl_input_error_quark, VMCTL_INPUT_ERROR_NOT_FOUND, VMCTL_ERROR_NOT_FOUND },
   { vmctl_input_error_quark, ANY_CODE, VMCTL_ERROR_INVALID_INPUT },
+  /* host changes beyond drivers (issue 13) */
+  { vmctl_host_setup_error_quark, VMCTL_HOST_SETUP_ERROR_APPLIED, VMCTL_ERROR_STATE },
+  { vmctl_host_setup_error_quark, VMCTL_HOST_SETUP_ERROR_FAILED, VMCTL_ERROR_HOST },
+  { vmctl_host_setup_error_quark, VMCTL_HOST_SETUP_ERROR_INCOMPLETE, VMCTL_ERROR_INCOMPLETE },
+  { vmctl_host_setup_error_quark, ANY_CODE, VMCTL_ERROR_FAILED },
+  { vmctl_host_journal_error_quark, VMCTL_HOST_JOURNAL_ERROR_BUSY, VMCTL_ERROR_BUSY },
+  { vmctl_host_journal_error_quark, ANY_CODE, VMCTL_ERROR_STATE },
+  { vmctl_host_command_error_quark, ANY_CODE, VMCTL_ERROR_HOST },
+  { vmctl_system_bus_error_quark, ANY_CODE, VMCTL_ERROR_HOST },
 };
 
 /**

@@ -15,7 +15,8 @@
  * libvirt cannot tell is VMCTL_CHECK_UNKNOWN); an unreachable libvirt is
  * a failed check there. The local host is read under the host root, and
  * its libvirt is always probed: a host without a working daemon is not
- * ready. Never fails: every problem is a check's result.
+ * ready, and what `vmctl host setup` applied is checked for being in
+ * effect. Never fails: every problem is a check's result.
  *
  * Returns: (transfer full): the report
  */
@@ -28,8 +29,11 @@ vmctl_session_host_check (VmctlSession *session)
 
   g_return_val_if_fail (session != NULL, NULL);
   if (!vmctl_session_uses_nodedev (session))
-    return vmctl_host_check_run (vmctl_session_get_host (session),
-                                 vmctl_session_get_uri (session));
+    /* the state directory: an applied `vmctl host setup` is checked too
+     * (issue 13) */
+    return vmctl_host_check_run_with_state (vmctl_session_get_host (session),
+                                            vmctl_session_get_uri (session),
+                                            vmctl_session_get_state_dir (session));
   /* the report says where the facts came from itself: their notes are
    * not the user's business here */
   notes = g_ptr_array_new_with_free_func (g_free);

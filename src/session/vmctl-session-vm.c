@@ -36,6 +36,7 @@ typedef struct {
   gboolean force;
   VmctlStopProgress countdown;
   gpointer countdown_data;
+  VmctlStartFlags start_flags;    /* issue 13 */
 } Run;
 
 static VmctlVmResult *
@@ -60,6 +61,9 @@ run_one (VmctlSession *session, const gchar *name, gpointer user_data, GError **
 
   switch (run->kind) {
   case RUN_START:
+    if ((run->start_flags & VMCTL_START_SINGLE_GPU)
+        && !vmctl_vm_set_single_gpu (session, name, error))
+      return FALSE;
     return vmctl_vm_start (session, name, &result->changed, error);
   case RUN_DESTROY:
     return vmctl_vm_destroy (session, name, &result->changed, error);
@@ -159,9 +163,25 @@ run_many (VmctlSession *session, const gchar * const *names, Run *run, GError **
 GPtrArray *
 vmctl_session_start (VmctlSession *session, const gchar * const *names, GError **error)
 {
+  return vmctl_session_start_full (session, names, VMCTL_START_FLAGS_NONE, error);
+}
+
+/**
+ * vmctl_session_start_full:
+ * @flags: VMCTL_START_SINGLE_GPU marks each VM for the single-GPU
+ *   hand-off first (a VM not made by vmctl fails with
+ *   VMCTL_ERROR_DATA: it has no plan naming its GPU)
+ *
+ * vmctl_session_start() with what `vmctl start` may ask beyond it.
+ */
+GPtrArray *
+vmctl_session_start_full (VmctlSession *session, const gchar * const *names,
+                          VmctlStartFlags flags, GError **error)
+{
   Run run = { RUN_START };
 
   g_return_val_if_fail (session != NULL, NULL);
+  run.start_flags = flags;
   return run_many (session, names, &run, error);
 }
 

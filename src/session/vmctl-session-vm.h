@@ -50,6 +50,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlVmResult, vmctl_vm_result_free)
 
 GPtrArray *vmctl_session_start (VmctlSession *session, const gchar * const *names,
                                 GError **error);
+/**
+ * VmctlStartFlags:
+ * @VMCTL_START_FLAGS_NONE: start as the VM's metadata says
+ * @VMCTL_START_SINGLE_GPU: the VM's GPU is the host's only display: mark
+ *   the VM for the single-GPU hand-off (kept in its metadata for later
+ *   starts) before it starts (issue 13, `start --single-gpu`)
+ */
+typedef enum {
+  VMCTL_START_FLAGS_NONE = 0,
+  VMCTL_START_SINGLE_GPU = 1 << 0,
+} VmctlStartFlags;
+
+GPtrArray *vmctl_session_start_full (VmctlSession *session, const gchar * const *names,
+                                     VmctlStartFlags flags, GError **error);
 GPtrArray *vmctl_session_stop (VmctlSession *session, const gchar * const *names,
                                guint timeout_seconds, gboolean force,
                                VmctlStopProgress countdown, gpointer user_data,

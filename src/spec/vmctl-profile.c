@@ -221,6 +221,9 @@ static const struct {
   { "devices",  "video-with-gpu",    BOOLEAN (emulated_video_with_gpu) },
   /* issue 12 */
   { "devices",  "audio",             CUSTOM (vmctl_profile_apply_audio) },
+  /* issue 13 */
+  { "cpu",      "isolate",           BOOLEAN (isolate_cpus) },
+  { "devices",  "single-gpu",        BOOLEAN (single_gpu) },
 };
 
 static gboolean

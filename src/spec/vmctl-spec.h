@@ -142,6 +142,11 @@ typedef struct {
   /* issue 12: the gaming desk */
   VmctlSpecDesk *desk;            /* --input, --usb, --looking-glass, --audio; NULL
                                    * when none was given and the profile has no audio */
+  /* issue 13: host changes while the VM runs */
+  gboolean isolate_cpus;          /* --isolate-cpus, profile [cpu] isolate: the host's
+                                   * own work kept off the VM's pinned CPUs */
+  gboolean single_gpu;            /* profile [devices] single-gpu: the host's only
+                                   * display handed over at start */
 } VmctlSpec;
 
 /* VM names: safe in file names and shells, which libvirt does not insist on */
@@ -172,6 +177,8 @@ gboolean vmctl_spec_set_firmware (VmctlSpec *spec, const gchar *text, GError **e
 gboolean vmctl_spec_set_cpu_pin (VmctlSpec *spec, const gchar *text, GError **error);
 gboolean vmctl_spec_set_virt_type (VmctlSpec *spec, const gchar *text, GError **error);
 gboolean vmctl_spec_finalize (VmctlSpec *spec, VmctlHost *host, GError **error);
+/* issue 13 (vmctl-spec-host.c): --isolate-cpus, after the other options */
+gboolean vmctl_spec_apply_host_options (VmctlSpec *spec, gboolean isolate_cpus, GError **error);
 typedef struct _VmctlHostFacts VmctlHostFacts;
 gboolean vmctl_spec_finalize_with_facts (VmctlSpec *spec, VmctlHostFacts *facts, GError **error);
 void vmctl_spec_add_note (VmctlSpec *spec, const gchar *format, ...) G_GNUC_PRINTF (2, 3);

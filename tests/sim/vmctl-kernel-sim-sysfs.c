@@ -42,6 +42,9 @@
  *                 tree lock, so that another process can overlap it
  *   log           when it exists, every intercepted write (failed ones too)
  *                 appends "NAME VALUE\n" (VALUE without its newline)
+ * The host attributes of issue 13 (vmctl-kernel-sim-host.c) take part in
+ * fail-write, kill-after, delay-after and log under their path relative to
+ * the root ("sys/fs/cgroup/system.slice/cpuset.cpus").
  */
 
 /* compiled like vmctl-kernel-sim.c, so that Tracked (dev_t, ino_t) has the
@@ -159,10 +162,8 @@ strip_newline (char *s)
 }
 
 /* the lines of .sim/NAME split into at most two words; calls fn for each */
-typedef int (*LineFn) (const char *first, const char *second, void *data);
-
-static int
-each_line (const char *root, const char *name, LineFn fn, void *data)
+int
+vmctl_sim_each_line (const char *root, const char *name, LineFn fn, void *data)
 {
   char *path = sim_file (root, name);
   char *text = path ? read_file (path, NULL) : NULL;
@@ -441,7 +442,7 @@ probe_driver (const char *root, const char *dev, const char *addr, const char *d
   /* vfio_pci_core_register_device: hdr_type != PCI_HEADER_TYPE_NORMAL */
   if (strcmp (driver, "vfio-pci") == 0 && header_type (dev) != 0)
     return EINVAL;
-  if (each_line (root, "never-bind", match_bind, &never))
+  if (vmctl_sim_each_line (root, "never-bind", match_bind, &never))
     return 0; /* the bind "happens", but leaves nothing behind */
   return link_driver (root, dev, addr, driver) == 0 ? 0 : EIO;
 }
@@ -566,6 +567,11 @@ apply (Tracked *t, const char *value)
       if (override != NULL && override[0] != '\0')
         (void) probe_driver (t->root, dev, value, override);
       break;
+    case KIND_PLAIN:
+    case KIND_PLATFORM_BIND:
+    case KIND_PLATFORM_UNBIND:
+      err = vmctl_sim_apply_host (t, value);
+      break;
     case KIND_ROM:
       {
         const char *slash = strrchr (t->path, '/');
@@ -646,13 +652,13 @@ vmctl_sim_simulate (Tracked *t, const void *buf, size_t count)
   fail.value = value;
   lock = lock_tree (t->root);
   log_write (t->root, t->name, value);
-  if (each_line (t->root, "fail-write", match_fail, &fail))
+  if (vmctl_sim_each_line (t->root, "fail-write", match_fail, &fail))
     err = fail.error;
   else
     err = apply (t, value);
   if (err == 0)
     {
-      each_line (t->root, "vanish-after", match_vanish, &gone);
+      vmctl_sim_each_line (t->root, "vanish-after", match_vanish, &gone);
       for (i = 0; i < gone.n; i++)
         {
           vanish (t->root, gone.addrs[i]);
@@ -661,14 +667,14 @@ vmctl_sim_simulate (Tracked *t, const void *buf, size_t count)
     }
   if (lock >= 0)
     vmctl_sim_real_close (lock);
-  if (err == 0 && each_line (t->root, "kill-after", match_kill, &fail))
+  if (err == 0 && vmctl_sim_each_line (t->root, "kill-after", match_kill, &fail))
     kill (getpid (), SIGKILL);
   if (err == 0)
     {
       DelayMatch delay = { t->name, value, 0 };
 
       /* after the lock is released: the other process may write meanwhile */
-      if (each_line (t->root, "delay-after", match_delay, &delay))
+      if (vmctl_sim_each_line (t->root, "delay-after", match_delay, &delay))
         usleep ((useconds_t) delay.ms * 1000);
     }
   free (value);

@@ -11,7 +11,8 @@
  *   sys/devices/.../<addr>/driver_override (usually reached through
  *                                           sys/bus/pci/devices/<addr>/)
  *   sys/devices/.../<addr>/rom             (enable and disable reading the ROM)
- * are simulated; every other open and write goes straight to libc.
+ * are simulated, and the host attributes and configuration-file faults of
+ * vmctl-kernel-sim-host.c; every other open and write goes straight to libc.
  *
  * This file is the interception layer: the libc wrappers, fd tracking and
  * deciding which opens are control files. What a write to one does (the
@@ -94,6 +95,14 @@ static void
 ensure_init (void)
 {
   pthread_once (&init_once, sim_init);
+}
+
+/* the real libc functions, for callers outside this file (the host
+ * attributes' rename and unlink wrappers run before any open) */
+void
+vmctl_sim_ensure_init (void)
+{
+  ensure_init ();
 }
 
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -204,8 +213,8 @@ parent_dir (const char *path)
 }
 
 /* an absolute path for PATH opened relative to DIRFD */
-static char *
-absolute_path (int dirfd, const char *path)
+char *
+vmctl_sim_absolute_path (int dirfd, const char *path)
 {
   char base[PATH_MAX];
 
@@ -238,9 +247,9 @@ has_prefix_dir (const char *path, const char *dir)
   return strncmp (path, dir, n) == 0 && path[n] == '/';
 }
 
-/* A Tracked for a control file of the simulated tree, or NULL */
+/* A Tracked for a PCI control file of the simulated tree, or NULL */
 static Tracked *
-classify (int dirfd, const char *path, int flags)
+classify_pci (int dirfd, const char *path, int flags)
 {
   const char *env = getenv ("VMCTL_SIM_ROOT");
   char *abs = NULL, *dir = NULL, *realdir = NULL, *root = NULL;
@@ -250,7 +259,7 @@ classify (int dirfd, const char *path, int flags)
 
   if (env == NULL || env[0] == '\0' || path == NULL || (flags & O_ACCMODE) == O_RDONLY)
     return NULL;
-  abs = absolute_path (dirfd, path);
+  abs = vmctl_sim_absolute_path (dirfd, path);
   if (abs == NULL)
     goto out;
   base = vmctl_sim_base_name (abs);
@@ -332,6 +341,15 @@ out:
   return t;
 }
 
+/* a PCI control file, or one of the host attributes of issue 13 */
+static Tracked *
+classify (int dirfd, const char *path, int flags)
+{
+  Tracked *t = classify_pci (dirfd, path, flags);
+
+  return t != NULL ? t : vmctl_sim_classify_host (dirfd, path, flags);
+}
+
 static int
 after_open (int fd, Tracked *t)
 {
@@ -373,6 +391,8 @@ do_open (OpenFn fn, const char *path, int flags, mode_t mode)
   Tracked *t;
 
   ensure_init ();
+  if (vmctl_sim_create_refused (AT_FDCWD, path, flags))
+    return -1;
   t = classify (AT_FDCWD, path, flags);
   return after_open (fn (path, adjust_flags (t, flags), mode), t);
 }
@@ -383,6 +403,8 @@ do_openat (OpenatFn fn, int dirfd, const char *path, int flags, mode_t mode)
   Tracked *t;
 
   ensure_init ();
+  if (vmctl_sim_create_refused (dirfd, path, flags))
+    return -1;
   t = classify (dirfd, path, flags);
   return after_open (fn (dirfd, path, adjust_flags (t, flags), mode), t);
 }
