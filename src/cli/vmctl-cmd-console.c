@@ -124,14 +124,18 @@ watch_escape (guint8 *data, gsize *length, gpointer user_data)
 }
 
 /* the console is open: every error a user can act on came before the
- * terminal changes */
+ * terminal changes. The line comes once the terminal is raw, so whoever
+ * sees it (a user, a script driving a pty) types into raw mode; raw mode
+ * does not turn "\n" into a new line, hence "\r\n". */
 static gboolean
 attached (gpointer user_data, GError **error)
 {
   const gchar *name = user_data;
 
-  g_printerr ("vmctl: connected to the console of VM '%s'; Ctrl+] leaves\n", name);
-  return make_raw (error);
+  if (!make_raw (error))
+    return FALSE;
+  g_printerr ("vmctl: connected to the console of VM '%s'; Ctrl+] leaves\r\n", name);
+  return TRUE;
 }
 
 static gboolean
