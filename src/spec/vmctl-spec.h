@@ -3,8 +3,11 @@
  * applied: everything the domain XML is built from, and nothing about how. */
 #pragma once
 
+#if !defined (VMCTL_H_INSIDE) && !defined (VMCTL_COMPILATION)
+#error "Only <vmctl/vmctl.h> can be included directly."
+#endif
+
 #include <glib.h>
-#include "vmctl-host.h"
 #include "vmctl-pci-address.h"
 
 G_BEGIN_DECLS
@@ -149,21 +152,12 @@ gboolean vmctl_spec_set_network (VmctlSpec *spec, const gchar *text, GError **er
 gboolean vmctl_spec_set_firmware (VmctlSpec *spec, const gchar *text, GError **error);
 gboolean vmctl_spec_set_cpu_pin (VmctlSpec *spec, const gchar *text, GError **error);
 gboolean vmctl_spec_set_virt_type (VmctlSpec *spec, const gchar *text, GError **error);
-gboolean vmctl_spec_finalize (VmctlSpec *spec, VmctlHost *host, GError **error);
-typedef struct _VmctlHostFacts VmctlHostFacts;
-gboolean vmctl_spec_finalize_with_facts (VmctlSpec *spec, VmctlHostFacts *facts, GError **error);
-void vmctl_spec_add_note (VmctlSpec *spec, const gchar *format, ...) G_GNUC_PRINTF (2, 3);
-
-/* the spellings of the options and profile files, for messages and metadata */
-const gchar *vmctl_firmware_kind_to_string (VmctlFirmwareKind kind);
-const gchar *vmctl_network_kind_to_string (VmctlNetworkKind kind);
-const gchar *vmctl_cpu_pin_mode_to_string (VmctlCpuPinMode mode);
-const gchar *vmctl_virt_type_to_string (VmctlVirtType type);
-const gchar *vmctl_graphics_kind_to_string (VmctlGraphicsKind kind);
-const gchar *vmctl_clock_kind_to_string (VmctlClockKind kind);
-gchar *vmctl_spec_format_cpu_list (GArray *cpus);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlSpec, vmctl_spec_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlSpecDisk, vmctl_spec_disk_free)
 
 G_END_DECLS
+
+/* inside the build, the library's own declarations too */
+#ifdef VMCTL_COMPILATION
+#include "vmctl-spec-private.h"
+#endif
