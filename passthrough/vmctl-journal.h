@@ -26,6 +26,13 @@ typedef enum {
   VMCTL_JOURNAL_STEP_BOUND_VFIO,       /* "bound-vfio": verified on vfio-pci */
 } VmctlJournalStep;
 
+/**
+ * vmctl_journal_step_to_string:
+ * @step: a step
+ *
+ * Returns: (transfer none): its spelling in the journal and in JSON output,
+ *   e.g. "bound-vfio"
+ */
 const gchar *vmctl_journal_step_to_string (VmctlJournalStep step);
 
 typedef struct {
@@ -43,6 +50,12 @@ typedef struct {
 } VmctlJournalEntry;
 
 VmctlJournalEntry *vmctl_journal_entry_copy (const VmctlJournalEntry *entry);
+/**
+ * vmctl_journal_entry_free:
+ * @entry: (nullable): an entry
+ *
+ * Frees @entry.
+ */
 void vmctl_journal_entry_free (VmctlJournalEntry *entry);
 
 /* An entry file that could not be loaded; reported, never fatal to others. */
@@ -53,6 +66,12 @@ typedef struct {
   VmctlPciAddress address; /* that function's entry is the corrupt one */
 } VmctlJournalProblem;
 
+/**
+ * vmctl_journal_problem_free:
+ * @problem: (nullable): a problem
+ *
+ * Frees @problem.
+ */
 void vmctl_journal_problem_free (VmctlJournalProblem *problem);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlJournalEntry, vmctl_journal_entry_free)

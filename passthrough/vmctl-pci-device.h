@@ -66,10 +66,29 @@ typedef struct {
   gboolean iommu_enabled;       /* at least one IOMMU group exists */
 } VmctlInventory;
 
+/**
+ * vmctl_pci_device_free:
+ * @device: (nullable): a device; those of an inventory belong to it
+ *
+ * Frees @device.
+ */
 void vmctl_pci_device_free (VmctlPciDevice *device);
 gboolean vmctl_pci_device_is_bridge (const VmctlPciDevice *device);
+/**
+ * vmctl_pci_device_is_display:
+ * @device: a device
+ *
+ * Returns: whether its class is a display controller (base class 0x03), the
+ *   functions `gpu list` judges
+ */
 gboolean vmctl_pci_device_is_display (const VmctlPciDevice *device);
 gchar *vmctl_pci_device_describe (const VmctlPciDevice *device);
+/**
+ * vmctl_inventory_free:
+ * @inventory: (nullable): an inventory
+ *
+ * Frees @inventory and its devices.
+ */
 void vmctl_inventory_free (VmctlInventory *inventory);
 const VmctlPciDevice *vmctl_inventory_lookup (const VmctlInventory *inventory,
                                               const VmctlPciAddress *address);

@@ -32,6 +32,12 @@ typedef struct {
                             * would move; NULL when unknown (a remote host) */
 } VmctlVerdict;
 
+/**
+ * vmctl_verdict_free:
+ * @verdict: (nullable): a verdict
+ *
+ * Frees @verdict.
+ */
 void vmctl_verdict_free (VmctlVerdict *verdict);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlVerdict, vmctl_verdict_free)

@@ -47,6 +47,12 @@ typedef struct {
                            * that would be (as vmctl_vfio_get_actions()) */
 } VmctlVfioRecovery;
 
+/**
+ * vmctl_vfio_recovery_free:
+ * @recovery: (nullable): a report from vmctl_session_gpu_recover()
+ *
+ * Frees @recovery.
+ */
 void vmctl_vfio_recovery_free (VmctlVfioRecovery *recovery);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlVfioRecovery, vmctl_vfio_recovery_free)

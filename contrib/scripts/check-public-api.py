@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""check-public-api.py {symbols|docs} MAP HEADER...: the installed API's
+"""check-public-api.py {symbols|docs} MAP HEADER... [SOURCE.c...]: the installed API's
 two promises, checked so that they cannot drift.
 
 symbols: every function an installed header declares is in the hand-kept
@@ -10,8 +10,9 @@ symbols: every function an installed header declares is in the hand-kept
   the map leaves out links in the build tree (the CLI and tests use the
   static library) and fails only for consumers.
 docs: every declared function has a gtk-doc comment (`/**` then
-  ` * name:`) naming each parameter (` * @param:`) and, unless it returns
-  void, a `Returns:` line.
+  ` * name:`), in the header or in the library source that defines it
+  (where gtk-doc and gi-docgen look), with a `Returns:` line unless it
+  returns void, and no @parameter it does not take.
 
 Prints one line per problem and exits 1 if there is any."""
 import re
@@ -48,7 +49,7 @@ def declarations(path):
             if parameter == '...':
                 names.append('...')
                 continue
-            word = re.findall(r'[A-Za-z_][A-Za-z0-9_]*', parameter)
+            word = re.findall(r'[A-Za-z_][A-Za-z0-9_]*', re.sub(r'\[.*?\]', '', parameter))
             names.append(word[-1])
         found[name] = (' '.join(returns.split()), names)
     return found
@@ -77,35 +78,42 @@ def check_symbols(map_path, headers):
     return problems
 
 
-def check_docs(headers):
+def check_docs(headers, sources):
+    """each function the headers declare is documented in a header or in
+    the library source that defines it, as gtk-doc and gi-docgen read them"""
     problems = []
+    docs = {}
+    for path in headers + sources:
+        with open(path, encoding='utf-8') as stream:
+            for match in DOC.finditer(stream.read()):
+                docs.setdefault(match.group(1), (path, match.group(2)))
     for header in headers:
-        with open(header, encoding='utf-8') as stream:
-            docs = {m.group(1): m.group(2) for m in DOC.finditer(stream.read())}
         for name, (returns, parameters) in declarations(header).items():
-            doc = docs.get(name)
-            if doc is None:
+            if name not in docs:
                 problems.append(f'{header}: {name} has no doc comment (/**\\n * {name}:)')
                 continue
-            for parameter in parameters:
-                if not re.search(r'^\s*\*\s*@' + re.escape(parameter) + r':', doc, re.M):
-                    problems.append(f'{header}: {name}: @{parameter} is not documented')
+            path, doc = docs[name]
             has_returns = re.search(r'^\s*\*\s*Returns:', doc, re.M) is not None
             if returns != 'void' and not has_returns:
-                problems.append(f'{header}: {name} returns {returns}; no "Returns:"')
+                problems.append(f'{path}: {name} returns {returns}; its doc has no "Returns:"')
             if returns == 'void' and has_returns:
-                problems.append(f'{header}: {name} returns nothing but documents "Returns:"')
+                problems.append(f'{path}: {name} returns nothing; its doc has "Returns:"')
+            for documented in re.findall(r'^\s*\*\s*@([A-Za-z_][A-Za-z0-9_]*):', doc, re.M):
+                if documented not in parameters:
+                    problems.append(f'{path}: {name} documents @{documented}, which it does not take')
     return problems
 
 
 def main():
     if len(sys.argv) < 3 or sys.argv[1] not in ('symbols', 'docs'):
         sys.exit(__doc__)
-    mode, map_path, headers = sys.argv[1], sys.argv[2], sys.argv[3:]
+    mode, map_path, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+    headers = [path for path in files if path.endswith('.h')]
+    sources = [path for path in files if path.endswith('.c')]
     if mode == 'symbols':
         problems = check_symbols(map_path, headers)
     else:
-        problems = check_docs(headers)
+        problems = check_docs(headers, sources)
     for problem in problems:
         print(problem)
     if not problems:

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vmctl-lifecycle.h: defining, starting, stopping and removing VMs on any
- * libvirt connection, with honest results per VM and nothing left
- * half-made. The passthrough engine (issue 5) plugs into the before-start /
- * after-stop steps. */
+/* vmctl-lifecycle.h: what the VM commands' session calls return: a VM's
+ * state and info, the functions an after-stop gave back, what undefine did
+ * with the disks. Defining, starting, stopping and removing VMs on a
+ * libvirt connection is the library's own (vmctl-lifecycle-private.h). */
 #pragma once
 
 #if !defined (VMCTL_H_INSIDE) && !defined (VMCTL_COMPILATION)
@@ -83,6 +83,12 @@ typedef struct {
   GPtrArray *kept;                    /* VmctlStorageOutcome*, each with its reason */
 } VmctlUndefineReport;
 
+/**
+ * vmctl_undefine_report_free:
+ * @report: (nullable): a report from vmctl_session_undefine()
+ *
+ * Frees @report.
+ */
 void vmctl_undefine_report_free (VmctlUndefineReport *report);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlUndefineReport, vmctl_undefine_report_free)
 

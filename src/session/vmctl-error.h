@@ -13,6 +13,14 @@
 
 G_BEGIN_DECLS
 
+/**
+ * vmctl_error_quark:
+ *
+ * The domain of every error a vmctl_session_*() call reports (VMCTL_ERROR);
+ * the codes are #VmctlError.
+ *
+ * Returns: the quark
+ */
 #define VMCTL_ERROR (vmctl_error_quark ())
 
 /**

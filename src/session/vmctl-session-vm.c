@@ -258,6 +258,8 @@ vmctl_session_undefine (VmctlSession *session, const gchar *name, VmctlUndefineS
  * vmctl_session_set_autostart:
  * @autostart: whether libvirt starts the VM when the host boots
  * @error: VMCTL_ERROR_NOT_FOUND or VMCTL_ERROR_HYPERVISOR
+ *
+ * Returns: TRUE when libvirt has the flag as asked, FALSE with @error
  */
 gboolean
 vmctl_session_set_autostart (VmctlSession *session, const gchar *name, gboolean autostart,

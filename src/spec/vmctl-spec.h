@@ -12,6 +12,14 @@
 
 G_BEGIN_DECLS
 
+/**
+ * vmctl_spec_error_quark:
+ *
+ * The domain of the vmctl_spec_set_*() and vmctl_spec_add_*() errors
+ * (VMCTL_SPEC_ERROR); vmctl_session_create() reports VMCTL_ERROR.
+ *
+ * Returns: the quark
+ */
 #define VMCTL_SPEC_ERROR (vmctl_spec_error_quark ())
 
 typedef enum {
@@ -134,7 +142,19 @@ typedef struct {
 #define VMCTL_SPEC_VCPUS_UNKNOWN_HOST 512
 
 VmctlSpec *vmctl_spec_new (void);
+/**
+ * vmctl_spec_free:
+ * @spec: (nullable): a spec
+ *
+ * Frees @spec with its disks, GPUs and notes.
+ */
 void vmctl_spec_free (VmctlSpec *spec);
+/**
+ * vmctl_spec_disk_free:
+ * @disk: (nullable): a disk of a spec
+ *
+ * Frees @disk.
+ */
 void vmctl_spec_disk_free (VmctlSpecDisk *disk);
 
 VmctlSpec *vmctl_spec_new_from_profile (const gchar *name, const gchar *profile,
@@ -144,6 +164,14 @@ gboolean vmctl_spec_add_gpu (VmctlSpec *spec, const gchar *text, GError **error)
 gboolean vmctl_spec_add_hostdev (VmctlSpec *spec, const gchar *text, GError **error);
 gboolean vmctl_spec_set_memory (VmctlSpec *spec, const gchar *text, GError **error);
 gboolean vmctl_spec_set_vcpus (VmctlSpec *spec, const gchar *text, GError **error);
+/**
+ * vmctl_spec_set_hugepages:
+ * @spec: a spec
+ * @hugepages: back the guest's memory with hugepages (--hugepages)
+ *
+ * Whether the host has enough of them is checked when the VM is created
+ * and again when it starts.
+ */
 void vmctl_spec_set_hugepages (VmctlSpec *spec, gboolean hugepages);
 void vmctl_spec_set_memory_locked (VmctlSpec *spec, gboolean locked);
 gboolean vmctl_spec_add_disk (VmctlSpec *spec, const gchar *text, GError **error);
