@@ -8,8 +8,8 @@
 # check on the installed demo host, the pkg-config consumer through
 # <vmctl/vmctl.h>, the public headers only, the unit, the hook conffile),
 # then purges them and whatever apt pulled in for them, leaving the
-# machine as it was. Needs root (apt) and prints TAP. With LOG_DIR, the build log and lintian's
-# output are kept there, and the packages.
+# machine as it was. Needs root (apt) and prints TAP. With LOG_DIR, the
+# build log and lintian's output are kept there, and the packages.
 
 # the helpers below are called through tap_check, which shellcheck cannot see
 # shellcheck disable=SC2317
