@@ -22,6 +22,7 @@
 #include "vmctl-error.h"
 #include "vmctl-pci-address.h"
 #include "vmctl-pci-device.h"
+#include "vmctl-pci-bars.h"
 #include "vmctl-verdict.h"
 #include "vmctl-journal.h"
 #include "vmctl-vfio.h"
