@@ -7,31 +7,14 @@
  * can become part of a path or a write (vmctl_journal_entry_parse()). */
 #pragma once
 
+#if !defined (VMCTL_H_INSIDE) && !defined (VMCTL_COMPILATION)
+#error "Only <vmctl/vmctl.h> can be included directly."
+#endif
+
 #include <glib.h>
-#include "vmctl-host.h"
 #include "vmctl-pci-address.h"
 
 G_BEGIN_DECLS
-
-#define VMCTL_JOURNAL_ERROR (vmctl_journal_error_quark ())
-
-typedef enum {
-  VMCTL_JOURNAL_ERROR_STATE_DIR, /* the state directory cannot be created or
-                                  * written (read-only, not a directory):
-                                  * pick another with --state-dir */
-  VMCTL_JOURNAL_ERROR_BOOT_ID,   /* the host root has no readable
-                                  * /proc/sys/kernel/random/boot_id */
-  VMCTL_JOURNAL_ERROR_NOT_FOUND, /* no entry for that address */
-  VMCTL_JOURNAL_ERROR_MALFORMED, /* an entry file exists but is not a valid
-                                  * entry; the message names the file */
-  VMCTL_JOURNAL_ERROR_IO,        /* writing, syncing, renaming or removing an
-                                  * entry failed; the old entry (if any) is
-                                  * still intact */
-  VMCTL_JOURNAL_ERROR_ABSENT,    /* opened without creating: STATE/journal
-                                  * does not exist, so nothing is held */
-} VmctlJournalError;
-
-GQuark vmctl_journal_error_quark (void);
 
 /* How far a detach may have got. The detach engine writes the entry with
  * the step it is ABOUT to perform before performing it (write-ahead), so
@@ -43,8 +26,14 @@ typedef enum {
   VMCTL_JOURNAL_STEP_BOUND_VFIO,       /* "bound-vfio": verified on vfio-pci */
 } VmctlJournalStep;
 
+/**
+ * vmctl_journal_step_to_string:
+ * @step: a step
+ *
+ * Returns: (transfer none): its spelling in the journal and in JSON output,
+ *   e.g. "bound-vfio"
+ */
 const gchar *vmctl_journal_step_to_string (VmctlJournalStep step);
-gboolean vmctl_journal_step_from_string (const gchar *text, VmctlJournalStep *out_step);
 
 typedef struct {
   VmctlPciAddress address;
@@ -60,19 +49,14 @@ typedef struct {
   VmctlJournalStep step;
 } VmctlJournalEntry;
 
-VmctlJournalEntry *vmctl_journal_entry_new (const VmctlPciAddress *address,
-                                            const gchar *original_driver,
-                                            const gchar *original_driver_override,
-                                            const gchar *owner,
-                                            VmctlJournalStep step);
 VmctlJournalEntry *vmctl_journal_entry_copy (const VmctlJournalEntry *entry);
+/**
+ * vmctl_journal_entry_free:
+ * @entry: (nullable): an entry
+ *
+ * Frees @entry.
+ */
 void vmctl_journal_entry_free (VmctlJournalEntry *entry);
-void vmctl_journal_entry_set_plan (VmctlJournalEntry *entry, const VmctlPciAddress *addresses,
-                                   guint n);
-gboolean vmctl_journal_entry_validate (const VmctlJournalEntry *entry, GError **error);
-VmctlJournalEntry *vmctl_journal_entry_parse (const gchar *data, gsize length,
-                                              const VmctlPciAddress *expected, GError **error);
-gchar *vmctl_journal_entry_to_data (const VmctlJournalEntry *entry, gsize *out_length);
 
 /* An entry file that could not be loaded; reported, never fatal to others. */
 typedef struct {
@@ -82,28 +66,20 @@ typedef struct {
   VmctlPciAddress address; /* that function's entry is the corrupt one */
 } VmctlJournalProblem;
 
+/**
+ * vmctl_journal_problem_free:
+ * @problem: (nullable): a problem
+ *
+ * Frees @problem.
+ */
 void vmctl_journal_problem_free (VmctlJournalProblem *problem);
-
-typedef struct _VmctlJournal VmctlJournal;
-
-VmctlJournal *vmctl_journal_open (const gchar *state_dir, VmctlHost *host, GError **error);
-VmctlJournal *vmctl_journal_open_existing (const gchar *state_dir, VmctlHost *host,
-                                           GError **error);
-void vmctl_journal_free (VmctlJournal *journal);
-const gchar *vmctl_journal_get_directory (VmctlJournal *journal);
-const gchar *vmctl_journal_get_boot_id (VmctlJournal *journal);
-gchar *vmctl_journal_entry_path (VmctlJournal *journal, const VmctlPciAddress *address);
-
-gboolean vmctl_journal_write (VmctlJournal *journal, VmctlJournalEntry *entry, GError **error);
-VmctlJournalEntry *vmctl_journal_lookup (VmctlJournal *journal, const VmctlPciAddress *address,
-                                         GError **error);
-GPtrArray *vmctl_journal_list (VmctlJournal *journal, GPtrArray **out_problems, GError **error);
-gboolean vmctl_journal_remove (VmctlJournal *journal, const VmctlPciAddress *address,
-                               GError **error);
-gboolean vmctl_journal_entry_is_stale (VmctlJournal *journal, const VmctlJournalEntry *entry);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlJournalEntry, vmctl_journal_entry_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlJournalProblem, vmctl_journal_problem_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlJournal, vmctl_journal_free)
 
 G_END_DECLS
+
+/* inside the build, the library's own declarations too */
+#ifdef VMCTL_COMPILATION
+#include "vmctl-journal-private.h"
+#endif

@@ -51,6 +51,8 @@ expect (const gchar **cursor, gchar c)
  *
  * Every later path is built from the parsed numbers, never from @text, so
  * nothing a user types can reach the file system.
+ *
+ * Returns: TRUE with @out_address set, FALSE with @error
  */
 gboolean
 vmctl_pci_address_parse (const gchar *text, VmctlPciAddress *out_address, GError **error)

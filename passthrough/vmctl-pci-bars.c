@@ -31,6 +31,12 @@
  * 4-byte headers): a loop in the list ends here instead of spinning */
 #define EXT_CAP_LIMIT ((VMCTL_PCI_CONFIG_FULL - VMCTL_PCI_EXT_CAP_START) / 4)
 
+/**
+ * vmctl_pci_bars_free:
+ * @bars: (nullable): BARs from a gpu check report
+ *
+ * Frees @bars and its arrays.
+ */
 void
 vmctl_pci_bars_free (VmctlPciBars *bars)
 {

@@ -61,6 +61,9 @@ vmctl_pci_header_is_bridge (gint header_type, guint32 class_code)
  * vmctl_pci_device_is_bridge:
  *
  * vmctl_pci_header_is_bridge() for an inventory's function.
+ *
+ * Returns: whether @device is a PCI-to-PCI bridge or a root port
+ *   (vfio-pci refuses them)
  */
 gboolean
 vmctl_pci_device_is_bridge (const VmctlPciDevice *device)
@@ -194,6 +197,8 @@ vmctl_inventory_lookup (const VmctlInventory *inventory, const VmctlPciAddress *
  * vmctl_inventory_find:
  * Like vmctl_inventory_lookup(), with VMCTL_PCI_ERROR_NOT_FOUND naming
  * where vmctl looked.
+ *
+ * Returns: (transfer none): the device at @address, NULL with @error
  */
 const VmctlPciDevice *
 vmctl_inventory_find (const VmctlInventory *inventory, const VmctlPciAddress *address,

@@ -3,6 +3,10 @@
  * source (sysfs or libvirt node devices) filled it. */
 #pragma once
 
+#if !defined (VMCTL_H_INSIDE) && !defined (VMCTL_COMPILATION)
+#error "Only <vmctl/vmctl.h> can be included directly."
+#endif
+
 #include <glib.h>
 #include "vmctl-pci-address.h"
 
@@ -20,13 +24,6 @@ typedef enum {
 #define VMCTL_PCI_HEADER_CARDBUS  0x02
 
 #define VMCTL_PCI_NO_GROUP (-1)
-
-/* What an inventory load fills besides the facts the verdict needs. */
-typedef enum {
-  VMCTL_INVENTORY_FLAGS_NONE = 0,
-  VMCTL_INVENTORY_NAMES = 1 << 0,  /* vendor/device names from pci.ids: parsing
-                                    * the whole file is most of a load's cost */
-} VmctlInventoryFlags;
 
 typedef enum {
   VMCTL_INVENTORY_SOURCE_SYSFS,
@@ -69,19 +66,30 @@ typedef struct {
   gboolean iommu_enabled;       /* at least one IOMMU group exists */
 } VmctlInventory;
 
-VmctlPciDevice *vmctl_pci_device_new (void);
+/**
+ * vmctl_pci_device_free:
+ * @device: (nullable): a device; those of an inventory belong to it
+ *
+ * Frees @device.
+ */
 void vmctl_pci_device_free (VmctlPciDevice *device);
 gboolean vmctl_pci_device_is_bridge (const VmctlPciDevice *device);
-gboolean vmctl_pci_header_is_bridge (gint header_type, guint32 class_code);
-gchar *vmctl_pci_bridge_refusal (const VmctlPciAddress *address);
+/**
+ * vmctl_pci_device_is_display:
+ * @device: a device
+ *
+ * Returns: whether its class is a display controller (base class 0x03), the
+ *   functions `gpu list` judges
+ */
 gboolean vmctl_pci_device_is_display (const VmctlPciDevice *device);
 gchar *vmctl_pci_device_describe (const VmctlPciDevice *device);
-gboolean vmctl_pci_driver_is_vfio_safe (const gchar *driver);
-
-VmctlInventory *vmctl_inventory_new (VmctlInventorySource source, const gchar *origin);
+/**
+ * vmctl_inventory_free:
+ * @inventory: (nullable): an inventory
+ *
+ * Frees @inventory and its devices.
+ */
 void vmctl_inventory_free (VmctlInventory *inventory);
-void vmctl_inventory_add (VmctlInventory *inventory, VmctlPciDevice *device);
-void vmctl_inventory_sort (VmctlInventory *inventory);
 const VmctlPciDevice *vmctl_inventory_lookup (const VmctlInventory *inventory,
                                               const VmctlPciAddress *address);
 const VmctlPciDevice *vmctl_inventory_find (const VmctlInventory *inventory,
@@ -94,3 +102,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlPciDevice, vmctl_pci_device_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlInventory, vmctl_inventory_free)
 
 G_END_DECLS
+
+/* inside the build, the library's own declarations too */
+#ifdef VMCTL_COMPILATION
+#include "vmctl-pci-device-private.h"
+#endif

@@ -3,9 +3,12 @@
  * go along with it. A pure function over an inventory: no I/O. */
 #pragma once
 
+#if !defined (VMCTL_H_INSIDE) && !defined (VMCTL_COMPILATION)
+#error "Only <vmctl/vmctl.h> can be included directly."
+#endif
+
 #include <glib.h>
 #include "vmctl-pci-device.h"
-#include "vmctl-quirks.h"
 
 G_BEGIN_DECLS
 
@@ -29,13 +32,19 @@ typedef struct {
                             * would move; NULL when unknown (a remote host) */
 } VmctlVerdict;
 
-VmctlVerdict *vmctl_verdict_compute (const VmctlInventory *inventory,
-                                     const VmctlPciAddress *address,
-                                     const VmctlQuirks *quirks,
-                                     GError **error);
+/**
+ * vmctl_verdict_free:
+ * @verdict: (nullable): a verdict
+ *
+ * Frees @verdict.
+ */
 void vmctl_verdict_free (VmctlVerdict *verdict);
-gboolean vmctl_verdict_add_host_use (const VmctlPciDevice *device, GPtrArray *out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlVerdict, vmctl_verdict_free)
 
 G_END_DECLS
+
+/* inside the build, the library's own declarations too */
+#ifdef VMCTL_COMPILATION
+#include "vmctl-verdict-private.h"
+#endif

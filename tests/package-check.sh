@@ -5,11 +5,11 @@
 # copy of the checkout (it writes ../*.deb and debian/ build trees, which
 # must not land in the checkout), runs lintian (errors fail), installs the
 # packages with apt, smoke-tests what was installed (vmctl --version, gpu
-# check on the installed demo host, the pkg-config consumer against the
-# installed headers, the unit, the hook conffile), then purges them and
-# whatever apt pulled in for them, leaving the machine as it was. Needs
-# root (apt) and prints TAP. With LOG_DIR, the build log and lintian's
-# output are kept there, and the packages.
+# check on the installed demo host, the pkg-config consumer through
+# <vmctl/vmctl.h>, the public headers only, the unit, the hook conffile),
+# then purges them and whatever apt pulled in for them, leaving the
+# machine as it was. Needs root (apt) and prints TAP. With LOG_DIR, the
+# build log and lintian's output are kept there, and the packages.
 
 # the helpers below are called through tap_check, which shellcheck cannot see
 # shellcheck disable=SC2317
@@ -134,7 +134,15 @@ consumer() {
   cc -o "$tap_dir/consumer" "$tap_dir/consumer.c" $(pkg-config --cflags --libs libvmctl) \
     && "$tap_dir/consumer" "$demo"
 }
-tap_check "a program builds with pkg-config against the installed headers, and runs" consumer
+tap_check "a program including only <vmctl/vmctl.h> builds with pkg-config, and runs a verdict" consumer
+# libvmctl-dev ships the umbrella and the headers it includes, nothing else
+dev_headers() {
+  expected=$( (echo vmctl.h; sed -n 's/^#include "\(vmctl-[a-z-]*\.h\)"$/\1/p' \
+    "$source_root/src/vmctl.h") | sed 's|^|/usr/include/vmctl/|' | sort)
+  found=$(dpkg -L libvmctl-dev | grep '^/usr/include/vmctl/.' | sort)
+  [ "$found" = "$expected" ] || { echo "shipped:"; echo "$found"; echo "expected:"; echo "$expected"; return 1; }
+}
+tap_check "libvmctl-dev ships only the public headers" dev_headers
 no_build_path() {
   ! grep -a -l -F "$tap_dir" /usr/bin/vmctl /usr/lib/*/libvmctl.so.0*
 }

@@ -6,8 +6,17 @@
 #pragma once
 
 #include "vmctl-hostcheck.h"
+#include "vmctl-host.h"
 
 G_BEGIN_DECLS
+
+/* uri: the libvirt URI to probe, or NULL to skip the libvirt check */
+VmctlHostReport *vmctl_host_check_run (VmctlHost *host, const gchar *uri);
+VmctlHostReport *vmctl_host_check_run_with_state (VmctlHost *host, const gchar *uri,
+                                                  const gchar *state_dir);
+typedef struct _VmctlHostFacts VmctlHostFacts;
+VmctlHostReport *vmctl_host_check_run_remote (VmctlHostFacts *facts, const gchar *uri,
+                                              const GError *connect_error);
 
 typedef enum {
   VMCTL_CPU_VENDOR_UNKNOWN,

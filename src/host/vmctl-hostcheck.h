@@ -3,8 +3,11 @@
  * reports what it found and, when not PASS, the exact fix. */
 #pragma once
 
+#if !defined (VMCTL_H_INSIDE) && !defined (VMCTL_COMPILATION)
+#error "Only <vmctl/vmctl.h> can be included directly."
+#endif
+
 #include <glib.h>
-#include "vmctl-host.h"
 
 G_BEGIN_DECLS
 
@@ -28,16 +31,14 @@ typedef struct {
   gboolean ready;     /* no FAIL */
 } VmctlHostReport;
 
-/* uri: the libvirt URI to probe, or NULL to skip the libvirt check */
-VmctlHostReport *vmctl_host_check_run (VmctlHost *host, const gchar *uri);
-VmctlHostReport *vmctl_host_check_run_with_state (VmctlHost *host, const gchar *uri,
-                                                  const gchar *state_dir);
-typedef struct _VmctlHostFacts VmctlHostFacts;
-VmctlHostReport *vmctl_host_check_run_remote (VmctlHostFacts *facts, const gchar *uri,
-                                              const GError *connect_error);
 const gchar *vmctl_check_status_to_string (VmctlCheckStatus status);
 void vmctl_host_report_free (VmctlHostReport *report);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlHostReport, vmctl_host_report_free)
 
 G_END_DECLS
+
+/* inside the build, the library's own declarations too */
+#ifdef VMCTL_COMPILATION
+#include "vmctl-hostcheck-private.h"
+#endif

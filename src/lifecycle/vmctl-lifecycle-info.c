@@ -10,6 +10,7 @@
 
 #include "vmctl-domain-xml.h"
 #include "vmctl-pci-address.h"
+#include "vmctl-vm-media.h"
 
 /* ---- vmctl's metadata ---- */
 

@@ -27,7 +27,7 @@ typedef struct {
   guint boot_order;           /* 0: not a boot device */
 } VmctlVmDrive;
 
-typedef struct {
+typedef struct _VmctlVmMedia {
   gboolean running;           /* from the live XML: pty paths and ports are real */
   gchar *console;             /* the console's type, "pty"; NULL: no console device */
   gchar *console_path;        /* its pty while the VM runs ("/dev/pts/3"), or NULL */

@@ -5,10 +5,22 @@
  * library boundary with vmctl_error_convert(), keeping the message. */
 #pragma once
 
+#if !defined (VMCTL_H_INSIDE) && !defined (VMCTL_COMPILATION)
+#error "Only <vmctl/vmctl.h> can be included directly."
+#endif
+
 #include <glib.h>
 
 G_BEGIN_DECLS
 
+/**
+ * vmctl_error_quark:
+ *
+ * The domain of every error a vmctl_session_*() call reports (VMCTL_ERROR);
+ * the codes are #VmctlError.
+ *
+ * Returns: the quark
+ */
 #define VMCTL_ERROR (vmctl_error_quark ())
 
 /**
@@ -62,7 +74,11 @@ typedef enum {
 } VmctlError;
 
 GQuark vmctl_error_quark (void);
-void vmctl_error_convert (GError **error);
 const gchar *vmctl_error_code_to_string (VmctlError code);
 
 G_END_DECLS
+
+/* inside the build, the library's own declarations too */
+#ifdef VMCTL_COMPILATION
+#include "vmctl-error-private.h"
+#endif

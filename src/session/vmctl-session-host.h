@@ -2,6 +2,10 @@
 /* vmctl-session-host.h: `vmctl host check` as one library call. */
 #pragma once
 
+#if !defined (VMCTL_H_INSIDE) && !defined (VMCTL_COMPILATION)
+#error "Only <vmctl/vmctl.h> can be included directly."
+#endif
+
 #include "vmctl-hostcheck.h"
 #include "vmctl-session.h"
 

@@ -6,12 +6,37 @@
 #pragma once
 
 #include "vmctl-session.h"
-#include "vmctl-pci-bars.h"
+#include <libvirt/libvirt.h>
+#include "vmctl-data-dir.h"
+#include "vmctl-host.h"
+#include "vmctl-host-facts.h"
+#include "vmctl-pci-device.h"
 #include "vmctl-quirks.h"
+#include "vmctl-pci-bars.h"
 #include "vmctl-verdict.h"
 #include "vmctl-vfio.h"
 
 G_BEGIN_DECLS
+
+VmctlHost *vmctl_session_get_host (VmctlSession *session);
+gboolean vmctl_session_host_root_given (VmctlSession *session);
+gboolean vmctl_session_uses_nodedev (VmctlSession *session);
+
+virConnectPtr vmctl_session_get_connection (VmctlSession *session, gboolean read_only,
+                                            GError **error);
+VmctlHostFacts *vmctl_session_get_facts (VmctlSession *session, GError **error);
+VmctlQuirks *vmctl_session_load_quirks (VmctlSession *session, GError **error);
+
+VmctlInventory *vmctl_session_load_inventory (VmctlSession *session, VmctlInventoryFlags flags,
+                                              GError **error);
+void vmctl_session_load_host_use (VmctlSession *session, VmctlInventory *inventory,
+                                  const VmctlPciAddress *addresses, guint n);
+
+void vmctl_session_progress (VmctlSession *session, const gchar *subject,
+                             const gchar *format, ...) G_GNUC_PRINTF (3, 4);
+void vmctl_session_note (VmctlSession *session, const gchar *subject,
+                         const gchar *format, ...) G_GNUC_PRINTF (3, 4);
+gboolean vmctl_session_has_progress (VmctlSession *session);
 
 VmctlSession *vmctl_session_new_worker (VmctlSession *session);
 VmctlVfio *vmctl_session_new_engine (VmctlSession *session, const gchar *subject,

@@ -333,6 +333,9 @@ vmctl_session_gpu_reattach_vm (VmctlSession *session, const gchar *vm, VmctlGpuF
  * The libvirt hook's prepare (vmctl_lifecycle_hook_prepare()): for a
  * domain with vmctl's metadata, what `vmctl start` does before the start,
  * without asking libvirt anything. On failure nothing stays moved.
+ *
+ * Returns: TRUE when the domain may start (nothing to do, or its functions
+ *   and hugepages are ready), FALSE with @error
  */
 gboolean
 vmctl_session_gpu_hook_prepare (VmctlSession *session, const gchar *vm, const gchar *domain_xml,

@@ -6,6 +6,7 @@
 #include "vmctl-session-vm.h"
 
 #include "vmctl-error.h"
+#include "vmctl-vm-media.h"
 
 /**
  * vmctl_vm_result_free:
@@ -168,11 +169,17 @@ vmctl_session_start (VmctlSession *session, const gchar * const *names, GError *
 
 /**
  * vmctl_session_start_full:
+ * @session: the session (host, connection, state directory)
+ * @names: (nullable) (array zero-terminated=1): as for vmctl_session_start()
  * @flags: VMCTL_START_SINGLE_GPU marks each VM for the single-GPU
  *   hand-off first (a VM not made by vmctl fails with
  *   VMCTL_ERROR_DATA: it has no plan naming its GPU)
+ * @error: return location for a #GError
  *
  * vmctl_session_start() with what `vmctl start` may ask beyond it.
+ *
+ * Returns: (transfer full) (element-type VmctlVmResult): one result per
+ *   VM, in the order named (by name for NULL)
  */
 GPtrArray *
 vmctl_session_start_full (VmctlSession *session, const gchar * const *names,
@@ -278,6 +285,8 @@ vmctl_session_undefine (VmctlSession *session, const gchar *name, VmctlUndefineS
  * vmctl_session_set_autostart:
  * @autostart: whether libvirt starts the VM when the host boots
  * @error: VMCTL_ERROR_NOT_FOUND or VMCTL_ERROR_HYPERVISOR
+ *
+ * Returns: TRUE when libvirt has the flag as asked, FALSE with @error
  */
 gboolean
 vmctl_session_set_autostart (VmctlSession *session, const gchar *name, gboolean autostart,

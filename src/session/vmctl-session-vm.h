@@ -5,6 +5,10 @@
  * Every one reports VMCTL_ERROR (vmctl-error.h). */
 #pragma once
 
+#if !defined (VMCTL_H_INSIDE) && !defined (VMCTL_COMPILATION)
+#error "Only <vmctl/vmctl.h> can be included directly."
+#endif
+
 #include <glib.h>
 
 #include "vmctl-lifecycle.h"

@@ -8,14 +8,11 @@
  * each other's choices. */
 #pragma once
 
-#include <glib.h>
-#include <libvirt/libvirt.h>
+#if !defined (VMCTL_H_INSIDE) && !defined (VMCTL_COMPILATION)
+#error "Only <vmctl/vmctl.h> can be included directly."
+#endif
 
-#include "vmctl-data-dir.h"
-#include "vmctl-host.h"
-#include "vmctl-host-facts.h"
-#include "vmctl-pci-device.h"
-#include "vmctl-quirks.h"
+#include <glib.h>
 
 G_BEGIN_DECLS
 
@@ -52,28 +49,13 @@ void vmctl_session_set_progress_func (VmctlSession *session, VmctlSessionLineFun
 void vmctl_session_set_note_func (VmctlSession *session, VmctlSessionLineFunc func,
                                   gpointer user_data);
 
-VmctlHost *vmctl_session_get_host (VmctlSession *session);
-gboolean vmctl_session_host_root_given (VmctlSession *session);
 const gchar *vmctl_session_get_uri (VmctlSession *session);
 const gchar *vmctl_session_get_state_dir (VmctlSession *session);
-gboolean vmctl_session_uses_nodedev (VmctlSession *session);
-
-virConnectPtr vmctl_session_get_connection (VmctlSession *session, gboolean read_only,
-                                            GError **error);
-VmctlHostFacts *vmctl_session_get_facts (VmctlSession *session, GError **error);
-VmctlQuirks *vmctl_session_load_quirks (VmctlSession *session, GError **error);
-
-VmctlInventory *vmctl_session_load_inventory (VmctlSession *session, VmctlInventoryFlags flags,
-                                              GError **error);
-void vmctl_session_load_host_use (VmctlSession *session, VmctlInventory *inventory,
-                                  const VmctlPciAddress *addresses, guint n);
-
-void vmctl_session_progress (VmctlSession *session, const gchar *subject,
-                             const gchar *format, ...) G_GNUC_PRINTF (3, 4);
-void vmctl_session_note (VmctlSession *session, const gchar *subject,
-                         const gchar *format, ...) G_GNUC_PRINTF (3, 4);
-gboolean vmctl_session_has_progress (VmctlSession *session);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlSession, vmctl_session_unref)
 
 G_END_DECLS
+
+/* inside the build, the library's own declarations too */
+#ifdef VMCTL_COMPILATION
+#include "vmctl-session-private.h"
+#endif

@@ -189,6 +189,8 @@ vmctl_spec_parse_cpu_pin (const gchar *text, VmctlCpuPinMode *out_mode, GArray *
  *
  * The host's limit and the hugepage granularity are checked by
  * vmctl_spec_finalize().
+ *
+ * Returns: TRUE when set, FALSE with @error (the spec unchanged)
  */
 gboolean
 vmctl_spec_set_memory (VmctlSpec *spec, const gchar *text, GError **error)
@@ -208,6 +210,8 @@ vmctl_spec_set_memory (VmctlSpec *spec, const gchar *text, GError **error)
  * @text: a whole number from 1; the host's CPU count is checked by
  *   vmctl_spec_finalize()
  * @error: VMCTL_SPEC_ERROR_INVALID
+ *
+ * Returns: TRUE when set, FALSE with @error (the spec unchanged)
  */
 gboolean
 vmctl_spec_set_vcpus (VmctlSpec *spec, const gchar *text, GError **error)
@@ -251,6 +255,8 @@ vmctl_spec_set_memory_locked (VmctlSpec *spec, gboolean locked)
  *   CPU listed); that the CPUs exist and that there is one per vCPU is
  *   checked by vmctl_spec_finalize()
  * @error: VMCTL_SPEC_ERROR_INVALID
+ *
+ * Returns: TRUE when set, FALSE with @error (the spec unchanged)
  */
 gboolean
 vmctl_spec_set_cpu_pin (VmctlSpec *spec, const gchar *text, GError **error)

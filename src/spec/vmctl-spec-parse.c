@@ -241,6 +241,8 @@ vmctl_spec_prefix_option (GError **error, const gchar *option, const gchar *text
  *
  * libvirt takes almost any name; vmctl keeps names it can put in file names,
  * shell commands and log lines without quoting.
+ *
+ * Returns: TRUE when set, FALSE with @error (the spec unchanged)
  */
 gboolean
 vmctl_spec_set_name (VmctlSpec *spec, const gchar *name, GError **error)
@@ -348,6 +350,8 @@ parse_gpu (const VmctlSpec *spec, const gchar *text, VmctlSpecGpu *out_gpu, GErr
  *
  * Whether the device exists and can be passed through is the plan's
  * business (vmctl_plan_compute()).
+ *
+ * Returns: TRUE when added, FALSE with @error (the spec unchanged)
  */
 gboolean
 vmctl_spec_add_gpu (VmctlSpec *spec, const gchar *text, GError **error)
@@ -365,6 +369,8 @@ vmctl_spec_add_gpu (VmctlSpec *spec, const gchar *text, GError **error)
  * vmctl_spec_add_hostdev:
  * @text: a PCI address, any function
  * @error: VMCTL_SPEC_ERROR_INVALID or VMCTL_SPEC_ERROR_CONFLICT (given twice)
+ *
+ * Returns: TRUE when added, FALSE with @error (the spec unchanged)
  */
 gboolean
 vmctl_spec_add_hostdev (VmctlSpec *spec, const gchar *text, GError **error)
@@ -486,6 +492,8 @@ parse_disk (const VmctlSpec *spec, const gchar *text, VmctlSpecDisk *disk, GErro
  *   for a volume to create (in pool "default" unless named)
  * @error: VMCTL_SPEC_ERROR_INVALID, VMCTL_SPEC_ERROR_MISSING_FILE, or
  *   VMCTL_SPEC_ERROR_CONFLICT when the same path is given twice
+ *
+ * Returns: TRUE when added, FALSE with @error (the spec unchanged)
  */
 gboolean
 vmctl_spec_add_disk (VmctlSpec *spec, const gchar *text, GError **error)
@@ -505,6 +513,8 @@ vmctl_spec_add_disk (VmctlSpec *spec, const gchar *text, GError **error)
  * vmctl_spec_set_cdrom:
  * @path: an ISO image or a block device (/dev/sr0), on this machine
  * @error: VMCTL_SPEC_ERROR_MISSING_FILE or VMCTL_SPEC_ERROR_INVALID
+ *
+ * Returns: TRUE when set, FALSE with @error (the spec unchanged)
  */
 gboolean
 vmctl_spec_set_cdrom (VmctlSpec *spec, const gchar *path, GError **error)
@@ -523,6 +533,8 @@ vmctl_spec_set_cdrom (VmctlSpec *spec, const gchar *path, GError **error)
  * vmctl_spec_set_network:
  * @text: "default" (libvirt's NAT network), "bridge=BR" or "none"
  * @error: VMCTL_SPEC_ERROR_INVALID
+ *
+ * Returns: TRUE when set, FALSE with @error (the spec unchanged)
  */
 gboolean
 vmctl_spec_set_network (VmctlSpec *spec, const gchar *text, GError **error)
@@ -543,6 +555,8 @@ vmctl_spec_set_network (VmctlSpec *spec, const gchar *text, GError **error)
  * vmctl_spec_set_firmware:
  * @text: "efi", "efi-secure" or "bios"
  * @error: VMCTL_SPEC_ERROR_INVALID
+ *
+ * Returns: TRUE when set, FALSE with @error (the spec unchanged)
  */
 gboolean
 vmctl_spec_set_firmware (VmctlSpec *spec, const gchar *text, GError **error)
@@ -560,6 +574,8 @@ vmctl_spec_set_firmware (VmctlSpec *spec, const gchar *text, GError **error)
  * vmctl_spec_set_virt_type:
  * @text: "kvm" or "qemu" (TCG emulation)
  * @error: VMCTL_SPEC_ERROR_INVALID
+ *
+ * Returns: TRUE when set, FALSE with @error (the spec unchanged)
  */
 gboolean
 vmctl_spec_set_virt_type (VmctlSpec *spec, const gchar *text, GError **error)

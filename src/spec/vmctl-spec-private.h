@@ -8,9 +8,26 @@
 
 #include <sys/stat.h>
 
+#include "vmctl-host.h"
 #include "vmctl-spec.h"
 
 G_BEGIN_DECLS
+
+gboolean vmctl_spec_finalize (VmctlSpec *spec, VmctlHost *host, GError **error);
+/* issue 13 (vmctl-spec-host.c): --isolate-cpus, after the other options */
+gboolean vmctl_spec_apply_host_options (VmctlSpec *spec, gboolean isolate_cpus, GError **error);
+typedef struct _VmctlHostFacts VmctlHostFacts;
+gboolean vmctl_spec_finalize_with_facts (VmctlSpec *spec, VmctlHostFacts *facts, GError **error);
+void vmctl_spec_add_note (VmctlSpec *spec, const gchar *format, ...) G_GNUC_PRINTF (2, 3);
+
+/* the spellings of the options and profile files, for messages and metadata */
+const gchar *vmctl_firmware_kind_to_string (VmctlFirmwareKind kind);
+const gchar *vmctl_network_kind_to_string (VmctlNetworkKind kind);
+const gchar *vmctl_cpu_pin_mode_to_string (VmctlCpuPinMode mode);
+const gchar *vmctl_virt_type_to_string (VmctlVirtType type);
+const gchar *vmctl_graphics_kind_to_string (VmctlGraphicsKind kind);
+const gchar *vmctl_clock_kind_to_string (VmctlClockKind kind);
+gchar *vmctl_spec_format_cpu_list (GArray *cpus);
 
 gchar *vmctl_spec_quote (const gchar *text);
 gboolean vmctl_spec_name_is_safe (const gchar *text);

@@ -3,12 +3,23 @@
  * applied: everything the domain XML is built from, and nothing about how. */
 #pragma once
 
+#if !defined (VMCTL_H_INSIDE) && !defined (VMCTL_COMPILATION)
+#error "Only <vmctl/vmctl.h> can be included directly."
+#endif
+
 #include <glib.h>
-#include "vmctl-host.h"
 #include "vmctl-pci-address.h"
 
 G_BEGIN_DECLS
 
+/**
+ * vmctl_spec_error_quark:
+ *
+ * The domain of the vmctl_spec_set_*() and vmctl_spec_add_*() errors
+ * (VMCTL_SPEC_ERROR); vmctl_session_create() reports VMCTL_ERROR.
+ *
+ * Returns: the quark
+ */
 #define VMCTL_SPEC_ERROR (vmctl_spec_error_quark ())
 
 typedef enum {
@@ -158,7 +169,19 @@ typedef struct {
 #define VMCTL_SPEC_VCPUS_UNKNOWN_HOST 512
 
 VmctlSpec *vmctl_spec_new (void);
+/**
+ * vmctl_spec_free:
+ * @spec: (nullable): a spec
+ *
+ * Frees @spec with its disks, GPUs and notes.
+ */
 void vmctl_spec_free (VmctlSpec *spec);
+/**
+ * vmctl_spec_disk_free:
+ * @disk: (nullable): a disk of a spec
+ *
+ * Frees @disk.
+ */
 void vmctl_spec_disk_free (VmctlSpecDisk *disk);
 
 VmctlSpec *vmctl_spec_new_from_profile (const gchar *name, const gchar *profile,
@@ -168,6 +191,14 @@ gboolean vmctl_spec_add_gpu (VmctlSpec *spec, const gchar *text, GError **error)
 gboolean vmctl_spec_add_hostdev (VmctlSpec *spec, const gchar *text, GError **error);
 gboolean vmctl_spec_set_memory (VmctlSpec *spec, const gchar *text, GError **error);
 gboolean vmctl_spec_set_vcpus (VmctlSpec *spec, const gchar *text, GError **error);
+/**
+ * vmctl_spec_set_hugepages:
+ * @spec: a spec
+ * @hugepages: back the guest's memory with hugepages (--hugepages)
+ *
+ * Whether the host has enough of them is checked when the VM is created
+ * and again when it starts.
+ */
 void vmctl_spec_set_hugepages (VmctlSpec *spec, gboolean hugepages);
 void vmctl_spec_set_memory_locked (VmctlSpec *spec, gboolean locked);
 gboolean vmctl_spec_add_disk (VmctlSpec *spec, const gchar *text, GError **error);
@@ -176,23 +207,12 @@ gboolean vmctl_spec_set_network (VmctlSpec *spec, const gchar *text, GError **er
 gboolean vmctl_spec_set_firmware (VmctlSpec *spec, const gchar *text, GError **error);
 gboolean vmctl_spec_set_cpu_pin (VmctlSpec *spec, const gchar *text, GError **error);
 gboolean vmctl_spec_set_virt_type (VmctlSpec *spec, const gchar *text, GError **error);
-gboolean vmctl_spec_finalize (VmctlSpec *spec, VmctlHost *host, GError **error);
-/* issue 13 (vmctl-spec-host.c): --isolate-cpus, after the other options */
-gboolean vmctl_spec_apply_host_options (VmctlSpec *spec, gboolean isolate_cpus, GError **error);
-typedef struct _VmctlHostFacts VmctlHostFacts;
-gboolean vmctl_spec_finalize_with_facts (VmctlSpec *spec, VmctlHostFacts *facts, GError **error);
-void vmctl_spec_add_note (VmctlSpec *spec, const gchar *format, ...) G_GNUC_PRINTF (2, 3);
-
-/* the spellings of the options and profile files, for messages and metadata */
-const gchar *vmctl_firmware_kind_to_string (VmctlFirmwareKind kind);
-const gchar *vmctl_network_kind_to_string (VmctlNetworkKind kind);
-const gchar *vmctl_cpu_pin_mode_to_string (VmctlCpuPinMode mode);
-const gchar *vmctl_virt_type_to_string (VmctlVirtType type);
-const gchar *vmctl_graphics_kind_to_string (VmctlGraphicsKind kind);
-const gchar *vmctl_clock_kind_to_string (VmctlClockKind kind);
-gchar *vmctl_spec_format_cpu_list (GArray *cpus);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlSpec, vmctl_spec_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmctlSpecDisk, vmctl_spec_disk_free)
 
 G_END_DECLS
+
+/* inside the build, the library's own declarations too */
+#ifdef VMCTL_COMPILATION
+#include "vmctl-spec-private.h"
+#endif
