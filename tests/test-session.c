@@ -478,6 +478,31 @@ test_gpu_check (CommandFixture *fixture, gconstpointer data)
   g_assert_cmpuint (list->verdicts->len, >=, 1);
 }
 
+/* Every session call answers in VMCTL_ERROR, also when what failed was
+ * GLib's (a data file that cannot be read): a consumer switches on one
+ * enum. An empty data directory has no host-critical.conf. */
+static void
+test_gpu_check_foreign_error (CommandFixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *empty = g_dir_make_tmp ("vmctl-data-XXXXXX", NULL);
+  g_autofree gchar *saved = g_strdup (g_getenv ("VMCTL_DATA_DIR"));
+  VmctlPciAddress gpu;
+  VmctlGpuReport *report;
+
+  g_assert_true (vmctl_pci_address_parse ("0000:01:00.0", &gpu, NULL));
+  g_setenv ("VMCTL_DATA_DIR", empty, TRUE);
+  report = vmctl_session_gpu_check (fixture->host.lifecycle.session, &gpu, &error);
+  if (saved != NULL)
+    g_setenv ("VMCTL_DATA_DIR", saved, TRUE);
+  else
+    g_unsetenv ("VMCTL_DATA_DIR");
+  g_rmdir (empty);
+  g_assert_null (report);
+  g_assert_error (error, VMCTL_ERROR, VMCTL_ERROR_HOST);
+  vmctl_test_lifecycle_assert_message_has (error, "host-critical.conf");
+}
+
 /* a manual detach and reattach of the card, each one call, under the
  * simulated kernel */
 static void
@@ -578,6 +603,8 @@ main (int argc, char **argv)
               test_create_define, command_teardown);
   g_test_add ("/vmctl/session/gpu/check", CommandFixture, NULL, command_setup, test_gpu_check,
               command_teardown);
+  g_test_add ("/vmctl/session/gpu/foreign-error", CommandFixture, NULL, command_setup,
+              test_gpu_check_foreign_error, command_teardown);
   g_test_add ("/vmctl/session/gpu/detach-reattach", CommandFixture, NULL, command_setup,
               test_gpu_detach_reattach, command_teardown);
   return g_test_run ();

@@ -133,14 +133,17 @@ static const ErrorRow rows[] = {
  * @error: (inout) (nullable): an error from any vmctl module, or NULL
  *
  * Makes *@error a VMCTL_ERROR with the code one table assigns to its
- * module's domain and code, keeping the message. An error already in
- * VMCTL_ERROR, and one from outside vmctl (GLib's option parser), is left
- * as it is; a vmctl code without a row becomes VMCTL_ERROR_FAILED.
+ * module's domain and code, keeping the message. GLib's errors that a
+ * module passed on become VMCTL_ERROR_DATA (key files) or
+ * VMCTL_ERROR_HOST (files, I/O, spawning, D-Bus); anything else without a
+ * row becomes VMCTL_ERROR_FAILED. Only an error already in VMCTL_ERROR and
+ * GLib's option parser's (the CLI's usage errors) are left as they are.
  */
 void
 vmctl_error_convert (GError **error)
 {
   GError *old;
+  VmctlError code = VMCTL_ERROR_FAILED;
 
   if (error == NULL || *error == NULL || (*error)->domain == VMCTL_ERROR)
     return;
@@ -153,6 +156,18 @@ vmctl_error_convert (GError **error)
     g_error_free (old);
     return;
   }
+  /* GLib's own errors reach here where a vmctl module passed one on (a
+   * data file that cannot be read, a command that cannot be spawned, a
+   * D-Bus call): a consumer still gets one enum */
+  if (old->domain == G_OPTION_ERROR)
+    return;
+  if (old->domain == G_KEY_FILE_ERROR)
+    code = VMCTL_ERROR_DATA;
+  else if (old->domain == G_FILE_ERROR || old->domain == G_IO_ERROR
+           || old->domain == G_SPAWN_ERROR || old->domain == G_DBUS_ERROR)
+    code = VMCTL_ERROR_HOST;
+  *error = g_error_new_literal (VMCTL_ERROR, code, old->message);
+  g_error_free (old);
 }
 
 /**
