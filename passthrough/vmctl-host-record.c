@@ -9,6 +9,7 @@
 #include "vmctl-names.h"
 #include "vmctl-pci-address.h"
 #include "vmctl-state-dir.h"
+#include "vmctl-glib-util.h"
 
 #include <string.h>
 
@@ -322,8 +323,7 @@ invalid (GError **error, const gchar *format, ...)
   va_list args;
 
   va_start (args, format);
-  g_propagate_error (error, g_error_new_valist (VMCTL_HOST_JOURNAL_ERROR,
-                                                VMCTL_HOST_JOURNAL_ERROR_MALFORMED, format, args));
+  vmctl_fail_valist (error, VMCTL_HOST_JOURNAL_ERROR, VMCTL_HOST_JOURNAL_ERROR_MALFORMED, format, args);
   va_end (args);
   return FALSE;
 }

@@ -8,6 +8,7 @@
 #include "vmctl-journal.h"
 #include "vmctl-names.h"
 #include "vmctl-state-dir.h"
+#include "vmctl-glib-util.h"
 
 #include <string.h>
 
@@ -132,8 +133,7 @@ invalid (GError **error, const gchar *format, ...)
   va_list args;
 
   va_start (args, format);
-  g_propagate_error (error, g_error_new_valist (VMCTL_JOURNAL_ERROR,
-                                                VMCTL_JOURNAL_ERROR_MALFORMED, format, args));
+  vmctl_fail_valist (error, VMCTL_JOURNAL_ERROR, VMCTL_JOURNAL_ERROR_MALFORMED, format, args);
   va_end (args);
   return FALSE;
 }

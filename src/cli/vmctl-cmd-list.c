@@ -15,19 +15,6 @@ format_memory (guint64 memory_kib)
 }
 
 /* "0000:01:00.0, 0000:02:00.0", or "-" for none */
-static gchar *
-join_or_dash (GPtrArray *values)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-
-  for (guint i = 0; values != NULL && i < values->len; i++)
-    g_string_append_printf (text, "%s%s", i > 0 ? "," : "",
-                            (const gchar *) g_ptr_array_index (values, i));
-  if (text->len == 0)
-    g_string_append (text, "-");
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
 /* The members list and info share; info adds the rest. */
 static void
 add_vm_members (JsonBuilder *builder, const VmctlVmInfo *info)
@@ -79,7 +66,7 @@ print_list_table (GPtrArray *vms)
     const VmctlVmInfo *info = g_ptr_array_index (vms, i);
     g_autofree gchar *vcpus = g_strdup_printf ("%u", info->vcpus);
     g_autofree gchar *memory = format_memory (info->memory_kib);
-    g_autofree gchar *gpus = join_or_dash (info->gpus);
+    g_autofree gchar *gpus = vmctl_output_join_or_dash (",", info->gpus);
 
     vmctl_table_add_row (table, (const gchar *[]) {
       info->name, vmctl_vm_state_to_string (info->state), vcpus, memory, gpus,
@@ -138,8 +125,8 @@ static void
 print_info_text (const VmctlVmInfo *info)
 {
   g_autofree gchar *memory = format_memory (info->memory_kib);
-  g_autofree gchar *gpus = join_or_dash (info->gpus);
-  g_autofree gchar *hostdevs = join_or_dash (info->hostdevs);
+  g_autofree gchar *gpus = vmctl_output_join_or_dash (",", info->gpus);
+  g_autofree gchar *hostdevs = vmctl_output_join_or_dash (",", info->hostdevs);
 
   g_print ("name:       %s\n", info->name);
   g_print ("uuid:       %s\n", info->uuid != NULL ? info->uuid : "-");

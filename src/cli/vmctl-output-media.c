@@ -8,19 +8,6 @@
 #include "vmctl-vm-media.h"
 
 /* "a, b, c", or "-" for none */
-static gchar *
-join_or_dash (GPtrArray *items)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-
-  for (guint i = 0; items != NULL && i < items->len; i++)
-    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "",
-                            (const gchar *) g_ptr_array_index (items, i));
-  if (text->len == 0)
-    g_string_append (text, "-");
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
 static void
 add_int_or_null (JsonBuilder *builder, const gchar *member, gint value)
 {
@@ -58,7 +45,7 @@ vmctl_output_media_text (const VmctlVmMedia *media)
   g_autoptr(GPtrArray) drives = g_ptr_array_new_with_free_func (g_free);
   g_autofree gchar *display_text = NULL;
   g_autofree gchar *drive_text = NULL;
-  g_autofree gchar *boot_text = join_or_dash (media->boot);
+  g_autofree gchar *boot_text = vmctl_output_join_or_dash (", ", media->boot);
 
   for (guint i = 0; i < media->displays->len; i++) {
     const VmctlDisplay *display = g_ptr_array_index (media->displays, i);
@@ -74,8 +61,8 @@ vmctl_output_media_text (const VmctlVmMedia *media)
                                               drive->bus != NULL ? drive->bus : "-",
                                               drive->source != NULL ? drive->source : "(empty)"));
   }
-  display_text = join_or_dash (displays);
-  drive_text = join_or_dash (drives);
+  display_text = vmctl_output_join_or_dash (", ", displays);
+  drive_text = vmctl_output_join_or_dash (", ", drives);
   if (media->console == NULL)
     g_print ("console:    none\n");
   else

@@ -4,6 +4,8 @@
  * formatting of devices and verdicts. Parsing is vmctl-options.c. */
 #include "vmctl-output.h"
 
+#include "vmctl-glib-util.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -543,4 +545,13 @@ vmctl_output_addresses (GArray *addresses)
     g_string_append (text, address);
   }
   return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* a list column: the items joined, "-" for none */
+gchar *
+vmctl_output_join_or_dash (const gchar *separator, GPtrArray *items)
+{
+  g_autofree gchar *joined = vmctl_ptr_array_join (items, separator);
+
+  return g_strdup (joined[0] != '\0' ? joined : "-");
 }

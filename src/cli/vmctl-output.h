@@ -81,4 +81,6 @@ void vmctl_output_media_json (JsonBuilder *builder, const VmctlVmMedia *media);
 void vmctl_gpu_print_bars (const VmctlPciBars *bars);
 void vmctl_gpu_print_check_json (const VmctlVerdict *verdict, const VmctlPciBars *bars);
 
+gchar *vmctl_output_join_or_dash (const gchar *separator, GPtrArray *items);
+
 G_END_DECLS

@@ -7,6 +7,7 @@
  * with a backslash, a MODULES array over several lines) is refused with
  * what to add by hand, never rewritten on a guess. */
 #include "vmctl-host-setup-private.h"
+#include "vmctl-glib-util.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -99,25 +100,14 @@ split_tokens (const gchar *text)
   return tokens;
 }
 
-static gchar *
-join_tokens (GPtrArray *tokens)
-{
-  g_autoptr(GString) joined = g_string_new (NULL);
-
-  for (guint i = 0; i < tokens->len; i++)
-    g_string_append_printf (joined, "%s%s", i > 0 ? " " : "",
-                            (const gchar *) g_ptr_array_index (tokens, i));
-  return g_string_free (g_steal_pointer (&joined), FALSE);
-}
-
 gboolean
 vmctl_host_setup_unsupported (GError **error, const gchar *format, ...)
 {
   va_list args;
 
   va_start (args, format);
-  g_propagate_error (error, g_error_new_valist (VMCTL_HOST_SETUP_ERROR,
-                                                VMCTL_HOST_SETUP_ERROR_UNSUPPORTED, format, args));
+  vmctl_fail_valist (error, VMCTL_HOST_SETUP_ERROR, VMCTL_HOST_SETUP_ERROR_UNSUPPORTED, format,
+                     args);
   va_end (args);
   return FALSE;
 }
@@ -189,7 +179,7 @@ parse_grub_line (const gchar *line, const gchar *key, GrubAssignment *out, gbool
 static gchar *
 render_grub_line (const GrubAssignment *assignment, GPtrArray *tokens)
 {
-  g_autofree gchar *joined = join_tokens (tokens);
+  g_autofree gchar *joined = vmctl_ptr_array_join (tokens, " ");
   gchar quote = assignment->quote != 0 ? assignment->quote : '"';
 
   return g_strdup_printf ("%s%c%s%c%s", assignment->head, quote, joined, quote, assignment->tail);
@@ -254,7 +244,7 @@ vmctl_host_setup_edit_grub (const gchar *text, const gchar * const *params, GErr
         g_free (lines[i]);
         lines[i] = render_grub_line (&assignment, tokens);
         g_free (assignment.value);
-        assignment.value = join_tokens (tokens);
+        assignment.value = vmctl_ptr_array_join (tokens, " ");
       }
       for (guint t = 0; t < tokens->len; t++)
         g_ptr_array_add (all, g_strdup (g_ptr_array_index (tokens, t)));
@@ -308,7 +298,7 @@ vmctl_host_setup_edit_cmdline (const gchar *text, const gchar * const *params)
   }
   if (!update_tokens (tokens, params, TRUE))
     return g_strdup (text);
-  joined = join_tokens (tokens);
+  joined = vmctl_ptr_array_join (tokens, " ");
   return g_strconcat (joined, "\n", NULL);
 }
 
@@ -336,7 +326,7 @@ vmctl_host_setup_edit_loader_entry (const gchar *text, const gchar * const *para
       continue;
     tokens = split_tokens (line + 8);
     if (update_tokens (tokens, params, first)) {
-      joined = join_tokens (tokens);
+      joined = vmctl_ptr_array_join (tokens, " ");
       g_free (lines[i]);
       lines[i] = g_strconcat ("options ", joined, NULL);
     }
@@ -348,7 +338,7 @@ vmctl_host_setup_edit_loader_entry (const gchar *text, const gchar * const *para
     g_autofree gchar *joined = NULL;
 
     update_tokens (tokens, params, TRUE);
-    joined = join_tokens (tokens);
+    joined = vmctl_ptr_array_join (tokens, " ");
     return g_strdup_printf ("%s%soptions %s\n", body,
                             body[0] == '\0' || g_str_has_suffix (body, "\n") ? "" : "\n", joined);
   }
@@ -466,7 +456,7 @@ render_array (const gchar *name, GPtrArray *words, const gchar * const *wanted,
     else
       g_ptr_array_add (words, g_strdup (g_ptr_array_index (missing, i)));
   }
-  new_words = join_tokens (words);
+  new_words = vmctl_ptr_array_join (words, " ");
   return g_strdup_printf ("%s=(%s)%s", name, new_words, tail);
 }
 

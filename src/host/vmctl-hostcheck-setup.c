@@ -10,20 +10,10 @@
 
 #include "vmctl-host-journal.h"
 #include "vmctl-host-setup.h"
+#include "vmctl-glib-util.h"
 
 static const gchar id[] = "setup.applied";
 static const gchar title[] = "vmctl host setup";
-
-static gchar *
-join (GPtrArray *items)
-{
-  g_autoptr(GString) joined = g_string_new (NULL);
-
-  for (guint i = 0; i < items->len; i++)
-    g_string_append_printf (joined, "%s%s", i > 0 ? "; " : "",
-                            (const gchar *) g_ptr_array_index (items, i));
-  return g_string_free (g_steal_pointer (&joined), FALSE);
-}
 
 void
 vmctl_host_check_setup (VmctlHostCheck *check)
@@ -59,7 +49,7 @@ vmctl_host_check_setup (VmctlHostCheck *check)
                           "effect)", status->time, status->effective->len);
     return;
   }
-  pending = join (status->pending);
+  pending = vmctl_ptr_array_join (status->pending, "; ");
   vmctl_host_check_add (check, id, title, VMCTL_CHECK_WARN,
                         "reboot; if these are still missing after it, the boot loader or "
                         "initramfs was not regenerated: run 'vmctl host setup --undo' and "
