@@ -97,10 +97,11 @@ static void
 reboot_grub_host (HostFixture *fixture)
 {
   g_autofree gchar *cmdline = vmctl_test_host_read (fixture, "proc/cmdline");
+  g_autofree gchar *rebooted = NULL;
 
   g_strchomp (cmdline);
-  vmctl_test_write (fixture->root, "proc/cmdline",
-                    g_strconcat (cmdline, " intel_iommu=on iommu=pt\n", NULL));
+  rebooted = g_strconcat (cmdline, " intel_iommu=on iommu=pt\n", NULL);
+  vmctl_test_write (fixture->root, "proc/cmdline", rebooted);
   vmctl_test_write (fixture->root, "sys/module/kvm_intel/parameters/nested", "Y\n");
   vmctl_test_write (fixture->root, "proc/sys/vm/nr_hugepages", "2048\n");
 }
@@ -204,10 +205,11 @@ reboot_dracut_host (HostFixture *fixture)
 {
   static const gchar * const functions[] = { "0000:01:00.0", "0000:01:00.1", NULL };
   g_autofree gchar *cmdline = vmctl_test_host_read (fixture, "proc/cmdline");
+  g_autofree gchar *rebooted = NULL;
 
   g_strchomp (cmdline);
-  vmctl_test_write (fixture->root, "proc/cmdline",
-                    g_strconcat (cmdline, " rd.driver.pre=vfio-pci\n", NULL));
+  rebooted = g_strconcat (cmdline, " rd.driver.pre=vfio-pci\n", NULL);
+  vmctl_test_write (fixture->root, "proc/cmdline", rebooted);
   vmctl_test_write (fixture->root, "sys/module/kvm_intel/parameters/nested", "Y\n");
   for (guint i = 0; functions[i] != NULL; i++) {
     g_autofree gchar *link = g_build_filename (fixture->root, "sys/bus/pci/devices",

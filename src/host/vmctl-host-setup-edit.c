@@ -359,6 +359,7 @@ vmctl_host_setup_edit_kernelstub (const gchar *text, const gchar * const *params
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(JsonGenerator) generator = NULL;
+  g_autofree gchar *data = NULL;
   g_autoptr(GPtrArray) tokens = g_ptr_array_new_with_free_func (g_free);
   JsonObject *user = NULL;
   JsonArray *options = NULL;
@@ -397,7 +398,8 @@ vmctl_host_setup_edit_kernelstub (const gchar *text, const gchar * const *params
   json_generator_set_pretty (generator, TRUE);
   json_generator_set_indent (generator, 2);
   json_generator_set_root (generator, root);
-  return g_strconcat (json_generator_to_data (generator, NULL), "\n", NULL);
+  data = json_generator_to_data (generator, NULL);
+  return g_strconcat (data, "\n", NULL);
 }
 
 /* the words of a one-line bash array "NAME=(a "b" c)  # comment": FALSE
