@@ -26,6 +26,10 @@ set -eu
 #                     ISO that boots under SeaBIOS and OVMF), shim-signed and
 #                     grub-efi-amd64-signed (the Secure Boot chain Debian's own
 #                     ISOs use); its kernel is downloaded, never installed
+#   packaging:        scdoc (the man page), zsh (its completion is tested),
+#                     bash-completion (its pkg-config file names the
+#                     directory the bash completion installs to, as on a
+#                     user's machine), debhelper, dpkg-dev, lintian
 #   systemd, logind:  dbus (the private bus the tests start) and
 #                     python3-dbusmock (its systemd and logind templates stand in
 #                     for the system bus: CPU isolation, single-GPU hand-off,
@@ -37,7 +41,7 @@ packages="
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
   qemu-system-x86 qemu-utils ovmf
   clang libclang-rt-14-dev valgrind
-  scdoc zsh systemd debhelper dpkg-dev lintian
+  scdoc zsh bash-completion systemd debhelper dpkg-dev lintian
   swtpm swtpm-tools dnsmasq-base libxml2-utils
   openssh-server openssh-client netcat-openbsd
   busybox-static grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
