@@ -527,3 +527,17 @@ vmctl_test_domain_run (void)
   g_clear_pointer (&libvirt_schema, vmctl_domain_schema_free);
   return status;
 }
+
+void
+vmctl_test_domain_add_clean (const gchar *path, void (*test) (DomainFixture *, gconstpointer))
+{
+  g_test_add (path, DomainFixture, NULL, vmctl_test_domain_setup_clean, test,
+              vmctl_test_domain_teardown);
+}
+
+void
+vmctl_test_domain_add_template (const gchar *path, void (*test) (TemplateFixture *, gconstpointer))
+{
+  g_test_add (path, TemplateFixture, NULL, vmctl_test_domain_template_setup, test,
+              vmctl_test_domain_template_teardown);
+}

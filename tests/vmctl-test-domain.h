@@ -95,5 +95,11 @@ void vmctl_test_domain_template_build_fails (const gchar *fragment);
 void vmctl_test_domain_init (int *argc, char ***argv);
 /* g_test_run(), then frees what the run kept */
 int vmctl_test_domain_run (void);
+/* a test on a copy of the clean-gpu-audio host / on a private copy of
+ * the templates */
+void vmctl_test_domain_add_clean (const gchar *path,
+                                  void (*test) (DomainFixture *, gconstpointer));
+void vmctl_test_domain_add_template (const gchar *path,
+                                     void (*test) (TemplateFixture *, gconstpointer));
 
 G_END_DECLS
