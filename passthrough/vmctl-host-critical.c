@@ -9,6 +9,7 @@
 #include "vmctl-host-critical.h"
 
 #include "vmctl-data-dir.h"
+#include "vmctl-glib-util.h"
 
 #include <string.h>
 
@@ -96,7 +97,7 @@ load_group (GKeyFile *key_file, const GroupFormat *format, GHashTable *table,
     return TRUE;
   keys = g_key_file_get_keys (key_file, group, NULL, NULL);
   for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
-    g_autofree gchar *what = g_key_file_get_string (key_file, group, keys[i], NULL);
+    g_autofree gchar *what = vmctl_key_file_get_string (key_file, group, keys[i], NULL);
     guint key = 0;
 
     if (!format->parse (keys[i], &key) || what == NULL || g_strstrip (what)[0] == '\0') {

@@ -6,6 +6,7 @@
  * (vmctl-host-record.c). */
 #include "vmctl-host-journal.h"
 #include "vmctl-state-dir.h"
+#include "vmctl-glib-util.h"
 
 #include <string.h>
 
@@ -113,7 +114,7 @@ static gboolean
 get_number (GKeyFile *key_file, const gchar *group, const gchar *key, guint base,
             guint64 minimum, guint64 maximum, guint64 *out_value)
 {
-  g_autofree gchar *text = g_key_file_get_string (key_file, group, key, NULL);
+  g_autofree gchar *text = vmctl_key_file_get_string (key_file, group, key, NULL);
 
   return text != NULL
          && g_ascii_string_to_unsigned (text, base, minimum, maximum, out_value, NULL);
@@ -123,7 +124,7 @@ static gboolean
 parse_change (GKeyFile *key_file, const gchar *group, VmctlHostChange **out_change,
               GError **error)
 {
-  g_autofree gchar *type_text = g_key_file_get_string (key_file, group, "type", NULL);
+  g_autofree gchar *type_text = vmctl_key_file_get_string (key_file, group, "type", NULL);
   g_autoptr(VmctlHostChange) change = NULL;
   g_autoptr(GError) local_error = NULL;
   gint type = lookup_name (type_text, type_string, VMCTL_HOST_CHANGE_SETTING + 1);
@@ -134,20 +135,20 @@ parse_change (GKeyFile *key_file, const gchar *group, VmctlHostChange **out_chan
   change->done = g_key_file_get_boolean (key_file, group, "done", &local_error);
   if (local_error != NULL)
     return malformed (error, "a change has no done flag");
-  change->path = g_key_file_get_string (key_file, group, "path", NULL);
-  change->name = g_key_file_get_string (key_file, group, "name", NULL);
-  change->driver = g_key_file_get_string (key_file, group, "driver", NULL);
-  change->original = g_key_file_get_string (key_file, group, "original", NULL);
-  change->value = g_key_file_get_string (key_file, group, "value", NULL);
+  change->path = vmctl_key_file_get_string (key_file, group, "path", NULL);
+  change->name = vmctl_key_file_get_string (key_file, group, "name", NULL);
+  change->driver = vmctl_key_file_get_string (key_file, group, "driver", NULL);
+  change->original = vmctl_key_file_get_string (key_file, group, "original", NULL);
+  change->value = vmctl_key_file_get_string (key_file, group, "value", NULL);
   if (change->type == VMCTL_HOST_CHANGE_FILE) {
-    g_auto(GStrv) directories = g_key_file_get_string_list (key_file, group, "made_directories",
+    g_auto(GStrv) directories = vmctl_key_file_get_string_list (key_file, group, "made_directories",
                                                             NULL, NULL);
     guint64 mode = 0, uid = 0, gid = 0;
 
     change->existed = g_key_file_get_boolean (key_file, group, "existed", &local_error);
-    change->backup = g_key_file_get_string (key_file, group, "backup", NULL);
-    change->original_digest = g_key_file_get_string (key_file, group, "original_digest", NULL);
-    change->new_digest = g_key_file_get_string (key_file, group, "new_digest", NULL);
+    change->backup = vmctl_key_file_get_string (key_file, group, "backup", NULL);
+    change->original_digest = vmctl_key_file_get_string (key_file, group, "original_digest", NULL);
+    change->new_digest = vmctl_key_file_get_string (key_file, group, "new_digest", NULL);
     if (local_error != NULL || !get_number (key_file, group, "mode", 8, 0, 07777, &mode)
         || !get_number (key_file, group, "uid", 10, 0, G_MAXUINT32, &uid)
         || !get_number (key_file, group, "gid", 10, 0, G_MAXUINT32, &gid))
@@ -191,8 +192,8 @@ parse_groups (GKeyFile *key_file, VmctlHostRecord *record, GError **error)
         return FALSE;
       g_ptr_array_add (record->changes, change);
     } else if (g_strcmp0 (groups[i], holder_name) == 0) {
-      g_autofree gchar *vm = g_key_file_get_string (key_file, groups[i], "vm", NULL);
-      g_autofree gchar *cpus = g_key_file_get_string (key_file, groups[i], "cpus", NULL);
+      g_autofree gchar *vm = vmctl_key_file_get_string (key_file, groups[i], "vm", NULL);
+      g_autofree gchar *cpus = vmctl_key_file_get_string (key_file, groups[i], "cpus", NULL);
 
       if (vm == NULL || cpus == NULL)
         return malformed (error, "a holder lacks its VM or CPUs");
@@ -234,16 +235,16 @@ vmctl_host_record_parse (const gchar *data, gsize length, GError **error)
     malformed (error, "not a key file");
     return NULL;
   }
-  kind_text = g_key_file_get_string (key_file, RECORD_GROUP, "kind", NULL);
+  kind_text = vmctl_key_file_get_string (key_file, RECORD_GROUP, "kind", NULL);
   kind = lookup_name (kind_text, kind_string, VMCTL_HOST_RECORD_INHIBIT + 1);
-  owner = g_key_file_get_string (key_file, RECORD_GROUP, "owner", NULL);
+  owner = vmctl_key_file_get_string (key_file, RECORD_GROUP, "owner", NULL);
   if (kind < 0 || owner == NULL) {
     malformed (error, "no valid [record] kind and owner");
     return NULL;
   }
   record = vmctl_host_record_new ((VmctlHostRecordKind) kind, owner);
-  record->boot_id = g_key_file_get_string (key_file, RECORD_GROUP, "boot_id", NULL);
-  record->time = g_key_file_get_string (key_file, RECORD_GROUP, "time", NULL);
+  record->boot_id = vmctl_key_file_get_string (key_file, RECORD_GROUP, "boot_id", NULL);
+  record->time = vmctl_key_file_get_string (key_file, RECORD_GROUP, "time", NULL);
   record->complete = g_key_file_get_boolean (key_file, RECORD_GROUP, "complete", &local_error);
   if (local_error != NULL || record->boot_id == NULL || record->time == NULL) {
     malformed (error, "[record] lacks boot_id, time or complete");

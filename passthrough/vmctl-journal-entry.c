@@ -235,11 +235,17 @@ vmctl_journal_entry_to_data (const VmctlJournalEntry *entry, gsize *out_length)
 static gchar *
 get_required (GKeyFile *key_file, const gchar *key, GError **error)
 {
-  gchar *value = g_key_file_get_string (key_file, GROUP, key, NULL);
+  g_autoptr(GError) local_error = NULL;
+  gchar *value = vmctl_key_file_get_string (key_file, GROUP, key, &local_error);
 
-  if (value == NULL)
+  if (value != NULL)
+    return value;
+  if (g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND)
+      || g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
     invalid (error, "key '%s' is missing", key);
-  return value;
+  else
+    invalid (error, "key '%s': %s", key, local_error->message);
+  return NULL;
 }
 
 /* a PCI address exactly as vmctl writes it ("0000:01:00.0"): the file was
@@ -265,7 +271,7 @@ parse_plan (GKeyFile *key_file, VmctlJournalEntry *entry, GError **error)
    * grouped by owner and slot when given back */
   if (!g_key_file_has_key (key_file, GROUP, "plan", NULL))
     return TRUE;
-  members = g_key_file_get_string_list (key_file, GROUP, "plan", &n, NULL);
+  members = vmctl_key_file_get_string_list (key_file, GROUP, "plan", &n, NULL);
   if (members == NULL || n == 0 || n > PLAN_MAX)
     return invalid (error, "plan is not a list of 1 to %d PCI functions", PLAN_MAX);
   entry->plan = g_array_sized_new (FALSE, FALSE, sizeof (VmctlPciAddress), (guint) n);

@@ -7,6 +7,7 @@
  *   problem=does not reset after the guest shuts down (AMD reset bug) ...
  */
 #include "vmctl-quirks.h"
+#include "vmctl-glib-util.h"
 
 #include <string.h>
 
@@ -56,8 +57,8 @@ quirks_from_key_file (GKeyFile *key_file, const gchar *origin, GError **error)
   g_auto(GStrv) groups = g_key_file_get_groups (key_file, NULL);
 
   for (guint i = 0; groups[i] != NULL; i++) {
-    g_autofree gchar *name = g_key_file_get_string (key_file, groups[i], "name", NULL);
-    g_autofree gchar *problem = g_key_file_get_string (key_file, groups[i], "problem", NULL);
+    g_autofree gchar *name = vmctl_key_file_get_string (key_file, groups[i], "name", NULL);
+    g_autofree gchar *problem = vmctl_key_file_get_string (key_file, groups[i], "problem", NULL);
     guint key = 0;
 
     if (!parse_id (groups[i], &key) || problem == NULL) {

@@ -9,6 +9,7 @@
  * xml-templates/. An installed vmctl has no such file beside it and uses
  * the installed data. */
 #include "vmctl-uninstalled.h"
+#include "vmctl-glib-util.h"
 
 #define UNINSTALLED_FILE "vmctl-uninstalled.ini"
 #define UNINSTALLED_GROUP "uninstalled"
@@ -43,7 +44,7 @@ vmctl_uninstalled_dir (const gchar *key)
   path = g_build_filename (directory, UNINSTALLED_FILE, NULL);
   if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL))
     return NULL;
-  value = g_key_file_get_string (file, UNINSTALLED_GROUP, key, NULL);
+  value = vmctl_key_file_get_string (file, UNINSTALLED_GROUP, key, NULL);
   if (value == NULL || !g_path_is_absolute (value)
       || !g_file_test (value, G_FILE_TEST_IS_DIR))
     return NULL;

@@ -56,6 +56,13 @@ test_parse (void)
     { "[entry]\naddress=0000:01:00.1\noriginal_driver=nvi\xff\n" GOOD_TAIL, 0, "UTF-8" },
     { "[entry]\naddress=0000:01:00.2\noriginal_driver=nvidia\n" GOOD_TAIL, 0, "does not match" },
     { "[entry]\naddress=0000:01:00.1\n", 0, "missing" },
+    /* an unknown escape, then a trailing backslash: GLib 2.74 sets its
+     * own error twice (a warning, fatal here and in the fuzzer) unless the
+     * value is refused before GLib parses it */
+    { "[entry]\naddress=0000:01:00.1\noriginal_driver=nv\\qa\\\n" GOOD_TAIL, 0,
+      "key 'original_driver': invalid escape" },
+    { "[entry]\naddress=0000:01:00.1\noriginal_driver=nvidia\n"
+      "plan=0000:01:00.1;0000:01\\:00.0;0000:5\\\n" GOOD_TAIL, 0, "plan is not a list" },
   };
   VmctlPciAddress audio = parse ("0000:01:00.1");
   g_autoptr(VmctlJournalEntry) entry = NULL;

@@ -6,6 +6,7 @@
  * from any later process. The pools are read as the start-time check
  * reads them (vmctl_hugepages_read_state()). */
 #include "vmctl-hugepages-private.h"
+#include "vmctl-glib-util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -84,7 +85,7 @@ load_record (VmctlHost *host, const gchar *path, Record *out_record, GError **er
     return FALSE;
   }
   /* an unknown boot id on either side counts as this boot */
-  recorded_boot = g_key_file_get_string (key_file, GROUP, "boot_id", NULL);
+  recorded_boot = vmctl_key_file_get_string (key_file, GROUP, "boot_id", NULL);
   record.current = boot_id == NULL || recorded_boot == NULL || *recorded_boot == '\0'
                    || strcmp (boot_id, recorded_boot) == 0;
   *out_record = record;

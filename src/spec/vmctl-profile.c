@@ -8,6 +8,7 @@
 #include "vmctl-profile-private.h"
 
 #include "vmctl-data-dir.h"
+#include "vmctl-glib-util.h"
 #include "vmctl-spec-private.h"
 #include "vmctl-spec-desk.h"
 
@@ -253,42 +254,15 @@ apply_key (VmctlSpec *spec, gsize index, const gchar *value, GError **error)
   return TRUE;
 }
 
-/* The escapes GKeyFile decodes in a string value; any other backslash is
- * refused here, before GKeyFile sees it: GLib 2.74's value parser keeps
- * going after a bad escape and sets a second error over the first when the
- * value also ends in a backslash ("a\=b c\"), a GLib warning that no
- * caller can prevent once the call is made. */
-static gboolean
-escapes_valid (const gchar *raw)
-{
-  for (const gchar *p = raw; *p != '\0'; p++) {
-    if (*p != '\\')
-      continue;
-    p++;
-    if (*p == '\0' || strchr ("sntr\\", *p) == NULL)
-      return FALSE;
-  }
-  return TRUE;
-}
-
-/* The string value of @key. GKeyFile's getter returns a value AND sets
- * its error when the value holds an invalid escape ("a\qb"): the error
- * decides, never the returned pointer, or the half-decoded value would be
- * used and the next error set over this one, naming the wrong key. */
+/* The string value of @key, through vmctl_key_file_get_string(): an
+ * escape GKeyFile does not know is refused before GLib parses it, and the
+ * error decides, never a half-decoded value. */
 static gchar *
 read_value (GKeyFile *file, const gchar *group, const gchar *key, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autofree gchar *raw = g_key_file_get_value (file, group, key, NULL);
-  g_autofree gchar *value = NULL;
+  g_autofree gchar *value = vmctl_key_file_get_string (file, group, key, &local_error);
 
-  if (raw != NULL && !escapes_valid (raw)) {
-    g_set_error (error, VMCTL_PROFILE_ERROR, VMCTL_PROFILE_ERROR_INVALID,
-                 "[%s] %s: invalid escape sequence (a backslash may only start "
-                 "\\s, \\n, \\t, \\r or \\\\)", group, key);
-    return NULL;
-  }
-  value = g_key_file_get_string (file, group, key, &local_error);
   if (local_error != NULL) {
     g_set_error (error, VMCTL_PROFILE_ERROR, VMCTL_PROFILE_ERROR_INVALID, "[%s] %s: %s",
                  group, key, local_error->message);
