@@ -63,8 +63,10 @@ vmctl_session_display (VmctlSession *session, const gchar *name, GError **error)
   g_autoptr(VmctlVmMedia) media = NULL;
 
   g_return_val_if_fail (session != NULL && name != NULL, NULL);
-  connection = vmctl_session_get_connection (session, TRUE, error);
-  media = connection != NULL ? vmctl_vm_media (connection, name, error) : NULL;
+  connection = vmctl_session_connect (session, TRUE, error);
+  if (connection == NULL)
+    return NULL;
+  media = vmctl_vm_media (connection, name, error);
   if (media == NULL) {
     vmctl_error_convert (error);
     return NULL;

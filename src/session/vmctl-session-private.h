@@ -24,6 +24,8 @@ gboolean vmctl_session_uses_nodedev (VmctlSession *session);
 
 virConnectPtr vmctl_session_get_connection (VmctlSession *session, gboolean read_only,
                                             GError **error);
+virConnectPtr vmctl_session_connect (VmctlSession *session, gboolean read_only,
+                                     GError **error);
 VmctlHostFacts *vmctl_session_get_facts (VmctlSession *session, GError **error);
 VmctlQuirks *vmctl_session_load_quirks (VmctlSession *session, GError **error);
 

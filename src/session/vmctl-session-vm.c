@@ -243,17 +243,6 @@ vmctl_session_destroy (VmctlSession *session, const gchar * const *names, GError
 
 /* ---- one VM ---- */
 
-/* the session's connection, converted errors */
-static virConnectPtr
-connection_for (VmctlSession *session, gboolean read_only, GError **error)
-{
-  virConnectPtr connection = vmctl_session_get_connection (session, read_only, error);
-
-  if (connection == NULL)
-    vmctl_error_convert (error);
-  return connection;
-}
-
 /**
  * vmctl_session_undefine:
  * @storage: which disks go too
@@ -273,7 +262,7 @@ vmctl_session_undefine (VmctlSession *session, const gchar *name, VmctlUndefineS
   VmctlUndefineReport *report = NULL;
 
   g_return_val_if_fail (session != NULL && name != NULL, NULL);
-  connection = connection_for (session, FALSE, error);
+  connection = vmctl_session_connect (session, FALSE, error);
   if (connection == NULL)
     return NULL;
   if (!vmctl_vm_undefine (connection, name, storage, &report, error))
@@ -295,7 +284,7 @@ vmctl_session_set_autostart (VmctlSession *session, const gchar *name, gboolean 
   virConnectPtr connection;
 
   g_return_val_if_fail (session != NULL && name != NULL, FALSE);
-  connection = connection_for (session, FALSE, error);
+  connection = vmctl_session_connect (session, FALSE, error);
   if (connection == NULL)
     return FALSE;
   if (vmctl_vm_set_autostart (connection, name, autostart, error))
@@ -320,7 +309,7 @@ vmctl_session_list (VmctlSession *session, gboolean all, GError **error)
   GPtrArray *vms;
 
   g_return_val_if_fail (session != NULL, NULL);
-  connection = connection_for (session, TRUE, error);
+  connection = vmctl_session_connect (session, TRUE, error);
   if (connection == NULL)
     return NULL;
   vms = vmctl_vm_list (connection, all, error);
@@ -345,7 +334,7 @@ vmctl_session_info (VmctlSession *session, const gchar *name, GError **error)
   g_autoptr(VmctlVmInfo) info = NULL;
 
   g_return_val_if_fail (session != NULL && name != NULL, NULL);
-  connection = connection_for (session, TRUE, error);
+  connection = vmctl_session_connect (session, TRUE, error);
   if (connection == NULL)
     return NULL;
   info = vmctl_vm_info (connection, name, error);
@@ -373,7 +362,7 @@ vmctl_session_xml (VmctlSession *session, const gchar *name, GError **error)
   gchar *xml;
 
   g_return_val_if_fail (session != NULL && name != NULL, NULL);
-  connection = connection_for (session, TRUE, error);
+  connection = vmctl_session_connect (session, TRUE, error);
   if (connection == NULL)
     return NULL;
   xml = vmctl_vm_xml (connection, name, error);

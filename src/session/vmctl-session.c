@@ -6,6 +6,7 @@
 
 #include "vmctl-autocleanups.h"
 #include "vmctl-connect.h"
+#include "vmctl-error-private.h"
 #include "vmctl-host-critical.h"
 #include "vmctl-host-use.h"
 #include "vmctl-inventory-nodedev.h"
@@ -238,6 +239,18 @@ vmctl_session_get_connection (VmctlSession *session, gboolean read_only, GError 
   if (!read_only)
     connection = session->connection;
   g_mutex_unlock (&session->lock);
+  return connection;
+}
+
+/* vmctl_session_get_connection() for a public session function: its
+ * error already converted to VMCTL_ERROR */
+virConnectPtr
+vmctl_session_connect (VmctlSession *session, gboolean read_only, GError **error)
+{
+  virConnectPtr connection = vmctl_session_get_connection (session, read_only, error);
+
+  if (connection == NULL)
+    vmctl_error_convert (error);
   return connection;
 }
 
